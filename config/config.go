@@ -1,0 +1,473 @@
+// Package config defines Passerelle's configuration: a YAML file with ${VAR}
+// expansion, environment variables that override the common fields and work
+// with no file at all, documented defaults, and Validate.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Provider types understood by the registry in cmd/passerelle.
+const (
+	TypeOpenAI     = "openai"
+	TypeApertium   = "apertium"
+	TypeExtractive = "extractive"
+)
+
+// Default provider names used when no configuration file names any.
+const (
+	DefaultOpenAIName     = "openai"
+	DefaultApertiumName   = "apertium"
+	DefaultExtractiveName = "extractive"
+)
+
+// Config is the whole configuration, loaded once at start.
+type Config struct {
+	Server        Server              `yaml:"server"`
+	Cache         Cache               `yaml:"cache"`
+	Translation   Route               `yaml:"translation"`
+	Summarization SummaryRoute        `yaml:"summarization"`
+	Providers     map[string]Provider `yaml:"providers"`
+	// PromptsDir is a folder whose *.tmpl files override the embedded prompt
+	// templates. Default: "" (embedded templates only).
+	PromptsDir string `yaml:"prompts_dir"`
+	Log        Log    `yaml:"log"`
+}
+
+// Server configures the HTTP listener.
+type Server struct {
+	// Addr is the listen address. Default ":8080"; env PASSERELLE_ADDR.
+	Addr string `yaml:"addr"`
+	// MaxBodyBytes bounds a request body; larger bodies get 413. Default 1 MiB.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ReadTimeout bounds reading a whole request. Default 30s.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds a whole request, provider calls included, so it must
+	// exceed RequestTimeout. Default 190s.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// IdleTimeout closes idle keep-alive connections. Default 120s.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// RequestTimeout is the deadline of one API request, provider calls
+	// included. Default 180s.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// ShutdownGrace is how long in-flight requests may finish after SIGTERM.
+	// Default 30s.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+}
+
+// Cache configures where results are kept.
+type Cache struct {
+	// Backend is "memory" (embedded, the default) or "redis". Setting env
+	// REDIS_URL selects "redis".
+	Backend string `yaml:"backend"`
+	// TTL is how long a result is kept. Default 720h (30 days).
+	TTL time.Duration `yaml:"ttl"`
+	// OperationTimeout bounds each cache call so that a slow cache never holds a
+	// request: past it the request goes on without the cache. Default 300ms.
+	OperationTimeout time.Duration `yaml:"operation_timeout"`
+	Memory           MemoryCache   `yaml:"memory"`
+	Redis            RedisCache    `yaml:"redis"`
+}
+
+// MemoryCache configures the embedded cache.
+type MemoryCache struct {
+	// MaxBytes bounds the memory held by cached values. Default 256 MiB.
+	MaxBytes int64 `yaml:"max_bytes"`
+}
+
+// RedisCache configures the Redis cache. Give URL for one server, or Addrs
+// (several: Cluster; with MasterName: Sentinel).
+type RedisCache struct {
+	URL        string   `yaml:"url"` // env REDIS_URL; redis:// or rediss://
+	Addrs      []string `yaml:"addrs"`
+	MasterName string   `yaml:"master_name"`
+	Username   string   `yaml:"username"`
+	Password   string   `yaml:"password"`
+	DB         int      `yaml:"db"`
+	// DialTimeout, ReadTimeout, WriteTimeout: short by default (500ms, 250ms,
+	// 250ms) so that a Redis outage costs a request little.
+	DialTimeout  time.Duration `yaml:"dial_timeout"`
+	ReadTimeout  time.Duration `yaml:"read_timeout"`
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	PoolSize     int           `yaml:"pool_size"` // 0: go-redis default (10 per CPU)
+}
+
+// Route names the provider that serves a task and those tried after it.
+type Route struct {
+	Provider  string   `yaml:"provider"`
+	Fallbacks []string `yaml:"fallbacks"`
+	// AllowOverride lists the providers a request may name in "provider".
+	// Default: the route's own providers.
+	AllowOverride []string `yaml:"allow_override"`
+}
+
+// Chain returns the route's provider followed by its fallbacks.
+func (r Route) Chain() []string {
+	return append([]string{r.Provider}, r.Fallbacks...)
+}
+
+// SummaryRoute is a Route with the default summary length.
+type SummaryRoute struct {
+	Route `yaml:",inline"`
+	// Sentences is the default summary length. Default 2.
+	Sentences int `yaml:"sentences"`
+}
+
+// Provider configures one provider instance. Which fields matter depends on Type.
+type Provider struct {
+	Type string `yaml:"type"` // openai | apertium | extractive
+	// BaseURL of an OpenAI-compatible API. Default https://api.openai.com/v1.
+	BaseURL string `yaml:"base_url"`
+	APIKey  string `yaml:"api_key"`
+	// Model of an LLM provider. Default gpt-4o-mini.
+	Model string `yaml:"model"`
+	// URL of an Apertium APy server. Default http://127.0.0.1:2737.
+	URL string `yaml:"url"`
+	// Timeout of one call to the provider. Default 60s.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxConcurrency bounds parallel calls to the provider. Default 4.
+	MaxConcurrency int `yaml:"max_concurrency"`
+	// ResponseFormat of an OpenAI-compatible server: json_schema (default) or
+	// json_object for servers without strict schema output.
+	ResponseFormat string `yaml:"response_format"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug | info (default) | warn | error
+	Format string `yaml:"format"` // json (default) | text
+}
+
+// Environment variables read by Load.
+const (
+	EnvConfig        = "PASSERELLE_CONFIG"
+	EnvAddr          = "PASSERELLE_ADDR"
+	EnvRedisURL      = "REDIS_URL"
+	EnvOpenAIKey     = "OPENAI_API_KEY"
+	EnvOpenAIBaseURL = "OPENAI_BASE_URL"
+	EnvOpenAIModel   = "OPENAI_MODEL"
+	EnvApertiumURL   = "APERTIUM_URL"
+)
+
+// Defaults of fields that have one.
+const (
+	DefaultAddr           = ":8080"
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultTTL            = 720 * time.Hour
+	DefaultMemoryMaxBytes = 256 << 20
+	DefaultOpenAIBaseURL  = "https://api.openai.com/v1"
+	DefaultOpenAIModel    = "gpt-4o-mini"
+	DefaultApertiumURL    = "http://127.0.0.1:2737"
+	DefaultSentences      = 2
+)
+
+// Default returns the configuration used when there is no file and no
+// environment variable: Apertium for translation, the extractive summarizer
+// for summaries, the embedded cache.
+func Default() Config {
+	return Config{
+		Server: Server{
+			Addr:           DefaultAddr,
+			MaxBodyBytes:   DefaultMaxBodyBytes,
+			ReadTimeout:    30 * time.Second,
+			WriteTimeout:   190 * time.Second,
+			IdleTimeout:    120 * time.Second,
+			RequestTimeout: 180 * time.Second,
+			ShutdownGrace:  30 * time.Second,
+		},
+		Cache: Cache{
+			Backend:          "memory",
+			TTL:              DefaultTTL,
+			OperationTimeout: 300 * time.Millisecond,
+			Memory:           MemoryCache{MaxBytes: DefaultMemoryMaxBytes},
+			Redis: RedisCache{
+				DialTimeout:  500 * time.Millisecond,
+				ReadTimeout:  250 * time.Millisecond,
+				WriteTimeout: 250 * time.Millisecond,
+			},
+		},
+		Log: Log{Level: "info", Format: "json"},
+	}
+}
+
+// Load builds the configuration: defaults, then the YAML file named by
+// PASSERELLE_CONFIG (with ${VAR} expanded from the environment), then the
+// environment overrides, then default routes and provider fields; it returns
+// an error when the file cannot be read or parsed or the result is invalid.
+func Load(getenv func(string) string) (Config, error) {
+	cfg := Default()
+	if path := getenv(EnvConfig); path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: read %s (from %s): %w", path, EnvConfig, err)
+		}
+		if err := decodeYAML(raw, getenv, &cfg); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	applyEnv(&cfg, getenv)
+	cfg.fillDefaults()
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// decodeYAML expands ${VAR} from getenv and decodes strictly: an unknown key is
+// an error, because a misspelt key silently ignored is a misconfigured gateway.
+func decodeYAML(raw []byte, getenv func(string) string, cfg *Config) error {
+	expanded := os.Expand(string(raw), getenv)
+	dec := yaml.NewDecoder(strings.NewReader(expanded))
+	dec.KnownFields(true)
+	// An empty file decodes to io.EOF: it means "the defaults".
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// applyEnv lays the environment variables over the file. With no file they
+// define the providers on their own.
+func applyEnv(cfg *Config, getenv func(string) string) {
+	if v := getenv(EnvAddr); v != "" {
+		cfg.Server.Addr = v
+	}
+	if v := getenv(EnvRedisURL); v != "" {
+		cfg.Cache.Backend = "redis"
+		cfg.Cache.Redis.URL = v
+		cfg.Cache.Redis.Addrs = nil
+	}
+	if cfg.Providers == nil {
+		cfg.Providers = map[string]Provider{}
+	}
+	if key := getenv(EnvOpenAIKey); key != "" {
+		p, ok := cfg.Providers[DefaultOpenAIName]
+		if !ok {
+			p = Provider{Type: TypeOpenAI}
+		}
+		if p.Type == TypeOpenAI {
+			p.APIKey = key
+			cfg.Providers[DefaultOpenAIName] = p
+		}
+	}
+	overrideOpenAI := func(set func(*Provider)) {
+		if p, ok := cfg.Providers[DefaultOpenAIName]; ok && p.Type == TypeOpenAI {
+			set(&p)
+			cfg.Providers[DefaultOpenAIName] = p
+		}
+	}
+	if v := getenv(EnvOpenAIBaseURL); v != "" {
+		overrideOpenAI(func(p *Provider) { p.BaseURL = v })
+	}
+	if v := getenv(EnvOpenAIModel); v != "" {
+		overrideOpenAI(func(p *Provider) { p.Model = v })
+	}
+	apertium, ok := cfg.Providers[DefaultApertiumName]
+	if !ok {
+		apertium = Provider{Type: TypeApertium}
+	}
+	if apertium.Type == TypeApertium {
+		if v := getenv(EnvApertiumURL); v != "" {
+			apertium.URL = v
+		}
+		cfg.Providers[DefaultApertiumName] = apertium
+	}
+	if _, ok := cfg.Providers[DefaultExtractiveName]; !ok {
+		cfg.Providers[DefaultExtractiveName] = Provider{Type: TypeExtractive}
+	}
+}
+
+// fillDefaults chooses the routes when none is configured and gives each
+// provider its default fields.
+func (c *Config) fillDefaults() {
+	_, hasOpenAI := c.Providers[DefaultOpenAIName]
+	if c.Translation.Provider == "" {
+		if hasOpenAI {
+			c.Translation.Provider = DefaultOpenAIName
+			c.Translation.Fallbacks = []string{DefaultApertiumName}
+		} else {
+			c.Translation.Provider = DefaultApertiumName
+		}
+	}
+	if c.Summarization.Provider == "" {
+		if hasOpenAI {
+			c.Summarization.Provider = DefaultOpenAIName
+		} else {
+			c.Summarization.Provider = DefaultExtractiveName
+		}
+		if c.Summarization.Provider != DefaultExtractiveName {
+			c.Summarization.Fallbacks = []string{DefaultExtractiveName}
+		}
+	}
+	if c.Translation.AllowOverride == nil {
+		c.Translation.AllowOverride = c.Translation.Chain()
+	}
+	if c.Summarization.AllowOverride == nil {
+		c.Summarization.AllowOverride = c.Summarization.Chain()
+	}
+	if c.Summarization.Sentences == 0 {
+		c.Summarization.Sentences = DefaultSentences
+	}
+	for name, p := range c.Providers {
+		switch p.Type {
+		case TypeOpenAI:
+			if p.BaseURL == "" {
+				p.BaseURL = DefaultOpenAIBaseURL
+			}
+			if p.Model == "" {
+				p.Model = DefaultOpenAIModel
+			}
+			if p.ResponseFormat == "" {
+				p.ResponseFormat = "json_schema"
+			}
+			if p.Timeout == 0 {
+				p.Timeout = 60 * time.Second
+			}
+		case TypeApertium:
+			if p.URL == "" {
+				p.URL = DefaultApertiumURL
+			}
+			if p.Timeout == 0 {
+				p.Timeout = 30 * time.Second
+			}
+		}
+		if p.MaxConcurrency == 0 {
+			p.MaxConcurrency = 4
+		}
+		c.Providers[name] = p
+	}
+}
+
+// Validate reports every problem of the configuration at once, each with how
+// to fix it.
+func (c Config) Validate() error {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if c.Server.Addr == "" {
+		add("server.addr is empty: set it (or %s) to a listen address such as \":8080\"", EnvAddr)
+	}
+	if c.Server.MaxBodyBytes <= 0 {
+		add("server.max_body_bytes must be positive, e.g. 1048576")
+	}
+	if c.Server.RequestTimeout <= 0 || c.Server.WriteTimeout <= c.Server.RequestTimeout {
+		add("server.write_timeout (%s) must exceed server.request_timeout (%s), both positive", c.Server.WriteTimeout, c.Server.RequestTimeout)
+	}
+	switch c.Cache.Backend {
+	case "memory":
+		if c.Cache.Memory.MaxBytes <= 0 {
+			add("cache.memory.max_bytes must be positive, e.g. 268435456")
+		}
+	case "redis":
+		if c.Cache.Redis.URL == "" && len(c.Cache.Redis.Addrs) == 0 {
+			add("cache.backend is redis but neither cache.redis.url nor cache.redis.addrs is set: set %s=redis://127.0.0.1:6379/0", EnvRedisURL)
+		}
+	default:
+		add("cache.backend %q is unknown: use memory or redis", c.Cache.Backend)
+	}
+	if c.Cache.TTL < 0 {
+		add("cache.ttl must not be negative")
+	}
+	for _, name := range sortedKeys(c.Providers) {
+		p := c.Providers[name]
+		switch p.Type {
+		case TypeOpenAI:
+			if p.ResponseFormat != "json_schema" && p.ResponseFormat != "json_object" {
+				add("providers.%s.response_format %q is unknown: use json_schema or json_object", name, p.ResponseFormat)
+			}
+		case TypeApertium, TypeExtractive:
+		case "":
+			add("providers.%s has no type: use one of openai, apertium, extractive", name)
+		default:
+			add("providers.%s.type %q is unknown: use one of openai, apertium, extractive", name, p.Type)
+		}
+		if p.MaxConcurrency < 0 {
+			add("providers.%s.max_concurrency must not be negative", name)
+		}
+	}
+	checkRoute := func(what string, r Route, canServe func(Provider) bool) {
+		for _, name := range append(r.Chain(), r.AllowOverride...) {
+			p, ok := c.Providers[name]
+			if !ok {
+				add("%s names provider %q, which is not configured: add it under providers or remove it from the route", what, name)
+				continue
+			}
+			if !canServe(p) {
+				add("%s names provider %q of type %s, which cannot serve it", what, name, p.Type)
+			}
+		}
+	}
+	checkRoute("translation", c.Translation, func(p Provider) bool { return p.Type != TypeExtractive })
+	checkRoute("summarization", c.Summarization.Route, func(p Provider) bool { return p.Type != TypeApertium })
+	if c.Summarization.Sentences < 1 || c.Summarization.Sentences > MaxSummarySentences {
+		add("summarization.sentences must be between 1 and %d", MaxSummarySentences)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level %q is unknown: use debug, info, warn or error", c.Log.Level)
+	}
+	if c.Log.Format != "json" && c.Log.Format != "text" {
+		add("log.format %q is unknown: use json or text", c.Log.Format)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("config: invalid:\n  - %s", strings.Join(problems, "\n  - "))
+	}
+	return nil
+}
+
+// MaxSummarySentences bounds the summary length a request or the
+// configuration may ask for.
+const MaxSummarySentences = 10
+
+// Masked returns the configuration as YAML with every secret replaced, for
+// logging at start.
+func (c Config) Masked() string {
+	m := c
+	m.Providers = make(map[string]Provider, len(c.Providers))
+	for name, p := range c.Providers {
+		p.APIKey = mask(p.APIKey)
+		m.Providers[name] = p
+	}
+	m.Cache.Redis.Password = mask(c.Cache.Redis.Password)
+	m.Cache.Redis.URL = maskURL(c.Cache.Redis.URL)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	_ = enc.Encode(m)
+	return buf.String()
+}
+
+func mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "***"
+}
+
+// maskURL hides the password of a redis://user:password@host URL.
+func maskURL(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	return u[:scheme+3] + "***" + u[at:]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,56 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+
+	"passerelle/cache"
+)
+
+// The cache speeds requests up but never decides whether they succeed: each
+// call below is bounded by cacheTimeout, and a failure is logged and treated
+// as a miss (reads) or skipped (writes).
+
+func (s *Service) cacheGet(ctx context.Context, key string) ([]byte, bool) {
+	if s.cache == nil {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
+	defer cancel()
+	raw, err := s.cache.Get(ctx, key)
+	if err != nil {
+		if !errors.Is(err, cache.ErrMiss) {
+			s.log.WarnContext(ctx, "cache read failed; going on without it", "err", err)
+		}
+		return nil, false
+	}
+	return raw, true
+}
+
+func (s *Service) cacheGetMany(ctx context.Context, keys []string) ([][]byte, bool) {
+	if s.cache == nil || len(keys) == 0 {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
+	defer cancel()
+	values, err := s.cache.GetMany(ctx, keys)
+	if err != nil || len(values) != len(keys) {
+		s.log.WarnContext(ctx, "cache read failed; going on without it", "keys", len(keys), "err", err)
+		return nil, false
+	}
+	return values, true
+}
+
+// cacheSetMany stores entries. It runs on the request's context but not its
+// cancellation: a result that was paid for is worth keeping even when the
+// client has gone.
+func (s *Service) cacheSetMany(ctx context.Context, entries []cache.Entry) {
+	if s.cache == nil || len(entries) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cacheTimeout)
+	defer cancel()
+	if err := s.cache.SetMany(ctx, entries, s.ttl); err != nil {
+		s.log.WarnContext(ctx, "cache write failed; the result is served but not kept", "keys", len(entries), "err", err)
+	}
+}

@@ -1,0 +1,63 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes are stable strings that clients branch on; handlers map each to
+// one HTTP status.
+const (
+	CodeInvalidJSON         = "invalid_json"
+	CodeInvalidRequest      = "invalid_request"
+	CodeEmptyArticle        = "empty_article"
+	CodeTooLarge            = "too_large"
+	CodeUnsupportedLanguage = "unsupported_language"
+	CodeUnknownProvider     = "unknown_provider"
+	CodeProviderNotAllowed  = "provider_not_allowed"
+	CodeProviderError       = "provider_error"
+	CodeProviderTimeout     = "provider_timeout"
+	CodeNoProvider          = "no_provider"
+	CodeInternal            = "internal"
+)
+
+// Error is a failure the client should see: a stable code and a message safe
+// to show (no secret, no internal detail).
+type Error struct {
+	Code    string
+	Message string
+	Err     error // cause, for logs only
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Message + ": " + e.Err.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err's *Error, or CodeInternal.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrorMessage returns the client-safe message of err's *Error, or a generic
+// one for errors that are not meant for clients.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}

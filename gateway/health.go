@@ -1,0 +1,62 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"passerelle/providers"
+)
+
+// Check is the outcome of one readiness check.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Readiness checks that the cache answers and that at least one provider of
+// the translation route is usable. It returns whether the service is ready and
+// every check made, so that the reply says what is missing.
+func (s *Service) Readiness(ctx context.Context) (bool, []Check) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var checks []Check
+	cacheOK := true
+	if s.cache != nil {
+		c := Check{Name: "cache", OK: true}
+		if err := s.cache.Ping(ctx); err != nil {
+			c.OK, c.Detail = false, err.Error()
+			cacheOK = false
+		}
+		checks = append(checks, c)
+	}
+	translatorOK := false
+	for _, name := range s.translation.Chain {
+		c := Check{Name: "translation:" + name}
+		t, ok := s.translators[name]
+		switch {
+		case !ok:
+			c.Detail = s.unavailable[name]
+			if c.Detail == "" {
+				c.Detail = "not configured"
+			}
+		default:
+			c.OK = true
+			if p, ok := t.(providers.Pinger); ok {
+				if err := p.Ping(ctx); err != nil {
+					c.OK, c.Detail = false, err.Error()
+				}
+			}
+		}
+		translatorOK = translatorOK || c.OK
+		checks = append(checks, c)
+	}
+	for _, name := range s.summarizing.Chain {
+		c := Check{Name: "summarization:" + name, OK: s.hasSummarizer(name)}
+		if !c.OK {
+			c.Detail = s.unavailable[name]
+		}
+		checks = append(checks, c)
+	}
+	return cacheOK && translatorOK, checks
+}

@@ -1,0 +1,361 @@
+// Package gateway is Passerelle's core: it turns a French article into an
+// English translation and summary through the configured providers, reading
+// the cache first and paying a provider only for what the cache lacks.
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"passerelle/article"
+	"passerelle/cache"
+	"passerelle/providers"
+)
+
+// Route is the ordered list of providers that serve a task: the first is
+// tried first, the others only when it fails.
+type Route struct {
+	Chain []string
+	// AllowOverride lists the providers a request may name.
+	AllowOverride []string
+}
+
+// Options configures a Service. Translators and Summarizers hold the
+// providers that could be built; a route naming one that is absent skips it.
+type Options struct {
+	Cache cache.Store // nil: nothing is cached
+	// CacheTTL is how long results are kept; 0 leaves it to the store.
+	CacheTTL time.Duration
+	// CacheTimeout bounds each cache call; past it the request goes on
+	// without the cache. Default 300ms.
+	CacheTimeout time.Duration
+	Translators  map[string]providers.Translator
+	Summarizers  map[string]providers.Summarizer
+	Translation  Route
+	Summarizing  Route
+	// SummarySentences is the default summary length. Default 2.
+	SummarySentences int
+	// Unavailable names the configured providers that could not be built,
+	// with why, for /readyz.
+	Unavailable map[string]string
+	Logger      *slog.Logger // default: slog.Default()
+}
+
+// Service translates and summarizes articles. It is safe for concurrent use.
+type Service struct {
+	cache            cache.Store
+	ttl              time.Duration
+	cacheTimeout     time.Duration
+	translators      map[string]providers.Translator
+	summarizers      map[string]providers.Summarizer
+	translation      Route
+	summarizing      Route
+	summarySentences int
+	unavailable      map[string]string
+	log              *slog.Logger
+}
+
+// New returns a Service, or an error when a route names no provider at all.
+func New(opts Options) (*Service, error) {
+	if len(opts.Translation.Chain) == 0 {
+		return nil, fmt.Errorf("gateway: the translation route names no provider")
+	}
+	if len(opts.Summarizing.Chain) == 0 {
+		return nil, fmt.Errorf("gateway: the summarization route names no provider")
+	}
+	s := &Service{
+		cache:            opts.Cache,
+		ttl:              opts.CacheTTL,
+		cacheTimeout:     opts.CacheTimeout,
+		translators:      opts.Translators,
+		summarizers:      opts.Summarizers,
+		translation:      opts.Translation,
+		summarizing:      opts.Summarizing,
+		summarySentences: opts.SummarySentences,
+		unavailable:      opts.Unavailable,
+		log:              opts.Logger,
+	}
+	if s.cacheTimeout <= 0 {
+		s.cacheTimeout = 300 * time.Millisecond
+	}
+	if s.summarySentences <= 0 {
+		s.summarySentences = 2
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s, nil
+}
+
+// MaxSummarySentences bounds the summary length a request may ask for.
+const MaxSummarySentences = 10
+
+// CachePolicy is what a request allows the cache to do.
+type CachePolicy struct {
+	NoRead  bool // skip reading; results are still written (Cache-Control: no-cache)
+	NoWrite bool // do not store results (Cache-Control: no-store)
+}
+
+// Request is one article and what to do with it.
+type Request struct {
+	Title            string
+	Text             string
+	SourceLang       string // default "fr"
+	TargetLang       string // default "en"
+	Provider         string // optional: a provider allowed to override the route
+	SummarySentences int    // 0: the configured default
+	Cache            CachePolicy
+}
+
+// Cache statuses, for the response body and the X-Cache header.
+const (
+	CacheHit     = "hit"
+	CacheMiss    = "miss"
+	CachePartial = "partial"
+)
+
+// Result is what a request produced and how.
+type Result struct {
+	SourceLang string
+	TargetLang string
+
+	// Translation is always made: a summary is written from it.
+	Translation *Translation
+	Summary     *Summary // nil for a translation-only request
+	// SummarySentences is the summary length asked for.
+	SummarySentences int
+
+	Cache   CacheReport
+	Timings Timings
+}
+
+// Translation is the translated article; Paragraphs match the input's.
+type Translation struct {
+	Title      string
+	Paragraphs []string
+	Provider   string // the provider(s) that produced it, comma-separated when mixed
+	Model      string
+	Usage      providers.Usage // what this request paid; zero on a cache hit
+	Cache      CacheReport
+}
+
+// Text returns the paragraphs joined by a blank line.
+func (t *Translation) Text() string { return strings.Join(t.Paragraphs, "\n\n") }
+
+// Summary is the summary of the translated article.
+type Summary struct {
+	Text     string
+	Provider string
+	Model    string
+	Usage    providers.Usage
+	Cached   bool
+}
+
+// CacheReport says how much of a result came from the cache.
+type CacheReport struct {
+	Status             string // hit, miss or partial
+	SegmentsCached     int
+	SegmentsTranslated int
+}
+
+// Timings are the durations of a request's parts.
+type Timings struct {
+	Total       time.Duration
+	Translation time.Duration
+	Summary     time.Duration
+}
+
+// Translate returns the English translation of the article.
+func (s *Service) Translate(ctx context.Context, req Request) (*Result, error) {
+	return s.run(ctx, req, false)
+}
+
+// Summarize returns the English summary of the article, written from its
+// translation so that both always agree (and the translation is cached for
+// a later request).
+func (s *Service) Summarize(ctx context.Context, req Request) (*Result, error) {
+	return s.run(ctx, req, true)
+}
+
+// Article returns both the translation and its summary.
+func (s *Service) Article(ctx context.Context, req Request) (*Result, error) {
+	return s.run(ctx, req, true)
+}
+
+func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Result, error) {
+	start := time.Now()
+	p, err := s.plan(req, wantSummary)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences}
+
+	t0 := time.Now()
+	tr, err := s.translate(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings.Translation = time.Since(t0)
+	res.Cache = tr.Cache
+	res.Translation = tr
+	if wantSummary {
+		t1 := time.Now()
+		sum, err := s.summarize(ctx, p, tr)
+		if err != nil {
+			return nil, err
+		}
+		res.Timings.Summary = time.Since(t1)
+		res.Summary = sum
+		res.Cache.Status = combineStatus(tr.Cache.Status, sum.Cached)
+	}
+	res.Timings.Total = time.Since(start)
+	return res, nil
+}
+
+// combineStatus folds the summary's cache outcome into the translation's.
+func combineStatus(translation string, summaryCached bool) string {
+	switch {
+	case translation == CacheHit && summaryCached:
+		return CacheHit
+	case translation == CacheMiss && !summaryCached:
+		return CacheMiss
+	}
+	return CachePartial
+}
+
+// plan is a validated request: the parsed document, languages, and the
+// provider chains to use.
+type plan struct {
+	doc              article.Document
+	source, target   string
+	translationChain []string
+	summaryChain     []string
+	summarySentences int
+	cache            CachePolicy
+	segments         []string // title (when present) then paragraphs
+	hasTitle         bool
+}
+
+func (s *Service) plan(req Request, wantSummary bool) (plan, error) {
+	source, target, err := languages(req.SourceLang, req.TargetLang)
+	if err != nil {
+		return plan{}, err
+	}
+	doc := article.Parse(req.Title, req.Text)
+	if len(doc.Paragraphs) == 0 {
+		if doc.Empty() {
+			return plan{}, Errorf(CodeEmptyArticle, "the article has no text: send the French text in \"text\"")
+		}
+		// A lone headline is an article of one paragraph, not a title.
+		doc = article.Document{Paragraphs: []string{doc.Title}}
+	}
+	p := plan{doc: doc, source: source, target: target, cache: req.Cache}
+	if doc.Title != "" {
+		p.segments = append(p.segments, doc.Title)
+		p.hasTitle = true
+	}
+	p.segments = append(p.segments, doc.Paragraphs...)
+
+	p.summarySentences = s.summarySentences
+	if req.SummarySentences != 0 {
+		if req.SummarySentences < 1 || req.SummarySentences > MaxSummarySentences {
+			return plan{}, Errorf(CodeInvalidRequest, "summary_sentences must be between 1 and %d", MaxSummarySentences)
+		}
+		p.summarySentences = req.SummarySentences
+	}
+
+	p.translationChain, p.summaryChain, err = s.chains(req.Provider, wantSummary)
+	if err != nil {
+		return plan{}, err
+	}
+	return p, nil
+}
+
+// chains returns the provider chains for translation and summary, honouring
+// a provider named by the request where its route allows it.
+func (s *Service) chains(named string, wantSummary bool) (translation, summary []string, err error) {
+	translation = s.available(s.translation.Chain, s.hasTranslator)
+	summary = s.available(s.summarizing.Chain, s.hasSummarizer)
+	if named != "" {
+		allowTranslation := slices.Contains(s.translation.AllowOverride, named)
+		allowSummary := wantSummary && slices.Contains(s.summarizing.AllowOverride, named)
+		known := s.hasTranslator(named) || s.hasSummarizer(named) ||
+			slices.Contains(s.translation.AllowOverride, named) || slices.Contains(s.summarizing.AllowOverride, named)
+		switch {
+		case !known:
+			return nil, nil, Errorf(CodeUnknownProvider, "provider %q is unknown here; GET /v1/providers lists the configured ones", named)
+		case !allowTranslation && !allowSummary:
+			return nil, nil, Errorf(CodeProviderNotAllowed, "provider %q may not be chosen by a request for this task; the route's allow_override lists those that may", named)
+		}
+		if allowTranslation {
+			if !s.hasTranslator(named) {
+				return nil, nil, Errorf(CodeNoProvider, "provider %q is configured but unavailable (missing credentials?); see GET /readyz", named)
+			}
+			translation = pinned(named, translation)
+		}
+		if allowSummary {
+			if !s.hasSummarizer(named) {
+				return nil, nil, Errorf(CodeNoProvider, "provider %q is configured but unavailable (missing credentials?); see GET /readyz", named)
+			}
+			summary = pinned(named, summary)
+		}
+	}
+	if len(translation) == 0 {
+		return nil, nil, Errorf(CodeNoProvider, "no translation provider is available: configure one (see GET /readyz)")
+	}
+	if wantSummary && len(summary) == 0 {
+		return nil, nil, Errorf(CodeNoProvider, "no summarization provider is available: configure one (see GET /readyz)")
+	}
+	return translation, summary, nil
+}
+
+// pinned puts the named provider first, keeping the others as fallbacks.
+func pinned(name string, chain []string) []string {
+	out := []string{name}
+	for _, n := range chain {
+		if n != name {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (s *Service) hasTranslator(name string) bool { _, ok := s.translators[name]; return ok }
+func (s *Service) hasSummarizer(name string) bool { _, ok := s.summarizers[name]; return ok }
+
+func (s *Service) available(chain []string, has func(string) bool) []string {
+	out := make([]string, 0, len(chain))
+	for _, name := range chain {
+		if has(name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// languages validates and normalises the language pair. Only French to
+// English is served.
+func languages(source, target string) (string, string, error) {
+	source = strings.ToLower(strings.TrimSpace(source))
+	target = strings.ToLower(strings.TrimSpace(target))
+	if source == "" {
+		source = "fr"
+	}
+	if target == "" {
+		target = "en"
+	}
+	if base, _, ok := strings.Cut(target, "-"); ok {
+		target = base
+	}
+	if source != "fr" {
+		return "", "", Errorf(CodeUnsupportedLanguage, "source_lang %q is not supported: Passerelle translates French (\"fr\")", source)
+	}
+	if target != "en" {
+		return "", "", Errorf(CodeUnsupportedLanguage, "target_lang %q is not supported: Passerelle translates into English (\"en\")", target)
+	}
+	return source, target, nil
+}

@@ -1,0 +1,237 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"passerelle/cache"
+	"passerelle/providers"
+)
+
+// documentValue is what the cache keeps for a whole translated article under
+// one provider: enough to answer without any other lookup.
+type documentValue struct {
+	Segments []string        `json:"segments"`
+	Model    string          `json:"model"`
+	Usage    providers.Usage `json:"usage"` // what it cost when it was made
+}
+
+// segmentValue is what the cache keeps for one translated paragraph.
+type segmentValue struct {
+	Text  string `json:"text"`
+	Model string `json:"model"`
+}
+
+// translate returns the translation of p's segments, from the cache where it
+// can: first the whole document under the primary provider, then each
+// segment, and only the missing segments go to a provider.
+func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
+	primaryName := p.translationChain[0]
+	primary := s.translators[primaryName]
+	docKey := cache.Key(cache.KindDocument, append([]string{primaryName, primary.Fingerprint(), p.source, p.target}, p.segments...)...)
+
+	if !p.cache.NoRead {
+		if raw, ok := s.cacheGet(ctx, docKey); ok {
+			var v documentValue
+			if err := json.Unmarshal(raw, &v); err == nil && len(v.Segments) == len(p.segments) {
+				tr := s.assemble(p, v.Segments)
+				tr.Provider, tr.Model = primaryName, v.Model
+				tr.Cache = CacheReport{Status: CacheHit, SegmentsCached: len(p.segments)}
+				return tr, nil
+			}
+			s.log.WarnContext(ctx, "cache: discarding an unreadable document entry", "key", docKey)
+		}
+	}
+
+	// Identical paragraphs (a repeated caption, a quote) are translated once.
+	unique, index := dedupe(p.segments)
+	out := make([]string, len(unique))
+	served := make([]string, len(unique)) // provider of each unique segment
+	models := make([]string, len(unique))
+	var usage providers.Usage
+	var failures []string
+	var lastErr error
+	cached := 0
+
+	for i, name := range p.translationChain {
+		missing := missingIndexes(out, served)
+		if len(missing) == 0 {
+			break
+		}
+		t := s.translators[name]
+		fp := t.Fingerprint()
+		if !p.cache.NoRead {
+			cached += s.fillFromCache(ctx, keysFor(name, fp, p, unique, missing), missing, out, served, models, name)
+			if missing = missingIndexes(out, served); len(missing) == 0 {
+				break
+			}
+		}
+		keys := keysFor(name, fp, p, unique, missing)
+		texts := make([]string, len(missing))
+		for j, m := range missing {
+			texts[j] = unique[m]
+		}
+		res, err := t.Translate(ctx, providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: texts})
+		if err == nil && len(res.Translations) != len(texts) {
+			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput,
+				Message: fmt.Sprintf("returned %d translations for %d segments", len(res.Translations), len(texts))}
+		}
+		if err != nil {
+			lastErr = err
+			failures = append(failures, fmt.Sprintf("%s: %s", name, providers.KindOf(err)))
+			s.log.WarnContext(ctx, "translation provider failed", "provider", name, "kind", providers.KindOf(err).String(),
+				"segments", len(texts), "fallbacks_left", len(p.translationChain)-i-1, "err", err)
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		usage = usage.Add(res.Usage)
+		entries := make([]cache.Entry, len(missing))
+		for j, m := range missing {
+			out[m], served[m], models[m] = res.Translations[j], name, res.Model
+			raw, _ := json.Marshal(segmentValue{Text: res.Translations[j], Model: res.Model})
+			entries[j] = cache.Entry{Key: keys[j], Value: raw}
+		}
+		if !p.cache.NoWrite {
+			s.cacheSetMany(ctx, entries)
+		}
+	}
+	if missing := missingIndexes(out, served); len(missing) > 0 {
+		return nil, providerFailure(ctx, "translation", failures, lastErr)
+	}
+
+	segments := make([]string, len(p.segments))
+	for i, u := range index {
+		segments[i] = out[u]
+	}
+	tr := s.assemble(p, segments)
+	tr.Provider, tr.Model = joinDistinct(served), joinDistinct(models)
+	tr.Usage = usage
+	translated := len(unique) - cached
+	tr.Cache = CacheReport{SegmentsCached: cached, SegmentsTranslated: translated}
+	switch {
+	case translated == 0:
+		tr.Cache.Status = CacheHit
+	case cached == 0:
+		tr.Cache.Status = CacheMiss
+	default:
+		tr.Cache.Status = CachePartial
+	}
+	// The document entry belongs to the primary provider: cache it only when
+	// the primary produced every segment, so a fallback's text is never
+	// served later as if the primary had made it.
+	if !p.cache.NoWrite && tr.Provider == primaryName {
+		raw, _ := json.Marshal(documentValue{Segments: segments, Model: tr.Model, Usage: usage})
+		s.cacheSetMany(ctx, []cache.Entry{{Key: docKey, Value: raw}})
+	}
+	return tr, nil
+}
+
+func segmentKey(provider, fingerprint, source, target, text string) string {
+	return cache.Key(cache.KindSegment, provider, fingerprint, source, target, text)
+}
+
+func keysFor(provider, fingerprint string, p plan, unique []string, idx []int) []string {
+	keys := make([]string, len(idx))
+	for j, m := range idx {
+		keys[j] = segmentKey(provider, fingerprint, p.source, p.target, unique[m])
+	}
+	return keys
+}
+
+// fillFromCache looks up keys (one per index of idx) in one round trip and
+// fills the hits; it returns how many it filled.
+func (s *Service) fillFromCache(ctx context.Context, keys []string, idx []int, out, served, models []string, provider string) int {
+	values, ok := s.cacheGetMany(ctx, keys)
+	if !ok {
+		return 0
+	}
+	filled := 0
+	for j, raw := range values {
+		if raw == nil {
+			continue
+		}
+		var v segmentValue
+		if err := json.Unmarshal(raw, &v); err != nil || v.Text == "" {
+			continue
+		}
+		m := idx[j]
+		out[m], served[m], models[m] = v.Text, provider, v.Model
+		filled++
+	}
+	return filled
+}
+
+// assemble splits translated segments back into title and paragraphs.
+func (s *Service) assemble(p plan, segments []string) *Translation {
+	tr := &Translation{}
+	if p.hasTitle {
+		tr.Title = segments[0]
+		segments = segments[1:]
+	}
+	tr.Paragraphs = segments
+	return tr
+}
+
+// dedupe returns the distinct segments and, for each input segment, the
+// index of its distinct copy.
+func dedupe(segments []string) (unique []string, index []int) {
+	seen := make(map[string]int, len(segments))
+	index = make([]int, len(segments))
+	for i, seg := range segments {
+		u, ok := seen[seg]
+		if !ok {
+			u = len(unique)
+			seen[seg] = u
+			unique = append(unique, seg)
+		}
+		index[i] = u
+	}
+	return unique, index
+}
+
+func missingIndexes(out, served []string) []int {
+	var missing []int
+	for i := range out {
+		if served[i] == "" {
+			missing = append(missing, i)
+		}
+	}
+	return missing
+}
+
+// joinDistinct joins the distinct non-empty values in order of appearance.
+func joinDistinct(values []string) string {
+	var distinct []string
+	for _, v := range values {
+		if v == "" {
+			continue
+		}
+		found := false
+		for _, d := range distinct {
+			if d == v {
+				found = true
+				break
+			}
+		}
+		if !found {
+			distinct = append(distinct, v)
+		}
+	}
+	return strings.Join(distinct, ",")
+}
+
+// providerFailure turns the failures of a whole chain into the error the
+// client sees: a timeout when the last attempt timed out, a provider error
+// otherwise.
+func providerFailure(ctx context.Context, task string, failures []string, last error) error {
+	detail := strings.Join(failures, "; ")
+	if providers.KindOf(last) == providers.KindTimeout || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &Error{Code: CodeProviderTimeout, Message: fmt.Sprintf("%s timed out (%s)", task, detail), Err: last}
+	}
+	return &Error{Code: CodeProviderError, Message: fmt.Sprintf("every %s provider failed (%s)", task, detail), Err: last}
+}

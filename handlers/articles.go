@@ -1,0 +1,196 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"passerelle/gateway"
+	"passerelle/providers"
+)
+
+// articleRequest is the JSON body of /v1/translate, /v1/summarize and
+// /v1/articles.
+type articleRequest struct {
+	Title            string `json:"title"`
+	Text             string `json:"text"`
+	SourceLang       string `json:"source_lang"`
+	TargetLang       string `json:"target_lang"`
+	Provider         string `json:"provider"`
+	SummarySentences int    `json:"summary_sentences"`
+}
+
+// decodeArticle reads and checks the request body. Unknown fields are
+// refused: a misspelt "txt" silently ignored would translate nothing.
+func (h *handler) decodeArticle(c *gin.Context) (gateway.Request, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, h.opts.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return gateway.Request{}, gateway.Errorf(gateway.CodeTooLarge, "the request body is over %d bytes", h.opts.MaxBodyBytes)
+		}
+		return gateway.Request{}, gateway.Errorf(gateway.CodeInvalidJSON, "the request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return gateway.Request{}, gateway.Errorf(gateway.CodeInvalidJSON, `the request body is empty: send JSON such as {"text": "..."}`)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var in articleRequest
+	if err := dec.Decode(&in); err != nil {
+		return gateway.Request{}, jsonError(err)
+	}
+	if dec.More() {
+		return gateway.Request{}, gateway.Errorf(gateway.CodeInvalidJSON, "the request body holds more than one JSON value")
+	}
+	return gateway.Request{
+		Title:            in.Title,
+		Text:             in.Text,
+		SourceLang:       in.SourceLang,
+		TargetLang:       in.TargetLang,
+		Provider:         strings.TrimSpace(in.Provider),
+		SummarySentences: in.SummarySentences,
+	}, nil
+}
+
+// jsonError explains a decoding failure in terms of the client's input.
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return gateway.Errorf(gateway.CodeInvalidJSON, "malformed JSON at byte %d: %v", syntax.Offset, err)
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return gateway.Errorf(gateway.CodeInvalidJSON, "field %q must be a %s, not a JSON %s", typ.Field, jsonType(typ.Type.Kind().String()), typ.Value)
+		}
+		return gateway.Errorf(gateway.CodeInvalidJSON, "the request body must be a JSON object, not a JSON %s", typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return gateway.Errorf(gateway.CodeInvalidJSON, "malformed JSON: the body ends too early")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		return gateway.Errorf(gateway.CodeInvalidRequest, "unknown field %s: the fields are title, text, source_lang, target_lang, provider, summary_sentences", field)
+	}
+	return gateway.Errorf(gateway.CodeInvalidJSON, "malformed JSON: %v", err)
+}
+
+func jsonType(goKind string) string {
+	switch goKind {
+	case "int", "int64":
+		return "number"
+	}
+	return goKind
+}
+
+// cachePolicy reads the request's Cache-Control header: no-cache refreshes
+// the entries, no-store neither reads nor writes them.
+func cachePolicy(header string) gateway.CachePolicy {
+	var p gateway.CachePolicy
+	for _, directive := range strings.Split(header, ",") {
+		switch strings.ToLower(strings.TrimSpace(directive)) {
+		case "no-cache":
+			p.NoRead = true
+		case "no-store":
+			p.NoRead, p.NoWrite = true, true
+		}
+	}
+	return p
+}
+
+func headerCacheStatus(status string) string { return strings.ToUpper(status) }
+
+// articleResponse is the JSON reply of the article endpoints. Fields may be
+// added; none may be renamed.
+type articleResponse struct {
+	Translation *translationBody `json:"translation,omitempty"`
+	Summary     *summaryBody     `json:"summary,omitempty"`
+	SourceLang  string           `json:"source_lang"`
+	TargetLang  string           `json:"target_lang"`
+	Provider    taskStrings      `json:"provider"`
+	Model       taskStrings      `json:"model"`
+	Cache       cacheBody        `json:"cache"`
+	Usage       usageBody        `json:"usage"`
+	TimingsMS   timingsBody      `json:"timings_ms"`
+}
+
+type translationBody struct {
+	Title      string   `json:"title"`
+	Paragraphs []string `json:"paragraphs"`
+	Text       string   `json:"text"`
+}
+
+type summaryBody struct {
+	Text      string `json:"text"`
+	Sentences int    `json:"sentences"`
+}
+
+type taskStrings struct {
+	Translation string `json:"translation,omitempty"`
+	Summary     string `json:"summary,omitempty"`
+}
+
+type cacheBody struct {
+	Status             string `json:"status"`
+	SegmentsCached     int    `json:"segments_cached"`
+	SegmentsTranslated int    `json:"segments_translated"`
+	Summary            string `json:"summary,omitempty"` // hit or miss, when a summary was made
+}
+
+// usageBody is what this request paid upstream: zero on a cache hit.
+type usageBody struct {
+	Translation providers.Usage  `json:"translation"`
+	Summary     *providers.Usage `json:"summary,omitempty"`
+}
+
+type timingsBody struct {
+	Total       float64 `json:"total"`
+	Translation float64 `json:"translation"`
+	Summary     float64 `json:"summary,omitempty"`
+}
+
+// renderResult shapes a result; withTranslation is false for /v1/summarize,
+// whose reply names the translating provider but omits the text.
+func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
+	out := articleResponse{
+		SourceLang: res.SourceLang,
+		TargetLang: res.TargetLang,
+		Cache: cacheBody{
+			Status:             res.Cache.Status,
+			SegmentsCached:     res.Cache.SegmentsCached,
+			SegmentsTranslated: res.Cache.SegmentsTranslated,
+		},
+		TimingsMS: timingsBody{
+			Total:       ms(res.Timings.Total),
+			Translation: ms(res.Timings.Translation),
+			Summary:     ms(res.Timings.Summary),
+		},
+	}
+	if tr := res.Translation; tr != nil {
+		if withTranslation {
+			out.Translation = &translationBody{Title: tr.Title, Paragraphs: tr.Paragraphs, Text: tr.Text()}
+		}
+		out.Provider.Translation, out.Model.Translation = tr.Provider, tr.Model
+		out.Usage.Translation = tr.Usage
+	}
+	if sum := res.Summary; sum != nil {
+		out.Summary = &summaryBody{Text: sum.Text, Sentences: res.SummarySentences}
+		out.Provider.Summary, out.Model.Summary = sum.Provider, sum.Model
+		usage := sum.Usage
+		out.Usage.Summary = &usage
+		out.Cache.Summary = "miss"
+		if sum.Cached {
+			out.Cache.Summary = "hit"
+		}
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}

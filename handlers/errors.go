@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"passerelle/gateway"
+)
+
+// statusOf is the one place that maps an error code to an HTTP status.
+var statusOf = map[string]int{
+	gateway.CodeInvalidJSON:         http.StatusBadRequest,
+	gateway.CodeInvalidRequest:      http.StatusBadRequest,
+	gateway.CodeEmptyArticle:        http.StatusBadRequest,
+	gateway.CodeUnknownProvider:     http.StatusBadRequest,
+	gateway.CodeProviderNotAllowed:  http.StatusBadRequest,
+	gateway.CodeTooLarge:            http.StatusRequestEntityTooLarge,
+	gateway.CodeUnsupportedLanguage: http.StatusUnprocessableEntity,
+	gateway.CodeProviderError:       http.StatusBadGateway,
+	gateway.CodeNoProvider:          http.StatusServiceUnavailable,
+	gateway.CodeProviderTimeout:     http.StatusGatewayTimeout,
+	codeNotFound:                    http.StatusNotFound,
+	codeMethodNotAllowed:            http.StatusMethodNotAllowed,
+	gateway.CodeInternal:            http.StatusInternalServerError,
+}
+
+// Codes that only the HTTP layer produces.
+const (
+	codeNotFound         = "not_found"
+	codeMethodNotAllowed = "method_not_allowed"
+)
+
+// errorBody is the JSON shape of every error reply.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// writeError answers with err's code, status and client-safe message. An
+// error that is not a *gateway.Error is a bug or an unexpected failure: the
+// client gets "internal error" and the log gets the detail, once.
+func (h *handler) writeError(c *gin.Context, err error) {
+	code := gateway.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	var gerr *gateway.Error
+	switch {
+	case !errors.As(err, &gerr):
+		h.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "err", err)
+	case status >= 500:
+		h.log.WarnContext(c.Request.Context(), "request failed", "request_id", requestID(c), "code", code, "err", err)
+	}
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: code, Message: gateway.ErrorMessage(err), RequestID: requestID(c)}})
+}

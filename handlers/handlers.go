@@ -1,0 +1,110 @@
+// Package handlers is Passerelle's HTTP surface: the Gin router and its
+// middleware, request and response JSON, and the one mapping of errors to
+// HTTP status.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"passerelle/gateway"
+)
+
+// Gateway is what the handlers need of the core service.
+type Gateway interface {
+	Translate(ctx context.Context, req gateway.Request) (*gateway.Result, error)
+	Summarize(ctx context.Context, req gateway.Request) (*gateway.Result, error)
+	Article(ctx context.Context, req gateway.Request) (*gateway.Result, error)
+	Readiness(ctx context.Context) (bool, []gateway.Check)
+}
+
+// Options configures the router.
+type Options struct {
+	// MaxBodyBytes bounds a request body; larger ones get 413 too_large.
+	// Default 1 MiB.
+	MaxBodyBytes int64
+	// RequestTimeout is the deadline of one API call, provider calls
+	// included. Default 180s.
+	RequestTimeout time.Duration
+	Logger         *slog.Logger // default: slog.Default()
+}
+
+type handler struct {
+	gw   Gateway
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns the HTTP handler of the whole API.
+func New(gw Gateway, opts Options) http.Handler {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 180 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	h := &handler{gw: gw, opts: opts, log: opts.Logger}
+
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(h.requestID, h.accessLog, h.recover)
+	r.NoRoute(func(c *gin.Context) {
+		h.writeError(c, gateway.Errorf(codeNotFound, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		h.writeError(c, gateway.Errorf(codeMethodNotAllowed, "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
+
+	r.GET("/healthz", h.healthz)
+	r.GET("/readyz", h.readyz)
+	v1 := r.Group("/v1")
+	v1.POST("/translate", h.serve(gw.Translate, true))
+	v1.POST("/summarize", h.serve(gw.Summarize, false))
+	v1.POST("/articles", h.serve(gw.Article, true))
+	return r
+}
+
+// serve returns the handler of an endpoint that takes an article: parse,
+// call the gateway, render.
+func (h *handler) serve(call func(context.Context, gateway.Request) (*gateway.Result, error), withTranslation bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		req, err := h.decodeArticle(c)
+		if err != nil {
+			h.writeError(c, err)
+			return
+		}
+		req.Cache = cachePolicy(c.GetHeader("Cache-Control"))
+		ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+		defer cancel()
+		res, err := call(ctx, req)
+		if err != nil {
+			h.writeError(c, err)
+			return
+		}
+		c.Set(ctxKeyCache, res.Cache.Status)
+		c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
+		c.JSON(http.StatusOK, renderResult(res, withTranslation))
+	}
+}
+
+func (h *handler) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (h *handler) readyz(c *gin.Context) {
+	ready, checks := h.gw.Readiness(c.Request.Context())
+	status, word := http.StatusOK, "ready"
+	if !ready {
+		status, word = http.StatusServiceUnavailable, "unready"
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(status, gin.H{"status": word, "checks": checks})
+}

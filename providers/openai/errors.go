@@ -1,0 +1,148 @@
+package openai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"passerelle/providers"
+)
+
+// apiError turns an error from go-openai into a *providers.Error. header is
+// the failed response's header: go-openai's errors do not carry it, but its
+// methods record it in the response value they return along with the error,
+// which is where Retry-After is read from.
+func (p *Provider) apiError(err error, header http.Header) error {
+	e := &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err}
+
+	var reqErr *goopenai.RequestError
+	var apiErr *goopenai.APIError
+	switch {
+	case errors.As(err, &reqErr):
+		// The error body was not OpenAI's JSON shape: a proxy's HTML page, for instance.
+		reqErr.Body = []byte(p.redact(string(reqErr.Body)))
+		e.Status = reqErr.HTTPStatusCode
+		e.Message = p.redact(fmt.Sprintf("%s: %s", reqErr.HTTPStatus, truncate(string(reqErr.Body), 200)))
+		e.Kind = kindForStatus(e.Status, "", "")
+	case errors.As(err, &apiErr):
+		apiErr.Message = p.redact(apiErr.Message)
+		e.Status = apiErr.HTTPStatusCode
+		e.Code = errorCode(apiErr)
+		e.Message = apiErr.Message
+		e.Kind = kindForStatus(e.Status, e.Code, apiErr.Message)
+	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+		// The caller's deadline or the client's own timeout.
+		e.Kind = providers.KindTimeout
+		e.Message = p.redact(err.Error())
+	default:
+		// Connection refused, reset, DNS failure, a canceled context, or a
+		// 2xx body that is not JSON: all worth trying elsewhere.
+		e.Message = p.redact(err.Error())
+	}
+	if e.Kind == providers.KindRateLimited {
+		e.RetryAfter = retryAfter(header, time.Now())
+	}
+	return e
+}
+
+// kindForStatus classifies an HTTP error. code is the vendor's error code or,
+// when it gave none, its error type.
+func kindForStatus(status int, code, message string) providers.Kind {
+	switch {
+	case status == http.StatusUnauthorized, status == http.StatusForbidden:
+		return providers.KindAuth
+	case status == http.StatusTooManyRequests && code == "insufficient_quota":
+		return providers.KindQuota
+	case status == http.StatusTooManyRequests:
+		return providers.KindRateLimited
+	case status == http.StatusRequestTimeout:
+		return providers.KindTimeout
+	case code == "context_length_exceeded",
+		// vLLM and llama.cpp say so in words under a bare 400.
+		status == http.StatusBadRequest && strings.Contains(strings.ToLower(message), "context length"):
+		return providers.KindContextLength
+	case status >= 400 && status < 500:
+		return providers.KindBadRequest
+	default:
+		return providers.KindUnavailable
+	}
+}
+
+// errorCode returns the error's code, or its type when the code is empty:
+// OpenAI puts "insufficient_quota" in both, some compatible servers in one.
+func errorCode(e *goopenai.APIError) string {
+	switch c := e.Code.(type) {
+	case string:
+		if c != "" {
+			return c
+		}
+	case int:
+		// Some compatible servers repeat the HTTP status as a number.
+		if e.Type == "" {
+			return strconv.Itoa(c)
+		}
+	}
+	return e.Type
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// retryAfter reads how long the server asked us to wait: retry-after-ms
+// (OpenAI's, finer), else Retry-After in seconds or as an HTTP date. It
+// returns 0 when neither is present or valid.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if h == nil {
+		return 0
+	}
+	if v := h.Get("Retry-After-Ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// redact removes the API key from text that came back from the server or the
+// network stack, since servers sometimes quote the key they refused.
+func (p *Provider) redact(s string) string {
+	if p.apiKey == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, p.apiKey, "[redacted]")
+}
+
+// truncate shortens s to at most n bytes without splitting a character.
+func truncate(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

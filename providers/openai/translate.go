@@ -1,0 +1,170 @@
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"passerelle/prompts"
+	"passerelle/providers"
+)
+
+// translationSchema is the strict JSON schema of a translation answer. Strict
+// mode requires every property to be listed in required and
+// additionalProperties to be false.
+var translationSchema = json.RawMessage(`{"type":"object","properties":{"translations":{"type":"array","items":{"type":"string"}}},"required":["translations"],"additionalProperties":false}`)
+
+// translateInput is the user message. Built with encoding/json, the article
+// text stays a string value, so nothing in it can pass for an instruction of
+// ours.
+type translateInput struct {
+	SourceLang string   `json:"source_lang"`
+	TargetLang string   `json:"target_lang"`
+	Segments   []string `json:"segments"`
+}
+
+// Translate translates all segments, normally in one chat completion. An
+// answer with the wrong number of translations or invalid JSON is never
+// accepted: each segment is then asked for alone. An answer cut off at the
+// output limit, or an input over the context length, is asked for again in
+// two halves. Usage is summed over every call. Translate returns a
+// *providers.Error and no translations when any call fails, with
+// KindContextLength when a single segment is too long, KindBadOutput when a
+// single segment still gets an unusable answer.
+func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	if len(req.Segments) == 0 {
+		return providers.TranslateResult{Translations: []string{}, Model: p.model}, nil
+	}
+	system, err := p.prompts.Render(prompts.TranslateSystem, prompts.TranslateData{
+		SourceLang: prompts.LanguageName(req.SourceLang),
+		TargetLang: prompts.LanguageName(req.TargetLang),
+	})
+	if err != nil {
+		return providers.TranslateResult{}, fmt.Errorf("openai %s: %w", p.name, err)
+	}
+	t := &translation{p: p, system: system, source: req.SourceLang, target: req.TargetLang}
+	out, err := t.batch(ctx, req.Segments)
+	if err != nil {
+		return providers.TranslateResult{}, err
+	}
+	return providers.TranslateResult{Translations: out, Model: t.model, Usage: t.usage}, nil
+}
+
+// translation is one Translate call: its prompt, and what its chat
+// completions reported.
+type translation struct {
+	p              *Provider
+	system         string
+	source, target string
+	model          string
+	usage          providers.Usage
+}
+
+// batch translates segs, falling back as Translate describes.
+func (t *translation) batch(ctx context.Context, segs []string) ([]string, error) {
+	out, err := t.call(ctx, segs)
+	if err == nil || len(segs) == 1 {
+		return out, err
+	}
+	switch providers.KindOf(err) {
+	case providers.KindContextLength:
+		mid := len(segs) / 2
+		left, err := t.batch(ctx, segs[:mid])
+		if err != nil {
+			return nil, err
+		}
+		right, err := t.batch(ctx, segs[mid:])
+		if err != nil {
+			return nil, err
+		}
+		return append(left, right...), nil
+	case providers.KindBadOutput:
+		// Alone, a segment cannot be miscounted or mixed with its neighbours.
+		out := make([]string, len(segs))
+		for i := range segs {
+			one, err := t.batch(ctx, segs[i:i+1])
+			if err != nil {
+				return nil, err
+			}
+			out[i] = one[0]
+		}
+		return out, nil
+	}
+	return nil, err
+}
+
+// call makes one chat completion for segs and checks its answer.
+func (t *translation) call(ctx context.Context, segs []string) ([]string, error) {
+	user, err := json.Marshal(translateInput{SourceLang: t.source, TargetLang: t.target, Segments: segs})
+	if err != nil {
+		return nil, fmt.Errorf("openai %s: encode segments: %w", t.p.name, err)
+	}
+	choice, model, usage, err := t.p.chat(ctx, goopenai.ChatCompletionRequest{
+		Messages: []goopenai.ChatCompletionMessage{
+			{Role: goopenai.ChatMessageRoleSystem, Content: t.system},
+			{Role: goopenai.ChatMessageRoleUser, Content: string(user)},
+		},
+		ResponseFormat: t.p.translationFormat(),
+	})
+	t.usage = t.usage.Add(usage)
+	if t.model == "" {
+		t.model = model
+	}
+	if err != nil {
+		return nil, err
+	}
+	if choice.FinishReason == goopenai.FinishReasonLength {
+		return nil, &providers.Error{Provider: t.p.name, Kind: providers.KindContextLength,
+			Message: fmt.Sprintf("the answer for %d segment(s) was cut off at the model's output limit", len(segs))}
+	}
+	if choice.Message.Refusal != "" {
+		return nil, t.p.badOutput("the model refused: %s", truncate(choice.Message.Refusal, 200))
+	}
+	var answer struct {
+		Translations []string `json:"translations"`
+	}
+	if err := json.Unmarshal([]byte(unfence(choice.Message.Content)), &answer); err != nil {
+		return nil, t.p.badOutput("the answer is not the JSON object asked for: %v", err)
+	}
+	if answer.Translations == nil {
+		return nil, t.p.badOutput("the answer has no translations array")
+	}
+	if len(answer.Translations) != len(segs) {
+		return nil, t.p.badOutput("%d translations for %d segments", len(answer.Translations), len(segs))
+	}
+	for i, s := range answer.Translations {
+		if strings.TrimSpace(s) == "" && strings.TrimSpace(segs[i]) != "" {
+			return nil, t.p.badOutput("translation %d of %d is empty", i+1, len(segs))
+		}
+	}
+	return answer.Translations, nil
+}
+
+func (p *Provider) translationFormat() *goopenai.ChatCompletionResponseFormat {
+	if p.responseFormat == FormatJSONObject {
+		return &goopenai.ChatCompletionResponseFormat{Type: goopenai.ChatCompletionResponseFormatTypeJSONObject}
+	}
+	return &goopenai.ChatCompletionResponseFormat{
+		Type: goopenai.ChatCompletionResponseFormatTypeJSONSchema,
+		JSONSchema: &goopenai.ChatCompletionResponseFormatJSONSchema{
+			Name:   "translations",
+			Schema: translationSchema,
+			Strict: true,
+		},
+	}
+}
+
+// unfence removes a Markdown code fence around a JSON answer, which some
+// compatible servers add in json_object mode.
+func unfence(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "```") || !strings.HasSuffix(s, "```") || len(s) < 6 {
+		return s
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "```"), "```")
+	s = strings.TrimPrefix(s, "json")
+	return strings.TrimSpace(s)
+}
