@@ -1,0 +1,286 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"passerelle/cache"
+	"passerelle/gateway"
+	"passerelle/providers"
+)
+
+func init() { gin.SetMode(gin.TestMode) }
+
+// markTranslator "translates" by prefixing each segment, or fails with err.
+type markTranslator struct {
+	err   error
+	delay time.Duration
+}
+
+func (m markTranslator) Fingerprint() string { return "mark" }
+
+func (m markTranslator) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	if m.delay > 0 {
+		select {
+		case <-time.After(m.delay):
+		case <-ctx.Done():
+			return providers.TranslateResult{}, &providers.Error{Provider: "mark", Kind: providers.KindTimeout, Err: ctx.Err()}
+		}
+	}
+	if m.err != nil {
+		return providers.TranslateResult{}, m.err
+	}
+	out := make([]string, len(req.Segments))
+	for i, s := range req.Segments {
+		out[i] = "EN " + s
+	}
+	return providers.TranslateResult{Translations: out, Model: "mark-1", Usage: providers.Usage{Characters: 10}}, nil
+}
+
+type firstParagraph struct{}
+
+func (firstParagraph) Fingerprint() string { return "first" }
+
+func (firstParagraph) Summarize(ctx context.Context, req providers.SummarizeRequest) (providers.SummarizeResult, error) {
+	first, _, _ := strings.Cut(req.Text, "\n\n")
+	return providers.SummarizeResult{Summary: first, Model: "first-1"}, nil
+}
+
+type routerOptions struct {
+	translator providers.Translator
+	chain      []string
+	timeout    time.Duration
+}
+
+func newRouter(t *testing.T, o routerOptions) http.Handler {
+	t.Helper()
+	if o.translator == nil {
+		o.translator = markTranslator{}
+	}
+	if o.chain == nil {
+		o.chain = []string{"mark"}
+	}
+	svc, err := gateway.New(gateway.Options{
+		Cache:       cache.NewMemory(cache.MemoryOptions{}),
+		Translators: map[string]providers.Translator{"mark": o.translator},
+		Summarizers: map[string]providers.Summarizer{"first": firstParagraph{}},
+		Translation: gateway.Route{Chain: o.chain, AllowOverride: append(o.chain, "mark")},
+		Summarizing: gateway.Route{Chain: []string{"first"}, AllowOverride: []string{"first"}},
+		Unavailable: map[string]string{"gpt": "no API key"},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(svc, Options{MaxBodyBytes: 4096, RequestTimeout: o.timeout, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
+func do(t *testing.T, h http.Handler, method, path, body string, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestErrorCodes(t *testing.T) {
+	article := `{"text": "Premier paragraphe.\n\nSecond paragraphe."}`
+	tests := []struct {
+		name       string
+		router     routerOptions
+		method     string
+		path       string
+		body       string
+		wantStatus int
+		wantCode   string
+	}{
+		{name: "malformed JSON", body: `{"text": "abc"`, wantStatus: 400, wantCode: "invalid_json"},
+		{name: "not an object", body: `["text"]`, wantStatus: 400, wantCode: "invalid_json"},
+		{name: "wrong type", body: `{"text": 42}`, wantStatus: 400, wantCode: "invalid_json"},
+		{name: "empty body", body: ``, wantStatus: 400, wantCode: "invalid_json"},
+		{name: "two values", body: `{"text": "a"} {"text": "b"}`, wantStatus: 400, wantCode: "invalid_json"},
+		{name: "unknown field", body: `{"txt": "abc"}`, wantStatus: 400, wantCode: "invalid_request"},
+		{name: "bad summary length", body: `{"text": "abc", "summary_sentences": 99}`, wantStatus: 400, wantCode: "invalid_request"},
+		{name: "empty article", body: `{"text": "   "}`, wantStatus: 400, wantCode: "empty_article"},
+		{name: "missing text", body: `{"title": ""}`, wantStatus: 400, wantCode: "empty_article"},
+		{name: "too large", body: `{"text": "` + strings.Repeat("a", 5000) + `"}`, wantStatus: 413, wantCode: "too_large"},
+		{name: "unsupported language", body: `{"text": "Hallo", "source_lang": "de"}`, wantStatus: 422, wantCode: "unsupported_language"},
+		{name: "unknown provider", body: `{"text": "abc", "provider": "nope"}`, wantStatus: 400, wantCode: "unknown_provider"},
+		{name: "provider not allowed", body: `{"text": "abc", "provider": "first"}`, path: "/v1/translate", wantStatus: 400, wantCode: "provider_not_allowed"},
+		{name: "provider failure", router: routerOptions{translator: markTranslator{err: &providers.Error{Provider: "mark", Kind: providers.KindUnavailable, Status: 500}}},
+			body: article, wantStatus: 502, wantCode: "provider_error"},
+		{name: "provider timeout", router: routerOptions{translator: markTranslator{delay: time.Second}, timeout: 50 * time.Millisecond},
+			body: article, wantStatus: 504, wantCode: "provider_timeout"},
+		{name: "no usable provider", router: routerOptions{chain: []string{"gpt"}}, body: article, wantStatus: 503, wantCode: "no_provider"},
+		{name: "not found", method: "GET", path: "/v1/nothing", wantStatus: 404, wantCode: "not_found"},
+		{name: "method not allowed", method: "GET", path: "/v1/translate", wantStatus: 405, wantCode: "method_not_allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method, path := tt.method, tt.path
+			if method == "" {
+				method = "POST"
+			}
+			if path == "" {
+				path = "/v1/articles"
+			}
+			rec := do(t, newRouter(t, tt.router), method, path, tt.body)
+			if rec.Code != tt.wantStatus {
+				t.Errorf("status = %d, want %d; body %s", rec.Code, tt.wantStatus, rec.Body)
+			}
+			var body errorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatalf("error body is not JSON: %v: %s", err, rec.Body)
+			}
+			if body.Error.Code != tt.wantCode {
+				t.Errorf("code = %q, want %q (message %q)", body.Error.Code, tt.wantCode, body.Error.Message)
+			}
+			if body.Error.Message == "" || body.Error.RequestID == "" {
+				t.Errorf("error body lacks a message or request id: %s", rec.Body)
+			}
+			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("Content-Type = %q, want JSON", ct)
+			}
+		})
+	}
+}
+
+func TestEveryCodeHasAStatus(t *testing.T) {
+	codes := []string{gateway.CodeInvalidJSON, gateway.CodeInvalidRequest, gateway.CodeEmptyArticle, gateway.CodeTooLarge,
+		gateway.CodeUnsupportedLanguage, gateway.CodeUnknownProvider, gateway.CodeProviderNotAllowed, gateway.CodeProviderError,
+		gateway.CodeProviderTimeout, gateway.CodeNoProvider, gateway.CodeInternal}
+	for _, code := range codes {
+		if _, ok := statusOf[code]; !ok {
+			t.Errorf("code %q has no HTTP status", code)
+		}
+	}
+}
+
+func TestArticleResponse(t *testing.T) {
+	h := newRouter(t, routerOptions{})
+	seed, err := os.ReadFile("../testdata/poutine-kim-vladivostok.fr.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"text": string(seed), "summary_sentences": 1})
+
+	rec := do(t, h, "POST", "/v1/articles", string(body))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d: %s", rec.Code, rec.Body)
+	}
+	if got := rec.Header().Get("X-Cache"); got != "MISS" {
+		t.Errorf("X-Cache = %q, want MISS", got)
+	}
+	var resp articleResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.Translation == nil || len(resp.Translation.Paragraphs) != 6 {
+		t.Fatalf("translation = %+v, want 6 paragraphs", resp.Translation)
+	}
+	if !strings.HasPrefix(resp.Translation.Title, "EN Premier sommet") {
+		t.Errorf("title = %q", resp.Translation.Title)
+	}
+	if resp.Translation.Text != strings.Join(resp.Translation.Paragraphs, "\n\n") {
+		t.Errorf("text is not the paragraphs joined")
+	}
+	if resp.Summary == nil || resp.Summary.Text != resp.Translation.Paragraphs[0] || resp.Summary.Sentences != 1 {
+		t.Errorf("summary = %+v", resp.Summary)
+	}
+	if resp.Provider.Translation != "mark" || resp.Provider.Summary != "first" || resp.Model.Translation != "mark-1" {
+		t.Errorf("provider = %+v, model = %+v", resp.Provider, resp.Model)
+	}
+	if resp.Cache.Status != "miss" || resp.Cache.SegmentsTranslated != 7 {
+		t.Errorf("cache = %+v, want miss with 7 segments translated", resp.Cache)
+	}
+	if resp.SourceLang != "fr" || resp.TargetLang != "en" {
+		t.Errorf("languages = %s -> %s", resp.SourceLang, resp.TargetLang)
+	}
+
+	rec = do(t, h, "POST", "/v1/articles", string(body))
+	if got := rec.Header().Get("X-Cache"); got != "HIT" {
+		t.Errorf("second X-Cache = %q, want HIT", got)
+	}
+	rec = do(t, h, "POST", "/v1/articles", string(body), "Cache-Control", "no-cache")
+	if got := rec.Header().Get("X-Cache"); got != "MISS" {
+		t.Errorf("no-cache X-Cache = %q, want MISS", got)
+	}
+}
+
+func TestEndpointsShapeTheirReplies(t *testing.T) {
+	h := newRouter(t, routerOptions{})
+	body := `{"title": "Un titre", "text": "Premier paragraphe.\n\nSecond paragraphe."}`
+	tests := []struct {
+		path            string
+		wantTranslation bool
+		wantSummary     bool
+	}{
+		{"/v1/translate", true, false},
+		{"/v1/summarize", false, true},
+		{"/v1/articles", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := do(t, h, "POST", tt.path, body)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status = %d: %s", rec.Code, rec.Body)
+			}
+			var raw map[string]json.RawMessage
+			if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := raw["translation"]; ok != tt.wantTranslation {
+				t.Errorf("translation present = %v, want %v", ok, tt.wantTranslation)
+			}
+			if _, ok := raw["summary"]; ok != tt.wantSummary {
+				t.Errorf("summary present = %v, want %v", ok, tt.wantSummary)
+			}
+			for _, field := range []string{"source_lang", "provider", "model", "cache", "usage", "timings_ms"} {
+				if _, ok := raw[field]; !ok {
+					t.Errorf("field %q missing", field)
+				}
+			}
+		})
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	rec := do(t, newRouter(t, routerOptions{}), "GET", "/healthz", "")
+	if rec.Code != http.StatusOK {
+		t.Errorf("healthz = %d", rec.Code)
+	}
+	rec = do(t, newRouter(t, routerOptions{}), "GET", "/readyz", "")
+	if rec.Code != http.StatusOK {
+		t.Errorf("readyz = %d: %s", rec.Code, rec.Body)
+	}
+	rec = do(t, newRouter(t, routerOptions{chain: []string{"gpt"}}), "GET", "/readyz", "")
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "no API key") {
+		t.Errorf("readyz without a usable translator = %d %s, want 503 saying why", rec.Code, rec.Body)
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	h := newRouter(t, routerOptions{})
+	rec := do(t, h, "GET", "/healthz", "", "X-Request-ID", "abc-123")
+	if got := rec.Header().Get("X-Request-ID"); got != "abc-123" {
+		t.Errorf("echoed id = %q, want abc-123", got)
+	}
+	rec = do(t, h, "GET", "/healthz", "", "X-Request-ID", "bad id\nwith newline")
+	if got := rec.Header().Get("X-Request-ID"); got == "" || strings.ContainsAny(got, " \n") {
+		t.Errorf("generated id = %q, want a fresh token", got)
+	}
+}
