@@ -1,0 +1,165 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadWithoutFile(t *testing.T) {
+	tests := []struct {
+		name            string
+		env             map[string]string
+		wantTranslation []string
+		wantSummary     []string
+		wantBackend     string
+	}{
+		{
+			name:            "nothing set: local engines, embedded cache",
+			env:             map[string]string{},
+			wantTranslation: []string{"apertium"},
+			wantSummary:     []string{"extractive"},
+			wantBackend:     "memory",
+		},
+		{
+			name:            "an OpenAI key: the LLM first, local engines behind",
+			env:             map[string]string{EnvOpenAIKey: "sk-test", EnvRedisURL: "redis://127.0.0.1:6379/0"},
+			wantTranslation: []string{"openai", "apertium"},
+			wantSummary:     []string{"openai", "extractive"},
+			wantBackend:     "redis",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Load(envOf(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Translation.Chain(); !slices.Equal(got, tt.wantTranslation) {
+				t.Errorf("translation chain = %v, want %v", got, tt.wantTranslation)
+			}
+			if got := cfg.Summarization.Chain(); !slices.Equal(got, tt.wantSummary) {
+				t.Errorf("summarization chain = %v, want %v", got, tt.wantSummary)
+			}
+			if cfg.Cache.Backend != tt.wantBackend {
+				t.Errorf("cache backend = %q, want %q", cfg.Cache.Backend, tt.wantBackend)
+			}
+			if cfg.Server.Addr != DefaultAddr {
+				t.Errorf("addr = %q, want %q", cfg.Server.Addr, DefaultAddr)
+			}
+			if got := cfg.Providers["apertium"].URL; got != DefaultApertiumURL {
+				t.Errorf("apertium url = %q, want %q", got, DefaultApertiumURL)
+			}
+		})
+	}
+}
+
+func TestEnvironmentOverrides(t *testing.T) {
+	cfg, err := Load(envOf(map[string]string{
+		EnvAddr:          "127.0.0.1:9999",
+		EnvOpenAIKey:     "sk-secret-value",
+		EnvOpenAIBaseURL: "http://127.0.0.1:11434/v1",
+		EnvOpenAIModel:   "llama3.1",
+		EnvApertiumURL:   "http://127.0.0.1:2800",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gpt := cfg.Providers["openai"]
+	if gpt.BaseURL != "http://127.0.0.1:11434/v1" || gpt.Model != "llama3.1" || gpt.APIKey != "sk-secret-value" {
+		t.Errorf("openai provider = %+v", gpt)
+	}
+	if cfg.Server.Addr != "127.0.0.1:9999" || cfg.Providers["apertium"].URL != "http://127.0.0.1:2800" {
+		t.Errorf("addr %q, apertium %q", cfg.Server.Addr, cfg.Providers["apertium"].URL)
+	}
+	if masked := cfg.Masked(); strings.Contains(masked, "sk-secret-value") {
+		t.Errorf("Masked() shows the key:\n%s", masked)
+	}
+}
+
+func TestLoadFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "passerelle.yaml")
+	yaml := `
+server: {addr: ":9090", max_body_bytes: 2048}
+cache:
+  backend: redis
+  ttl: 1h
+  redis: {url: "redis://:${REDIS_PASSWORD}@127.0.0.1:6379/1"}
+translation: {provider: gpt, fallbacks: [apertium]}
+summarization: {provider: gpt, fallbacks: [extractive], sentences: 3}
+providers:
+  gpt: {type: openai, api_key: "${MY_KEY}", model: gpt-4o, timeout: 20s}
+  apertium: {type: apertium, url: "http://127.0.0.1:2737"}
+  extractive: {type: extractive}
+`
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(envOf(map[string]string{EnvConfig: path, "MY_KEY": "sk-from-env", "REDIS_PASSWORD": "hunter2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Providers["gpt"]; got.APIKey != "sk-from-env" || got.Model != "gpt-4o" || got.Timeout.Seconds() != 20 || got.BaseURL != DefaultOpenAIBaseURL {
+		t.Errorf("gpt = %+v", got)
+	}
+	if cfg.Summarization.Sentences != 3 || cfg.Server.MaxBodyBytes != 2048 || cfg.Cache.TTL.Hours() != 1 {
+		t.Errorf("sentences %d, max body %d, ttl %v", cfg.Summarization.Sentences, cfg.Server.MaxBodyBytes, cfg.Cache.TTL)
+	}
+	if !slices.Equal(cfg.Translation.AllowOverride, []string{"gpt", "apertium"}) {
+		t.Errorf("allow_override default = %v, want the route's providers", cfg.Translation.AllowOverride)
+	}
+	masked := cfg.Masked()
+	for _, secret := range []string{"sk-from-env", "hunter2"} {
+		if strings.Contains(masked, secret) {
+			t.Errorf("Masked() shows %q:\n%s", secret, masked)
+		}
+	}
+}
+
+func TestInvalidConfigSaysHowToFix(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want string
+	}{
+		{name: "unknown key", yaml: "server: {adr: ':1'}", want: "field adr not found"},
+		{name: "unknown backend", yaml: "cache: {backend: memcached}", want: "use memory or redis"},
+		{name: "redis without address", yaml: "cache: {backend: redis}", want: "REDIS_URL"},
+		{name: "route to a missing provider", yaml: "translation: {provider: deepl}", want: `provider "deepl", which is not configured`},
+		{name: "summarizer cannot translate", yaml: "translation: {provider: extractive}", want: "cannot serve it"},
+		{name: "unknown provider type", yaml: "providers: {x: {type: nope}}", want: `unknown: use one of openai`},
+		{name: "summary too long", yaml: "summarization: {sentences: 40}", want: "between 1 and 10"},
+		{name: "log level", yaml: "log: {level: loud}", want: "use debug, info, warn or error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(envOf(map[string]string{EnvConfig: path}))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEmptyFileMeansDefaults(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.yaml")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(envOf(map[string]string{EnvConfig: path}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Translation.Provider != "apertium" {
+		t.Errorf("translation = %q, want apertium", cfg.Translation.Provider)
+	}
+}
