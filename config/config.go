@@ -431,6 +431,22 @@ const MaxSummarySentences = 10
 // Masked returns the configuration as YAML with every secret replaced, for
 // logging at start.
 func (c Config) Masked() string {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	_ = enc.Encode(c.masked())
+	return buf.String()
+}
+
+// MaskedTree returns the masked configuration as nested maps keyed like the
+// YAML file, for structured logs.
+func (c Config) MaskedTree() map[string]any {
+	var tree map[string]any
+	_ = yaml.Unmarshal([]byte(c.Masked()), &tree)
+	return tree
+}
+
+func (c Config) masked() Config {
 	m := c
 	m.Providers = make(map[string]Provider, len(c.Providers))
 	for name, p := range c.Providers {
@@ -439,11 +455,7 @@ func (c Config) Masked() string {
 	}
 	m.Cache.Redis.Password = mask(c.Cache.Redis.Password)
 	m.Cache.Redis.URL = maskURL(c.Cache.Redis.URL)
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	_ = enc.Encode(m)
-	return buf.String()
+	return m
 }
 
 func mask(secret string) string {

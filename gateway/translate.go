@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"passerelle/article"
 	"passerelle/cache"
 	"passerelle/providers"
 )
@@ -92,6 +93,9 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 		usage = usage.Add(res.Usage)
 		entries := make([]cache.Entry, len(missing))
 		for j, m := range missing {
+			// Engines leave doubled spaces and stray line breaks; the
+			// output gets the same normal form as the input.
+			res.Translations[j] = article.Normalize(res.Translations[j])
 			out[m], served[m], models[m] = res.Translations[j], name, res.Model
 			raw, _ := json.Marshal(segmentValue{Text: res.Translations[j], Model: res.Model})
 			entries[j] = cache.Entry{Key: keys[j], Value: raw}

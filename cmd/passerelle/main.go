@@ -1,0 +1,125 @@
+// Command passerelle runs the gateway: it loads the configuration, builds the
+// cache and the providers, serves the HTTP API and shuts down gracefully on
+// SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gin-gonic/gin"
+
+	"passerelle/config"
+	"passerelle/gateway"
+	"passerelle/handlers"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "passerelle:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is done, then drains in-flight requests for the
+// configured grace period. listening, when not nil, is told the bound address
+// (tests listen on port 0).
+func run(ctx context.Context, getenv func(string) string, logOut io.Writer, listening func(net.Addr)) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, logOut)
+	log.Info("configuration", "config", cfg.MaskedTree())
+
+	store, err := buildCache(cfg.Cache)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	built, err := buildProviders(cfg)
+	if err != nil {
+		return err
+	}
+	for name, why := range built.unavailable {
+		log.Warn("provider skipped", "provider", name, "reason", why)
+	}
+	svc, err := gateway.New(gateway.Options{
+		Cache:            store,
+		CacheTTL:         cfg.Cache.TTL,
+		CacheTimeout:     cfg.Cache.OperationTimeout,
+		Translators:      built.translators,
+		Summarizers:      built.summarizers,
+		Translation:      gateway.Route{Chain: cfg.Translation.Chain(), AllowOverride: cfg.Translation.AllowOverride},
+		Summarizing:      gateway.Route{Chain: cfg.Summarization.Chain(), AllowOverride: cfg.Summarization.AllowOverride},
+		SummarySentences: cfg.Summarization.Sentences,
+		Unavailable:      built.unavailable,
+		Logger:           log,
+	})
+	if err != nil {
+		return err
+	}
+
+	gin.SetMode(gin.ReleaseMode)
+	srv := &http.Server{
+		Handler: handlers.New(svc, handlers.Options{
+			MaxBodyBytes:   cfg.Server.MaxBodyBytes,
+			RequestTimeout: cfg.Server.RequestTimeout,
+			Logger:         log,
+		}),
+		ReadHeaderTimeout: cfg.Server.ReadTimeout,
+		ReadTimeout:       cfg.Server.ReadTimeout,
+		WriteTimeout:      cfg.Server.WriteTimeout,
+		IdleTimeout:       cfg.Server.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set %s to another address)", cfg.Server.Addr, err, config.EnvAddr)
+	}
+	log.Info("listening", "addr", ln.Addr().String(),
+		"translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain(), "cache", cfg.Cache.Backend)
+	if listening != nil {
+		listening(ln.Addr())
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.Server.ShutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(cfg config.Log, out io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "text" {
+		return slog.New(slog.NewTextHandler(out, opts))
+	}
+	return slog.New(slog.NewJSONHandler(out, opts))
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"passerelle/internal/testenv"
+)
+
+// gatewayProcess is one run of the gateway, as `make run` starts it, serving
+// on a free loopback port until stopped.
+type gatewayProcess struct {
+	url  string
+	stop func() error
+	logs *syncBuffer
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func startGateway(t *testing.T, env map[string]string) *gatewayProcess {
+	t.Helper()
+	env["PASSERELLE_ADDR"] = "127.0.0.1:0"
+	getenv := func(k string) string { return env[k] }
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	logs := &syncBuffer{}
+	go func() { done <- run(ctx, getenv, logs, func(a net.Addr) { addr <- a }) }()
+	select {
+	case a := <-addr:
+		p := &gatewayProcess{url: "http://" + a.String(), logs: logs}
+		var once sync.Once
+		var stopErr error
+		p.stop = func() error {
+			once.Do(func() { cancel(); stopErr = <-done })
+			return stopErr
+		}
+		t.Cleanup(func() { _ = p.stop() })
+		return p
+	case err := <-done:
+		cancel()
+		t.Fatalf("gateway did not start: %v\n%s", err, logs)
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatalf("gateway did not start within 20s\n%s", logs)
+	}
+	return nil
+}
+
+type articleReply struct {
+	Translation struct {
+		Title      string   `json:"title"`
+		Paragraphs []string `json:"paragraphs"`
+		Text       string   `json:"text"`
+	} `json:"translation"`
+	Summary struct {
+		Text string `json:"text"`
+	} `json:"summary"`
+	Provider map[string]string `json:"provider"`
+	Cache    struct {
+		Status             string `json:"status"`
+		SegmentsCached     int    `json:"segments_cached"`
+		SegmentsTranslated int    `json:"segments_translated"`
+	} `json:"cache"`
+}
+
+func postArticle(t *testing.T, url, text string) (articleReply, string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"text": text})
+	resp, err := http.Post(url+"/v1/articles", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var reply articleReply
+	raw := new(bytes.Buffer)
+	_, _ = raw.ReadFrom(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /v1/articles = %d: %s", resp.StatusCode, raw)
+	}
+	if err := json.Unmarshal(raw.Bytes(), &reply); err != nil {
+		t.Fatalf("reply is not JSON: %v: %s", err, raw)
+	}
+	return reply, resp.Header.Get("X-Cache")
+}
+
+// TestSeedArticleEndToEnd runs the gateway as `make run` does, against a real
+// Apertium engine and a real Redis, and follows the seed article through the
+// cache: miss, hit, hit again from a fresh process, partial after an edit.
+func TestSeedArticleEndToEnd(t *testing.T) {
+	seed, err := os.ReadFile("../../testdata/poutine-kim-vladivostok.fr.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"REDIS_URL":    testenv.RedisURL(t),
+		"APERTIUM_URL": testenv.ApertiumURL(t),
+	}
+	// A shared Redis may hold this article from an earlier run: flush nothing,
+	// but make the text unique to this run.
+	text := string(seed) + "\n"
+	nonce := time.Now().Format(time.RFC3339Nano)
+	text = strings.Replace(text, "en 2011.", "en 2011. ("+nonce+")", 1)
+
+	gw := startGateway(t, env)
+	first, xcache := postArticle(t, gw.url, text)
+	if first.Cache.Status != "miss" || xcache != "MISS" {
+		t.Errorf("first: status %q, X-Cache %q; want miss", first.Cache.Status, xcache)
+	}
+	if got := len(first.Translation.Paragraphs); got != 6 {
+		t.Fatalf("paragraphs = %d, want 6 (boilerplate dropped): %q", got, first.Translation.Paragraphs)
+	}
+	if first.Provider["translation"] != "apertium" || first.Provider["summary"] != "extractive" {
+		t.Errorf("providers = %v, want apertium and extractive", first.Provider)
+	}
+	for i, p := range first.Translation.Paragraphs {
+		if strings.Contains(p, "commentaires") || strings.Contains(p, "cookies") {
+			t.Errorf("paragraph %d is boilerplate: %q", i, p)
+		}
+	}
+	english := strings.ToLower(first.Translation.Text)
+	for _, word := range []string{"the", "president", "russian", "summit", "vladimir putin", "pyongyang"} {
+		if !strings.Contains(english, word) {
+			t.Errorf("translation lacks %q: %s", word, first.Translation.Text)
+		}
+	}
+	if first.Translation.Title == "" || first.Summary.Text == "" {
+		t.Errorf("title %q, summary %q: want both", first.Translation.Title, first.Summary.Text)
+	}
+	if !strings.Contains(first.Translation.Text, first.Summary.Text[:20]) {
+		t.Errorf("the extractive summary %q is not drawn from the translation", first.Summary.Text)
+	}
+
+	second, xcache := postArticle(t, gw.url, text)
+	if second.Cache.Status != "hit" || xcache != "HIT" {
+		t.Errorf("second: status %q, X-Cache %q; want hit", second.Cache.Status, xcache)
+	}
+	if second.Translation.Text != first.Translation.Text || second.Summary.Text != first.Summary.Text {
+		t.Errorf("the hit differs from the miss")
+	}
+	if err := gw.stop(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+
+	// A fresh gateway on the same Redis, with Apertium out of reach: the
+	// answer can only come from the cache.
+	env["APERTIUM_URL"] = "http://127.0.0.1:1"
+	fresh := startGateway(t, env)
+	third, xcache := postArticle(t, fresh.url, text)
+	if third.Cache.Status != "hit" || xcache != "HIT" {
+		t.Errorf("fresh process: status %q, X-Cache %q; want hit", third.Cache.Status, xcache)
+	}
+	if err := fresh.stop(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+
+	env["APERTIUM_URL"] = testenv.ApertiumURL(t)
+	again := startGateway(t, env)
+	edited := strings.Replace(text, "Aucun communiqué ni aucun accord ne sont prévus", "Aucun communiqué commun ni aucun accord ne sont prévus", 1)
+	fourth, xcache := postArticle(t, again.url, edited)
+	if fourth.Cache.Status != "partial" || xcache != "PARTIAL" || fourth.Cache.SegmentsTranslated != 1 {
+		t.Errorf("edited: cache %+v, X-Cache %q; want partial with 1 segment translated", fourth.Cache, xcache)
+	}
+	if fourth.Translation.Paragraphs[2] == first.Translation.Paragraphs[2] {
+		t.Errorf("the edited paragraph was not translated again: %q", fourth.Translation.Paragraphs[2])
+	}
+	if fourth.Translation.Paragraphs[0] != first.Translation.Paragraphs[0] {
+		t.Errorf("an unedited paragraph changed")
+	}
+}
+
+func TestStartFailsWithAClearMessage(t *testing.T) {
+	env := map[string]string{"PASSERELLE_CONFIG": "does-not-exist.yaml"}
+	err := run(context.Background(), func(k string) string { return env[k] }, &syncBuffer{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "does-not-exist.yaml") {
+		t.Errorf("err = %v, want one naming the missing file", err)
+	}
+}
