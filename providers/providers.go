@@ -33,7 +33,16 @@ type TranslateRequest struct {
 	SourceLang string
 	TargetLang string
 	Segments   []string
+	// Format is FormatText (the default when empty) or FormatHTML, for
+	// segments that carry inline markup the engine must keep.
+	Format string
 }
+
+// Segment formats.
+const (
+	FormatText = "text"
+	FormatHTML = "html"
+)
 
 // TranslateResult holds one translation per request segment, in the same order.
 type TranslateResult struct {
