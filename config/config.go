@@ -9,18 +9,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
-)
-
-// Provider types understood by the registry in cmd/passerelle.
-const (
-	TypeOpenAI     = "openai"
-	TypeApertium   = "apertium"
-	TypeExtractive = "extractive"
 )
 
 // Default provider names used when no configuration file names any.
@@ -122,25 +116,6 @@ type SummaryRoute struct {
 	Sentences int `yaml:"sentences"`
 }
 
-// Provider configures one provider instance. Which fields matter depends on Type.
-type Provider struct {
-	Type string `yaml:"type"` // openai | apertium | extractive
-	// BaseURL of an OpenAI-compatible API. Default https://api.openai.com/v1.
-	BaseURL string `yaml:"base_url"`
-	APIKey  string `yaml:"api_key"`
-	// Model of an LLM provider. Default gpt-4o-mini.
-	Model string `yaml:"model"`
-	// URL of an Apertium APy server. Default http://127.0.0.1:2737.
-	URL string `yaml:"url"`
-	// Timeout of one call to the provider. Default 60s.
-	Timeout time.Duration `yaml:"timeout"`
-	// MaxConcurrency bounds parallel calls to the provider. Default 4.
-	MaxConcurrency int `yaml:"max_concurrency"`
-	// ResponseFormat of an OpenAI-compatible server: json_schema (default) or
-	// json_object for servers without strict schema output.
-	ResponseFormat string `yaml:"response_format"`
-}
-
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`  // debug | info (default) | warn | error
@@ -156,7 +131,27 @@ const (
 	EnvOpenAIBaseURL = "OPENAI_BASE_URL"
 	EnvOpenAIModel   = "OPENAI_MODEL"
 	EnvApertiumURL   = "APERTIUM_URL"
+
+	EnvAnthropicKey          = "ANTHROPIC_API_KEY"
+	EnvDeepLKey              = "DEEPL_API_KEY"
+	EnvGoogleKey             = "GOOGLE_TRANSLATE_API_KEY"
+	EnvLibreTranslateURL     = "LIBRETRANSLATE_URL"
+	EnvLibreTranslateKey     = "LIBRETRANSLATE_API_KEY"
+	EnvTranslationProvider   = "PASSERELLE_TRANSLATION_PROVIDER"
+	EnvSummarizationProvider = "PASSERELLE_SUMMARIZATION_PROVIDER"
 )
+
+// envProviders are the providers an environment variable alone defines,
+// under these names, when the file does not define a provider of that name.
+var envProviders = []struct {
+	name, typ, keyEnv, urlEnv string
+}{
+	{DefaultOpenAIName, TypeOpenAI, EnvOpenAIKey, EnvOpenAIBaseURL},
+	{"anthropic", TypeAnthropic, EnvAnthropicKey, ""},
+	{"deepl", TypeDeepL, EnvDeepLKey, ""},
+	{"google", TypeGoogle, EnvGoogleKey, ""},
+	{"libretranslate", TypeLibreTranslate, EnvLibreTranslateKey, EnvLibreTranslateURL},
+}
 
 // Defaults of fields that have one.
 const (
@@ -249,27 +244,43 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 	if cfg.Providers == nil {
 		cfg.Providers = map[string]Provider{}
 	}
-	if key := getenv(EnvOpenAIKey); key != "" {
-		p, ok := cfg.Providers[DefaultOpenAIName]
-		if !ok {
-			p = Provider{Type: TypeOpenAI}
+	for _, e := range envProviders {
+		key, url := getenv(e.keyEnv), ""
+		if e.urlEnv != "" {
+			url = getenv(e.urlEnv)
 		}
-		if p.Type == TypeOpenAI {
+		p, exists := cfg.Providers[e.name]
+		if exists && p.Type != e.typ {
+			continue // the file uses the name for another provider
+		}
+		// OPENAI_BASE_URL alone does not define a provider: a local server
+		// still needs OPENAI_API_KEY (any value) to be chosen by default.
+		if !exists && key == "" && (url == "" || e.typ == TypeOpenAI) {
+			continue
+		}
+		p.Type = e.typ
+		if key != "" {
 			p.APIKey = key
-			cfg.Providers[DefaultOpenAIName] = p
 		}
-	}
-	overrideOpenAI := func(set func(*Provider)) {
-		if p, ok := cfg.Providers[DefaultOpenAIName]; ok && p.Type == TypeOpenAI {
-			set(&p)
-			cfg.Providers[DefaultOpenAIName] = p
+		if url != "" {
+			if e.typ == TypeOpenAI {
+				p.BaseURL = url
+			} else {
+				p.URL = url
+			}
 		}
+		if e.typ == TypeOpenAI {
+			if v := getenv(EnvOpenAIModel); v != "" {
+				p.Model = v
+			}
+		}
+		cfg.Providers[e.name] = p
 	}
-	if v := getenv(EnvOpenAIBaseURL); v != "" {
-		overrideOpenAI(func(p *Provider) { p.BaseURL = v })
+	if v := getenv(EnvTranslationProvider); v != "" {
+		cfg.Translation = envRoute(cfg.Translation, v, DefaultApertiumName)
 	}
-	if v := getenv(EnvOpenAIModel); v != "" {
-		overrideOpenAI(func(p *Provider) { p.Model = v })
+	if v := getenv(EnvSummarizationProvider); v != "" {
+		cfg.Summarization.Route = envRoute(cfg.Summarization.Route, v, DefaultExtractiveName)
 	}
 	apertium, ok := cfg.Providers[DefaultApertiumName]
 	if !ok {
@@ -284,6 +295,25 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 	if _, ok := cfg.Providers[DefaultExtractiveName]; !ok {
 		cfg.Providers[DefaultExtractiveName] = Provider{Type: TypeExtractive}
 	}
+}
+
+// envRoute makes provider the primary of r. With no route configured, the
+// local engine becomes its fallback; otherwise the configured fallbacks stay,
+// less the new primary.
+func envRoute(r Route, provider, local string) Route {
+	fallbacks := r.Fallbacks
+	if r.Provider == "" {
+		fallbacks = []string{local}
+	} else if r.Provider != provider {
+		fallbacks = append([]string{r.Provider}, fallbacks...)
+	}
+	out := Route{Provider: provider, AllowOverride: r.AllowOverride}
+	for _, f := range fallbacks {
+		if f != provider && !slices.Contains(out.Fallbacks, f) {
+			out.Fallbacks = append(out.Fallbacks, f)
+		}
+	}
+	return out
 }
 
 // fillDefaults chooses the routes when none is configured and gives each
@@ -329,15 +359,22 @@ func (c *Config) fillDefaults() {
 			if p.ResponseFormat == "" {
 				p.ResponseFormat = "json_schema"
 			}
-			if p.Timeout == 0 {
-				p.Timeout = 60 * time.Second
+			if p.APIType == "" {
+				p.APIType = "openai"
 			}
 		case TypeApertium:
 			if p.URL == "" {
 				p.URL = DefaultApertiumURL
 			}
-			if p.Timeout == 0 {
-				p.Timeout = 30 * time.Second
+		case TypeDeepL:
+			if p.TargetVariant == "" {
+				p.TargetVariant = "EN-US"
+			}
+		}
+		if p.Timeout == 0 {
+			p.Timeout = 30 * time.Second
+			if caps := TypeCapabilities[p.Type]; caps.Summarize && p.Type != TypeExtractive {
+				p.Timeout = 60 * time.Second // an LLM writes for longer
 			}
 		}
 		if p.MaxConcurrency == 0 {
@@ -378,19 +415,42 @@ func (c Config) Validate() error {
 	}
 	for _, name := range sortedKeys(c.Providers) {
 		p := c.Providers[name]
+		if p.Type == "" {
+			add("providers.%s has no type: use one of %s", name, typeList())
+			continue
+		}
+		if _, ok := TypeCapabilities[p.Type]; !ok {
+			add("providers.%s.type %q is unknown: use one of %s", name, p.Type, typeList())
+			continue
+		}
 		switch p.Type {
 		case TypeOpenAI:
-			if p.ResponseFormat != "json_schema" && p.ResponseFormat != "json_object" {
-				add("providers.%s.response_format %q is unknown: use json_schema or json_object", name, p.ResponseFormat)
+			if !oneOf(p.ResponseFormat, "json_schema", "json_object", "text") {
+				add("providers.%s.response_format %q is unknown: use json_schema, json_object or text", name, p.ResponseFormat)
 			}
-		case TypeApertium, TypeExtractive:
-		case "":
-			add("providers.%s has no type: use one of openai, apertium, extractive", name)
-		default:
-			add("providers.%s.type %q is unknown: use one of openai, apertium, extractive", name, p.Type)
+			if !oneOf(p.APIType, "openai", "azure") {
+				add("providers.%s.api_type %q is unknown: use openai or azure", name, p.APIType)
+			}
+			if p.APIType == "azure" && (p.BaseURL == DefaultOpenAIBaseURL || p.APIVersion == "" || p.Deployment == "") {
+				add("providers.%s: api_type azure needs base_url (https://RESOURCE.openai.azure.com), api_version and deployment", name)
+			}
+		case TypeLibreTranslate:
+			if p.URL == "" {
+				add("providers.%s.url is empty: give the LibreTranslate server's URL, e.g. http://127.0.0.1:5000", name)
+			}
+		case TypeDeepL:
+			if !oneOf(p.TargetVariant, "EN-US", "EN-GB") {
+				add("providers.%s.target_variant %q is unknown: use EN-US or EN-GB", name, p.TargetVariant)
+			}
+			if !oneOf(p.Formality, "", "default", "more", "less", "prefer_more", "prefer_less") {
+				add("providers.%s.formality %q is unknown: use default, more, less, prefer_more or prefer_less", name, p.Formality)
+			}
+			if !oneOf(p.ModelType, "", "quality_optimized", "prefer_quality_optimized", "latency_optimized") {
+				add("providers.%s.model_type %q is unknown: use quality_optimized, prefer_quality_optimized or latency_optimized", name, p.ModelType)
+			}
 		}
-		if p.MaxConcurrency < 0 {
-			add("providers.%s.max_concurrency must not be negative", name)
+		if p.MaxConcurrency < 0 || p.RequestsPerMinute < 0 || p.Retry.MaxAttempts < 0 || p.Breaker.Failures < 0 {
+			add("providers.%s: max_concurrency, requests_per_minute, retry.max_attempts and breaker.failures must not be negative", name)
 		}
 	}
 	checkRoute := func(what string, r Route, canServe func(Provider) bool) {
@@ -405,8 +465,8 @@ func (c Config) Validate() error {
 			}
 		}
 	}
-	checkRoute("translation", c.Translation, func(p Provider) bool { return p.Type != TypeExtractive })
-	checkRoute("summarization", c.Summarization.Route, func(p Provider) bool { return p.Type != TypeApertium })
+	checkRoute("translation", c.Translation, func(p Provider) bool { return TypeCapabilities[p.Type].Translate })
+	checkRoute("summarization", c.Summarization.Route, func(p Provider) bool { return TypeCapabilities[p.Type].Summarize })
 	if c.Summarization.Sentences < 1 || c.Summarization.Sentences > MaxSummarySentences {
 		add("summarization.sentences must be between 1 and %d", MaxSummarySentences)
 	}
@@ -474,6 +534,17 @@ func maskURL(u string) string {
 	}
 	return u[:scheme+3] + "***" + u[at:]
 }
+
+func oneOf(v string, allowed ...string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+func typeList() string { return strings.Join(sortedKeys(TypeCapabilities), ", ") }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

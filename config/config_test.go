@@ -132,7 +132,7 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 		{name: "redis without address", yaml: "cache: {backend: redis}", want: "REDIS_URL"},
 		{name: "route to a missing provider", yaml: "translation: {provider: deepl}", want: `provider "deepl", which is not configured`},
 		{name: "summarizer cannot translate", yaml: "translation: {provider: extractive}", want: "cannot serve it"},
-		{name: "unknown provider type", yaml: "providers: {x: {type: nope}}", want: `unknown: use one of openai`},
+		{name: "unknown provider type", yaml: "providers: {x: {type: nope}}", want: `unknown: use one of anthropic, apertium, deepl`},
 		{name: "summary too long", yaml: "summarization: {sentences: 40}", want: "between 1 and 10"},
 		{name: "log level", yaml: "log: {level: loud}", want: "use debug, info, warn or error"},
 	}
@@ -161,5 +161,65 @@ func TestEmptyFileMeansDefaults(t *testing.T) {
 	}
 	if cfg.Translation.Provider != "apertium" {
 		t.Errorf("translation = %q, want apertium", cfg.Translation.Provider)
+	}
+}
+
+func TestEnvironmentDefinesProvidersAndRoutes(t *testing.T) {
+	tests := []struct {
+		name            string
+		env             map[string]string
+		wantTranslation []string
+		wantSummary     []string
+		wantProvider    string // a provider that must exist
+		wantType        string
+	}{
+		{
+			name:            "DeepL for translation, one variable each",
+			env:             map[string]string{EnvDeepLKey: "k:fx", EnvTranslationProvider: "deepl"},
+			wantTranslation: []string{"deepl", "apertium"},
+			wantSummary:     []string{"extractive"},
+			wantProvider:    "deepl", wantType: TypeDeepL,
+		},
+		{
+			name:            "Anthropic for summaries, OpenAI for translation",
+			env:             map[string]string{EnvOpenAIKey: "sk", EnvAnthropicKey: "ak", EnvSummarizationProvider: "anthropic"},
+			wantTranslation: []string{"openai", "apertium"},
+			wantSummary:     []string{"anthropic", "extractive"},
+			wantProvider:    "anthropic", wantType: TypeAnthropic,
+		},
+		{
+			name:            "LibreTranslate needs only its URL",
+			env:             map[string]string{EnvLibreTranslateURL: "http://127.0.0.1:5000", EnvTranslationProvider: "libretranslate"},
+			wantTranslation: []string{"libretranslate", "apertium"},
+			wantSummary:     []string{"extractive"},
+			wantProvider:    "libretranslate", wantType: TypeLibreTranslate,
+		},
+		{
+			name:            "Google",
+			env:             map[string]string{EnvGoogleKey: "g", EnvTranslationProvider: "google"},
+			wantTranslation: []string{"google", "apertium"},
+			wantSummary:     []string{"extractive"},
+			wantProvider:    "google", wantType: TypeGoogle,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Load(envOf(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Translation.Chain(); !slices.Equal(got, tt.wantTranslation) {
+				t.Errorf("translation chain = %v, want %v", got, tt.wantTranslation)
+			}
+			if got := cfg.Summarization.Chain(); !slices.Equal(got, tt.wantSummary) {
+				t.Errorf("summarization chain = %v, want %v", got, tt.wantSummary)
+			}
+			if got := cfg.Providers[tt.wantProvider].Type; got != tt.wantType {
+				t.Errorf("provider %s has type %q, want %q", tt.wantProvider, got, tt.wantType)
+			}
+		})
+	}
+	if _, err := Load(envOf(map[string]string{EnvTranslationProvider: "deepl"})); err == nil || !strings.Contains(err.Error(), `"deepl", which is not configured`) {
+		t.Errorf("routing to deepl without its key: err = %v, want one naming the missing provider", err)
 	}
 }

@@ -42,7 +42,9 @@ type Options struct {
 	// Unavailable names the configured providers that could not be built,
 	// with why, for /readyz.
 	Unavailable map[string]string
-	Logger      *slog.Logger // default: slog.Default()
+	// Catalog describes every configured provider, for GET /v1/providers.
+	Catalog []ProviderInfo
+	Logger  *slog.Logger // default: slog.Default()
 }
 
 // Service translates and summarizes articles. It is safe for concurrent use.
@@ -56,6 +58,7 @@ type Service struct {
 	summarizing      Route
 	summarySentences int
 	unavailable      map[string]string
+	catalog          []ProviderInfo
 	log              *slog.Logger
 }
 
@@ -77,6 +80,7 @@ func New(opts Options) (*Service, error) {
 		summarizing:      opts.Summarizing,
 		summarySentences: opts.SummarySentences,
 		unavailable:      opts.Unavailable,
+		catalog:          opts.Catalog,
 		log:              opts.Logger,
 	}
 	if s.cacheTimeout <= 0 {

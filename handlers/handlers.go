@@ -20,6 +20,7 @@ type Gateway interface {
 	Summarize(ctx context.Context, req gateway.Request) (*gateway.Result, error)
 	Article(ctx context.Context, req gateway.Request) (*gateway.Result, error)
 	Readiness(ctx context.Context) (bool, []gateway.Check)
+	Providers() []gateway.ProviderStatus
 }
 
 // Options configures the router.
@@ -69,6 +70,7 @@ func New(gw Gateway, opts Options) http.Handler {
 	v1.POST("/translate", h.serve(gw.Translate, true))
 	v1.POST("/summarize", h.serve(gw.Summarize, false))
 	v1.POST("/articles", h.serve(gw.Article, true))
+	v1.GET("/providers", h.providers)
 	return r
 }
 
@@ -97,6 +99,13 @@ func (h *handler) serve(call func(context.Context, gateway.Request) (*gateway.Re
 
 func (h *handler) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// providers lists every configured provider: capabilities, credentials,
+// where the routes use it, breaker state and recent error rate.
+func (h *handler) providers(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"providers": h.gw.Providers()})
 }
 
 func (h *handler) readyz(c *gin.Context) {

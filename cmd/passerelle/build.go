@@ -2,14 +2,18 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
+	"sort"
 
 	"passerelle/cache"
 	"passerelle/config"
+	"passerelle/gateway"
 	"passerelle/prompts"
 	"passerelle/providers"
 	"passerelle/providers/apertium"
 	"passerelle/providers/extractive"
 	"passerelle/providers/openai"
+	"passerelle/providers/resilient"
 )
 
 func buildCache(cfg config.Cache) (cache.Store, error) {
@@ -28,53 +32,122 @@ func buildCache(cfg config.Cache) (cache.Store, error) {
 	}
 }
 
-// builtProviders are the providers of the configuration that could be built,
-// by name, and why the others could not.
-type builtProviders struct {
-	translators map[string]providers.Translator
-	summarizers map[string]providers.Summarizer
-	unavailable map[string]string
-}
-
-// buildProviders builds every configured provider. One whose credentials are
-// missing is reported and skipped rather than failing the start: the routes
-// fall through to the next provider. A provider that is misconfigured fails
-// the start, because serving with it silently missing would surprise.
-func buildProviders(cfg config.Config) (builtProviders, error) {
-	out := builtProviders{
-		translators: map[string]providers.Translator{},
-		summarizers: map[string]providers.Summarizer{},
-		unavailable: map[string]string{},
-	}
+// buildService builds every provider of cfg behind its guard, and the
+// gateway that routes between them over store.
+func buildService(cfg config.Config, store cache.Store, log *slog.Logger) (*gateway.Service, error) {
 	set, err := prompts.Load(cfg.PromptsDir)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
-	for name, p := range cfg.Providers {
-		switch p.Type {
-		case config.TypeOpenAI:
-			if p.APIKey == "" && p.BaseURL == config.DefaultOpenAIBaseURL {
-				out.unavailable[name] = fmt.Sprintf("no API key: set %s or providers.%s.api_key", config.EnvOpenAIKey, name)
-				continue
-			}
-			prov, err := openai.New(openai.Options{
-				Name: name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model,
-				Timeout: p.Timeout, ResponseFormat: p.ResponseFormat,
-			}, set)
-			if err != nil {
-				return out, fmt.Errorf("provider %s: %w", name, err)
-			}
-			out.translators[name] = prov
-			out.summarizers[name] = prov
-		case config.TypeApertium:
-			prov, err := apertium.New(apertium.Options{Name: name, URL: p.URL, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency})
-			if err != nil {
-				return out, fmt.Errorf("provider %s: %w", name, err)
-			}
-			out.translators[name] = prov
-		case config.TypeExtractive:
-			out.summarizers[name] = extractive.New(extractive.Options{Sentences: cfg.Summarization.Sentences})
+	opts := gateway.Options{
+		Cache:            store,
+		CacheTTL:         cfg.Cache.TTL,
+		CacheTimeout:     cfg.Cache.OperationTimeout,
+		Translators:      map[string]providers.Translator{},
+		Summarizers:      map[string]providers.Summarizer{},
+		Translation:      gateway.Route{Chain: cfg.Translation.Chain(), AllowOverride: cfg.Translation.AllowOverride},
+		Summarizing:      gateway.Route{Chain: cfg.Summarization.Chain(), AllowOverride: cfg.Summarization.AllowOverride},
+		SummarySentences: cfg.Summarization.Sentences,
+		Unavailable:      map[string]string{},
+		Logger:           log,
+	}
+	names := make([]string, 0, len(cfg.Providers))
+	for name := range cfg.Providers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := cfg.Providers[name]
+		caps := config.TypeCapabilities[p.Type]
+		info := gateway.ProviderInfo{
+			Name: name, Type: p.Type,
+			Capabilities: gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, Glossary: caps.Glossary},
+			Credentials:  credentials(p, caps),
 		}
+		translator, summarizer, err := buildProvider(name, p, cfg, set)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("provider %s: %w", name, err)
+		case translator == nil && summarizer == nil:
+			info.Reason = fmt.Sprintf("no API key: set providers.%s.api_key%s", name, envHint(name))
+			opts.Unavailable[name] = info.Reason
+			log.Warn("provider skipped", "provider", name, "reason", info.Reason)
+		default:
+			info.Available = true
+			guard := resilient.NewGuard(name, resilient.Options{
+				MaxAttempts:       p.Retry.MaxAttempts,
+				Budget:            p.Retry.Budget,
+				MaxRetryAfter:     p.Retry.MaxRetryAfter,
+				BreakerFailures:   p.Breaker.Failures,
+				BreakerCooldown:   p.Breaker.Cooldown,
+				MaxConcurrency:    p.MaxConcurrency,
+				RequestsPerMinute: p.RequestsPerMinute,
+				Logger:            log,
+			})
+			info.Health = guard.Health
+			if translator != nil {
+				opts.Translators[name] = guard.Translator(translator)
+			}
+			if summarizer != nil {
+				opts.Summarizers[name] = guard.Summarizer(summarizer)
+			}
+		}
+		opts.Catalog = append(opts.Catalog, info)
 	}
-	return out, nil
+	return gateway.New(opts)
+}
+
+func credentials(p config.Provider, caps config.Capabilities) string {
+	switch {
+	case p.APIKey != "":
+		return "present"
+	case caps.NeedsKey || p.Type == config.TypeOpenAI && p.BaseURL == config.DefaultOpenAIBaseURL:
+		return "missing"
+	}
+	return "not_needed"
+}
+
+func envHint(name string) string {
+	switch name {
+	case config.DefaultOpenAIName:
+		return " or " + config.EnvOpenAIKey
+	case "anthropic":
+		return " or " + config.EnvAnthropicKey
+	case "deepl":
+		return " or " + config.EnvDeepLKey
+	case "google":
+		return " or " + config.EnvGoogleKey
+	}
+	return ""
+}
+
+// buildProvider builds the vendor client of one provider. It returns nil,
+// nil, nil when the provider's key is missing: such a provider is reported
+// and skipped rather than failing the start, and the routes fall through to
+// the next one. A misconfigured provider fails the start, because serving
+// with it silently missing would surprise.
+func buildProvider(name string, p config.Provider, cfg config.Config, set *prompts.Set) (providers.Translator, providers.Summarizer, error) {
+	switch p.Type {
+	case config.TypeOpenAI:
+		if p.APIKey == "" && p.BaseURL == config.DefaultOpenAIBaseURL {
+			return nil, nil, nil
+		}
+		prov, err := openai.New(openai.Options{
+			Name: name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model,
+			Timeout: p.Timeout, ResponseFormat: p.ResponseFormat,
+		}, set)
+		if err != nil {
+			return nil, nil, err
+		}
+		return prov, prov, nil
+	case config.TypeApertium:
+		prov, err := apertium.New(apertium.Options{Name: name, URL: p.URL, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency})
+		if err != nil {
+			return nil, nil, err
+		}
+		return prov, nil, nil
+	case config.TypeExtractive:
+		return nil, extractive.New(extractive.Options{Sentences: cfg.Summarization.Sentences}), nil
+	}
+	return nil, nil, fmt.Errorf("provider type %q is not built into this binary", p.Type)
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"passerelle/config"
-	"passerelle/gateway"
 	"passerelle/handlers"
 )
 
@@ -48,32 +47,23 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 	defer store.Close()
 
-	built, err := buildProviders(cfg)
+	live, err := newLiveGateway(cfg, getenv, store, log)
 	if err != nil {
 		return err
 	}
-	for name, why := range built.unavailable {
-		log.Warn("provider skipped", "provider", name, "reason", why)
-	}
-	svc, err := gateway.New(gateway.Options{
-		Cache:            store,
-		CacheTTL:         cfg.Cache.TTL,
-		CacheTimeout:     cfg.Cache.OperationTimeout,
-		Translators:      built.translators,
-		Summarizers:      built.summarizers,
-		Translation:      gateway.Route{Chain: cfg.Translation.Chain(), AllowOverride: cfg.Translation.AllowOverride},
-		Summarizing:      gateway.Route{Chain: cfg.Summarization.Chain(), AllowOverride: cfg.Summarization.AllowOverride},
-		SummarySentences: cfg.Summarization.Sentences,
-		Unavailable:      built.unavailable,
-		Logger:           log,
-	})
-	if err != nil {
-		return err
-	}
+	hangups := make(chan os.Signal, 1)
+	signal.Notify(hangups, syscall.SIGHUP)
+	defer signal.Stop(hangups)
+	go func() {
+		for range hangups {
+			log.Info("SIGHUP: reloading the configuration")
+			_ = live.Reload()
+		}
+	}()
 
 	gin.SetMode(gin.ReleaseMode)
 	srv := &http.Server{
-		Handler: handlers.New(svc, handlers.Options{
+		Handler: handlers.New(live, handlers.Options{
 			MaxBodyBytes:   cfg.Server.MaxBodyBytes,
 			RequestTimeout: cfg.Server.RequestTimeout,
 			Logger:         log,

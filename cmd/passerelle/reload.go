@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sync"
+	"sync/atomic"
+
+	"passerelle/cache"
+	"passerelle/config"
+	"passerelle/gateway"
+)
+
+// liveGateway serves through the current gateway.Service and swaps it for
+// a new one when the configuration is reloaded. A request holds the Service
+// it started with, so in-flight requests finish on the old routes.
+type liveGateway struct {
+	current atomic.Pointer[gateway.Service]
+
+	mu     sync.Mutex // serialises reloads
+	cfg    config.Config
+	getenv func(string) string
+	store  cache.Store
+	log    *slog.Logger
+}
+
+func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.Store, log *slog.Logger) (*liveGateway, error) {
+	svc, err := buildService(cfg, store, log)
+	if err != nil {
+		return nil, err
+	}
+	g := &liveGateway{cfg: cfg, getenv: getenv, store: store, log: log}
+	g.current.Store(svc)
+	return g, nil
+}
+
+// Reload loads the configuration again and, when it is valid, switches to
+// it. An invalid configuration is refused with the reason and the running
+// one stays. The cache and the listener are built once: a change to them is
+// reported and needs a restart.
+func (g *liveGateway) Reload() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	cfg, err := config.Load(g.getenv)
+	if err != nil {
+		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
+		return err
+	}
+	svc, err := buildService(cfg, g.store, g.log)
+	if err != nil {
+		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
+		return fmt.Errorf("reload: %w", err)
+	}
+	if !reflect.DeepEqual(cfg.Cache, g.cfg.Cache) || !reflect.DeepEqual(cfg.Server, g.cfg.Server) {
+		g.log.Warn("configuration reload: changes to server and cache take effect at the next restart")
+	}
+	g.current.Store(svc)
+	g.cfg = cfg
+	g.log.Info("configuration reloaded", "translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain())
+	return nil
+}
+
+func (g *liveGateway) Translate(ctx context.Context, req gateway.Request) (*gateway.Result, error) {
+	return g.current.Load().Translate(ctx, req)
+}
+
+func (g *liveGateway) Summarize(ctx context.Context, req gateway.Request) (*gateway.Result, error) {
+	return g.current.Load().Summarize(ctx, req)
+}
+
+func (g *liveGateway) Article(ctx context.Context, req gateway.Request) (*gateway.Result, error) {
+	return g.current.Load().Article(ctx, req)
+}
+
+func (g *liveGateway) Readiness(ctx context.Context) (bool, []gateway.Check) {
+	return g.current.Load().Readiness(ctx)
+}
+
+func (g *liveGateway) Providers() []gateway.ProviderStatus {
+	return g.current.Load().Providers()
+}

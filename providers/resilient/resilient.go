@@ -1,0 +1,384 @@
+// Package resilient wraps a provider with the one retry loop of the gateway,
+// a circuit breaker, a concurrency limit and an optional requests-per-minute
+// limit, and keeps the recent health figures that GET /v1/providers shows.
+//
+// Providers themselves never retry: every vendor client returns a
+// *providers.Error whose Kind and RetryAfter are all this package needs to
+// decide whether another attempt is worth its time, or whether the route
+// should move on to the next provider at once.
+package resilient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"golang.org/x/time/rate"
+
+	"passerelle/providers"
+)
+
+// Options configures a Guard. Zero fields take the documented defaults.
+type Options struct {
+	// MaxAttempts bounds the calls made for one request, the first included.
+	// Default 3.
+	MaxAttempts int
+	// Budget bounds the time spent on one request across its attempts and
+	// waits: no retry starts, and no wait for the rate limit is made, past it.
+	// Each attempt is bounded by the provider's own timeout. Default 90s.
+	Budget time.Duration
+	// BaseDelay and MaxDelay shape the exponential backoff with full jitter
+	// between attempts. Defaults 250ms and 4s.
+	BaseDelay time.Duration
+	MaxDelay  time.Duration
+	// MaxRetryAfter is the longest wait a vendor's Retry-After may impose.
+	// A longer one ends the attempts at once, so that the route falls back
+	// rather than sleeping. Default 2s.
+	MaxRetryAfter time.Duration
+	// BreakerFailures is the number of consecutive failures that opens the
+	// breaker. Default 5.
+	BreakerFailures int
+	// BreakerCooldown is how long the breaker stays open before it lets one
+	// probe through (half-open). Default 30s.
+	BreakerCooldown time.Duration
+	// MaxConcurrency bounds the calls in flight to the provider; 0 means no
+	// bound here (the vendor client may have its own).
+	MaxConcurrency int
+	// RequestsPerMinute bounds the calls started per minute; 0 means none.
+	RequestsPerMinute int
+	// Logger receives breaker transitions. Default slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *Options) fill() {
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 3
+	}
+	if o.Budget <= 0 {
+		o.Budget = 90 * time.Second
+	}
+	if o.BaseDelay <= 0 {
+		o.BaseDelay = 250 * time.Millisecond
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = 4 * time.Second
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = 2 * time.Second
+	}
+	if o.BreakerFailures <= 0 {
+		o.BreakerFailures = 5
+	}
+	if o.BreakerCooldown <= 0 {
+		o.BreakerCooldown = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Guard holds the retry policy, breaker, limits and health figures of one
+// provider. The translator and summarizer of one provider share its Guard, so
+// that an outage seen by either opens the breaker for both.
+type Guard struct {
+	name    string
+	opts    Options
+	breaker *gobreaker.CircuitBreaker[struct{}]
+	slots   chan struct{} // nil: no concurrency bound
+	limiter *rate.Limiter // nil: no rate bound
+	health  *health
+	sleep   func(ctx context.Context, d time.Duration) error
+}
+
+// NewGuard returns the Guard of the provider called name.
+func NewGuard(name string, opts Options) *Guard {
+	opts.fill()
+	g := &Guard{name: name, opts: opts, health: newHealth(100), sleep: sleepContext}
+	g.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:    name,
+		Timeout: opts.BreakerCooldown,
+		ReadyToTrip: func(c gobreaker.Counts) bool {
+			return c.ConsecutiveFailures >= uint32(opts.BreakerFailures)
+		},
+		IsSuccessful: countsAsSuccess,
+		IsExcluded:   func(err error) bool { return errors.Is(err, context.Canceled) },
+		OnStateChange: func(name string, from, to gobreaker.State) {
+			g.health.transition(to.String())
+			opts.Logger.Warn("provider circuit breaker", "provider", name, "from", from.String(), "to", to.String())
+		},
+	})
+	if opts.MaxConcurrency > 0 {
+		g.slots = make(chan struct{}, opts.MaxConcurrency)
+	}
+	if opts.RequestsPerMinute > 0 {
+		g.limiter = rate.NewLimiter(rate.Limit(float64(opts.RequestsPerMinute)/60), max(1, opts.RequestsPerMinute/60))
+	}
+	return g
+}
+
+// countsAsSuccess tells the breaker which errors say nothing about the
+// provider's health: a request the vendor rejected as malformed or too long
+// is the request's fault, and the same provider will serve the next one.
+func countsAsSuccess(err error) bool {
+	if err == nil {
+		return true
+	}
+	switch providers.KindOf(err) {
+	case providers.KindBadRequest, providers.KindContextLength:
+		return true
+	}
+	return false
+}
+
+// Translator returns t with this Guard's policy around every call.
+func (g *Guard) Translator(t providers.Translator) *Translator {
+	return &Translator{guard: g, next: t}
+}
+
+// Summarizer returns s with this Guard's policy around every call.
+func (g *Guard) Summarizer(s providers.Summarizer) *Summarizer {
+	return &Summarizer{guard: g, next: s}
+}
+
+// Translator is a providers.Translator behind a Guard.
+type Translator struct {
+	guard *Guard
+	next  providers.Translator
+}
+
+var (
+	_ providers.Translator = (*Translator)(nil)
+	_ providers.Pinger     = (*Translator)(nil)
+	_ providers.Summarizer = (*Summarizer)(nil)
+)
+
+// Translate calls the provider under the Guard's policy and returns its
+// result, or the error of the last attempt.
+func (t *Translator) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	var res providers.TranslateResult
+	err := t.guard.do(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = t.next.Translate(ctx, req)
+		return err
+	})
+	return res, err
+}
+
+// Fingerprint is the wrapped provider's: the policy does not change output.
+func (t *Translator) Fingerprint() string { return t.next.Fingerprint() }
+
+// Ping asks the wrapped provider when it can tell, and reports an open
+// breaker as a failure.
+func (t *Translator) Ping(ctx context.Context) error {
+	if t.guard.breaker.State() == gobreaker.StateOpen {
+		return fmt.Errorf("%s: circuit breaker open after repeated failures", t.guard.name)
+	}
+	if p, ok := t.next.(providers.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+// Summarizer is a providers.Summarizer behind a Guard.
+type Summarizer struct {
+	guard *Guard
+	next  providers.Summarizer
+}
+
+// Summarize calls the provider under the Guard's policy.
+func (s *Summarizer) Summarize(ctx context.Context, req providers.SummarizeRequest) (providers.SummarizeResult, error) {
+	var res providers.SummarizeResult
+	err := s.guard.do(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = s.next.Summarize(ctx, req)
+		return err
+	})
+	return res, err
+}
+
+// Fingerprint is the wrapped provider's.
+func (s *Summarizer) Fingerprint() string { return s.next.Fingerprint() }
+
+// do runs call until it succeeds, fails for good, or the attempts or the
+// time budget run out.
+func (g *Guard) do(ctx context.Context, call func(context.Context) error) error {
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		err := g.attempt(ctx, call, g.opts.Budget-time.Since(start))
+		if err == nil {
+			return nil
+		}
+		wait, retry := g.retryAfter(err, attempt, time.Since(start))
+		if !retry || ctx.Err() != nil {
+			return err
+		}
+		if g.sleep(ctx, wait) != nil {
+			return err
+		}
+	}
+}
+
+// ErrBreakerOpen is wrapped by the error of a call refused because the
+// provider's breaker is open.
+var ErrBreakerOpen = errors.New("circuit breaker open after repeated failures")
+
+// attempt makes one call through the rate limit, the concurrency limit and
+// the breaker. It waits for the rate limit only as long as budget allows.
+func (g *Guard) attempt(ctx context.Context, call func(context.Context) error, budget time.Duration) error {
+	if g.limiter != nil {
+		r := g.limiter.Reserve()
+		if delay := r.Delay(); delay > budget {
+			r.Cancel()
+			return &providers.Error{Provider: g.name, Kind: providers.KindRateLimited, RetryAfter: delay,
+				Message: fmt.Sprintf("local limit of %d requests per minute reached", g.opts.RequestsPerMinute)}
+		} else if err := g.sleep(ctx, delay); err != nil {
+			r.Cancel()
+			return err
+		}
+	}
+	if g.slots != nil {
+		select {
+		case g.slots <- struct{}{}:
+			defer func() { <-g.slots }()
+		case <-ctx.Done():
+			return &providers.Error{Provider: g.name, Kind: providers.KindTimeout,
+				Message: "waited too long for a free slot under max_concurrency", Err: ctx.Err()}
+		}
+	}
+	_, err := g.breaker.Execute(func() (struct{}, error) { return struct{}{}, call(ctx) })
+	switch {
+	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
+		g.health.record(true, true)
+		return &providers.Error{Provider: g.name, Kind: providers.KindUnavailable, Message: ErrBreakerOpen.Error(), Err: ErrBreakerOpen}
+	case err != nil && errors.Is(err, context.Canceled):
+		return err
+	}
+	g.health.record(err != nil && !countsAsSuccess(err), false)
+	return err
+}
+
+// retryAfter decides whether another attempt is worth making after err,
+// the attempt-th, with elapsed already spent, and how long to wait first.
+func (g *Guard) retryAfter(err error, attempt int, elapsed time.Duration) (time.Duration, bool) {
+	if attempt >= g.opts.MaxAttempts {
+		return 0, false
+	}
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return 0, false // the caller's deadline: no time left
+		}
+		pe = &providers.Error{Kind: providers.KindOf(err)}
+	}
+	if !pe.Kind.Transient() || errors.Is(err, ErrBreakerOpen) {
+		return 0, false
+	}
+	wait := backoff(g.opts.BaseDelay, g.opts.MaxDelay, attempt)
+	if pe.RetryAfter > 0 {
+		if pe.RetryAfter > g.opts.MaxRetryAfter {
+			return 0, false // a long wait: better served by the next provider
+		}
+		wait = pe.RetryAfter
+	}
+	if elapsed+wait >= g.opts.Budget {
+		return 0, false
+	}
+	return wait, true
+}
+
+// backoff is exponential backoff with full jitter: a uniform wait in
+// [0, min(max, base·2^(attempt-1))), which spreads retries of many clients.
+func backoff(base, maxDelay time.Duration, attempt int) time.Duration {
+	ceiling := base << (attempt - 1)
+	if ceiling > maxDelay || ceiling <= 0 {
+		ceiling = maxDelay
+	}
+	return time.Duration(rand.Int64N(int64(ceiling)))
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Health is a provider's recent record, for GET /v1/providers.
+type Health struct {
+	Breaker     string  `json:"breaker"` // closed, half-open or open
+	Calls       int     `json:"recent_calls"`
+	Failures    int     `json:"recent_failures"`
+	ErrorRate   float64 `json:"recent_error_rate"`
+	Rejected    uint64  `json:"rejected_by_breaker"`
+	Transitions uint64  `json:"breaker_transitions"`
+}
+
+// Health returns the breaker state and the outcome of the recent calls.
+func (g *Guard) Health() Health {
+	h := g.health.snapshot()
+	h.Breaker = g.breaker.State().String()
+	return h
+}
+
+// health keeps the outcomes of the last calls in a ring.
+type health struct {
+	mu          sync.Mutex
+	ring        []bool // true: failed
+	next        int
+	filled      bool
+	rejected    uint64
+	transitions uint64
+}
+
+func newHealth(size int) *health { return &health{ring: make([]bool, size)} }
+
+func (h *health) record(failed, rejected bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if rejected {
+		h.rejected++
+		return
+	}
+	h.ring[h.next] = failed
+	h.next = (h.next + 1) % len(h.ring)
+	if h.next == 0 {
+		h.filled = true
+	}
+}
+
+func (h *health) transition(string) {
+	h.mu.Lock()
+	h.transitions++
+	h.mu.Unlock()
+}
+
+func (h *health) snapshot() Health {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := h.next
+	if h.filled {
+		n = len(h.ring)
+	}
+	out := Health{Calls: n, Rejected: h.rejected, Transitions: h.transitions}
+	for i := 0; i < n; i++ {
+		if h.ring[i] {
+			out.Failures++
+		}
+	}
+	if n > 0 {
+		out.ErrorRate = float64(out.Failures) / float64(n)
+	}
+	return out
+}
