@@ -64,6 +64,7 @@ func New(gw Gateway, opts Options) http.Handler {
 		h.writeError(c, gateway.Errorf(codeMethodNotAllowed, "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 
+	r.GET("/", h.index)
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	v1 := r.Group("/v1")

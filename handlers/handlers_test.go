@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +78,11 @@ func newRouter(t *testing.T, o routerOptions) http.Handler {
 		Translation: gateway.Route{Chain: o.chain, AllowOverride: append(o.chain, "mark")},
 		Summarizing: gateway.Route{Chain: []string{"first"}, AllowOverride: []string{"first"}},
 		Unavailable: map[string]string{"gpt": "no API key"},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Catalog: []gateway.ProviderInfo{
+			{Name: "mark", Type: "openai", Available: true, Credentials: "present", Capabilities: gateway.Capabilities{Translate: true}},
+			{Name: "gpt", Type: "openai", Credentials: "missing", Reason: "no API key"},
+		},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -282,5 +287,47 @@ func TestRequestID(t *testing.T) {
 	rec = do(t, h, "GET", "/healthz", "", "X-Request-ID", "bad id\nwith newline")
 	if got := rec.Header().Get("X-Request-ID"); got == "" || strings.ContainsAny(got, " \n") {
 		t.Errorf("generated id = %q, want a fresh token", got)
+	}
+}
+
+func TestWebPage(t *testing.T) {
+	rec := do(t, newRouter(t, routerOptions{}), "GET", "/", "")
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("GET / = %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	body := rec.Body.String()
+	for _, want := range []string{"/v1/articles", "/v1/providers", "textContent"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "innerHTML") {
+		t.Errorf("the page sets innerHTML: article text must be set as text")
+	}
+	if rec.Header().Get("Content-Security-Policy") == "" {
+		t.Errorf("no Content-Security-Policy")
+	}
+}
+
+func TestProvidersEndpoint(t *testing.T) {
+	rec := do(t, newRouter(t, routerOptions{}), "GET", "/v1/providers", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /v1/providers = %d", rec.Code)
+	}
+	var body struct {
+		Providers []gateway.ProviderStatus `json:"providers"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if len(body.Providers) != 2 {
+		t.Fatalf("providers = %+v, want mark and gpt", body.Providers)
+	}
+	mark, gpt := body.Providers[0], body.Providers[1]
+	if mark.Name != "mark" || !mark.Available || !slices.Contains(mark.Routes, "translation:primary") || !mark.Capabilities.Translate {
+		t.Errorf("mark = %+v", mark)
+	}
+	if gpt.Available || gpt.Reason != "no API key" || gpt.Credentials != "missing" {
+		t.Errorf("gpt = %+v", gpt)
 	}
 }
