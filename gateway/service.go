@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"passerelle/article"
 	"passerelle/cache"
 	"passerelle/providers"
@@ -58,6 +60,7 @@ type Service struct {
 	summarizing      Route
 	summarySentences int
 	unavailable      map[string]string
+	flights          singleflight.Group // coalesces identical articles in flight
 	catalog          []ProviderInfo
 	log              *slog.Logger
 }
@@ -145,6 +148,8 @@ type Translation struct {
 	Model      string
 	Usage      providers.Usage // what this request paid; zero on a cache hit
 	Cache      CacheReport
+	// Coalesced is true when an identical request in flight made it.
+	Coalesced bool
 }
 
 // Text returns the paragraphs joined by a blank line.

@@ -17,8 +17,9 @@ import (
 // fakeTranslator "translates" by marking each segment, so a test can tell
 // which provider produced which paragraph, and records what it was sent.
 type fakeTranslator struct {
-	name string
-	fail error // returned instead of a result when set
+	name  string
+	fail  error         // returned instead of a result when set
+	delay time.Duration // how long each call takes
 
 	mu    sync.Mutex
 	calls int
@@ -32,6 +33,9 @@ func (f *fakeTranslator) Translate(ctx context.Context, req providers.TranslateR
 	f.calls++
 	f.sent = append(f.sent, req.Segments...)
 	f.mu.Unlock()
+	if f.delay > 0 {
+		time.Sleep(f.delay)
+	}
 	if f.fail != nil {
 		return providers.TranslateResult{}, f.fail
 	}
@@ -400,5 +404,37 @@ func TestRepeatedParagraphTranslatedOnce(t *testing.T) {
 	}
 	if _, segs := f.primary.counts(); segs != 2 {
 		t.Errorf("segments sent = %d, want 2", segs)
+	}
+}
+
+func TestIdenticalRequestsInFlightShareOneCall(t *testing.T) {
+	f := newFixture(t, cache.NewMemory(cache.MemoryOptions{}))
+	f.primary.delay = 200 * time.Millisecond
+	const n = 50
+	var wg sync.WaitGroup
+	results := make([]*Result, n)
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results[i], errs[i] = f.svc.Translate(context.Background(), Request{Text: sample})
+		}(i)
+	}
+	wg.Wait()
+	paid := 0
+	for i := 0; i < n; i++ {
+		if errs[i] != nil {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		if results[i].Translation.Usage != (providers.Usage{}) {
+			paid++
+		}
+	}
+	if calls, _ := f.primary.counts(); calls != 1 {
+		t.Errorf("provider calls = %d for %d identical requests, want 1", calls, n)
+	}
+	if paid != 1 {
+		t.Errorf("%d requests report a cost, want exactly 1", paid)
 	}
 }

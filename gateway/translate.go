@@ -46,7 +46,45 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 			s.log.WarnContext(ctx, "cache: discarding an unreadable document entry", "key", docKey)
 		}
 	}
+	if p.cache.NoRead {
+		return s.translateMissing(ctx, p, primaryName, docKey)
+	}
 
+	// Identical articles arriving together share one provider call: the
+	// first runs it, the others wait for its result. The call is detached
+	// from the first client's cancellation (keeping its deadline), so that a
+	// client that leaves does not fail the others, and what is paid for is
+	// cached.
+	shared := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		shared, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		defer cancel()
+	} else {
+		shared = context.WithoutCancel(ctx)
+	}
+	led := false // only the request whose call ran pays
+	v, err, _ := s.flights.Do(docKey, func() (any, error) {
+		led = true
+		return s.translateMissing(shared, p, primaryName, docKey)
+	})
+	if err != nil {
+		return nil, err
+	}
+	tr := v.(*Translation)
+	if !led {
+		// Another request paid for it; this one costs nothing more.
+		copied := *tr
+		copied.Usage = providers.Usage{}
+		copied.Coalesced = true
+		tr = &copied
+	}
+	return tr, nil
+}
+
+// translateMissing translates what the cache lacks, segment by segment,
+// through the chain, and caches the results.
+func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, docKey string) (*Translation, error) {
 	// Identical paragraphs (a repeated caption, a quote) are translated once.
 	unique, index := dedupe(p.segments)
 	out := make([]string, len(unique))
