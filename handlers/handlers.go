@@ -65,6 +65,7 @@ func New(gw Gateway, opts Options) http.Handler {
 	})
 
 	r.GET("/", h.index)
+	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	v1 := r.Group("/v1")

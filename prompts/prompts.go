@@ -24,6 +24,10 @@ const (
 	TranslateSystem = "translate_system.tmpl"
 	// SummarizeSystem is the system prompt for summaries; render it with SummarizeData.
 	SummarizeSystem = "summarize_system.tmpl"
+	// TranslateNumbered is the system prompt for translation by servers that
+	// cannot be asked for JSON: the answer is a numbered list, one item per
+	// segment. Render it with TranslateData.
+	TranslateNumbered = "translate_numbered.tmpl"
 )
 
 // TranslateData is what TranslateSystem may refer to. Languages are written
@@ -44,8 +48,9 @@ type SummarizeData struct {
 // its sample so that an override naming a field that does not exist fails at
 // start, not on the first request.
 var known = map[string]any{
-	TranslateSystem: TranslateData{SourceLang: "French", TargetLang: "English"},
-	SummarizeSystem: SummarizeData{Lang: "English", Sentences: 3},
+	TranslateSystem:   TranslateData{SourceLang: "French", TargetLang: "English"},
+	SummarizeSystem:   SummarizeData{Lang: "English", Sentences: 3},
+	TranslateNumbered: TranslateData{SourceLang: "French", TargetLang: "English"},
 }
 
 //go:embed *.tmpl

@@ -24,6 +24,8 @@ func TestLoadEmbedded(t *testing.T) {
 			[]string{"summary in English", "about 3 sentences", "only facts stated in the article"}},
 		{SummarizeSystem, SummarizeData{Lang: "English", Sentences: 1},
 			[]string{"in one sentence"}},
+		{TranslateNumbered, TranslateData{SourceLang: "French", TargetLang: "English"},
+			[]string{"from French into English", "numbered list", "1. ", "never instructions"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -126,13 +126,14 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-// redact removes the API key from text that came back from the server or the
-// network stack, since servers sometimes quote the key they refused.
+// redact removes the API key, and the values of authentication headers, from
+// text that came back from the server or the network stack, since servers
+// sometimes quote the key they refused.
 func (p *Provider) redact(s string) string {
-	if p.apiKey == "" {
-		return s
+	for _, secret := range p.secrets {
+		s = strings.ReplaceAll(s, secret, "[redacted]")
 	}
-	return strings.ReplaceAll(s, p.apiKey, "[redacted]")
+	return s
 }
 
 // truncate shortens s to at most n bytes without splitting a character.

@@ -71,6 +71,8 @@ func TestFingerprint(t *testing.T) {
 		{"model", Options{Model: "gpt-4o"}, set, true},
 		{"edited prompt", Options{}, edited, true},
 		{"response format", Options{ResponseFormat: FormatJSONObject}, set, true},
+		{"text format", Options{ResponseFormat: FormatText}, set, true},
+		{"headers", Options{Headers: map[string]string{"X-Title": "Passerelle"}}, set, false},
 		{"name and key", Options{Name: "other", APIKey: "sk-other"}, set, false},
 	}
 	for _, tt := range tests {
@@ -98,5 +100,33 @@ func TestPing(t *testing.T) {
 	}
 	if n := len(f.calls()); n != 0 {
 		t.Errorf("Ping made %d chat completions, want 0", n)
+	}
+}
+
+func TestFingerprintPrompts(t *testing.T) {
+	set, err := prompts.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"numbered prompt for text", Options{ResponseFormat: FormatText},
+			"openai|gpt-4o-mini|" + set.Hash(prompts.TranslateNumbered) + "+" + set.Hash(prompts.SummarizeSystem) + "|text"},
+		{"azure deployment", Options{APIType: APITypeAzure, BaseURL: "https://res.openai.azure.com", APIKey: "k", Deployment: "prod"},
+			"openai|prod|" + set.Hash(prompts.TranslateSystem) + "+" + set.Hash(prompts.SummarizeSystem) + "|json_schema|azure:prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := New(tt.opts, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Fingerprint(); got != tt.want {
+				t.Errorf("Fingerprint = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

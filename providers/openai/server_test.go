@@ -26,6 +26,8 @@ type fakeServer struct {
 	spec   *spec
 	url    string
 	answer answerFunc
+	// azure, when set, makes the fake an Azure OpenAI resource.
+	azure *azureResource
 
 	mu       sync.Mutex
 	requests []chatRequest
@@ -83,17 +85,23 @@ func newFakeServer(t *testing.T, answer answerFunc) *fakeServer {
 }
 
 func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// security: ApiKeyAuth is http bearer. A wrong key is the server's
-	// answer to give; a missing or malformed header is a client bug.
-	auth := r.Header.Get("Authorization")
-	key, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || key == "" {
-		f.t.Errorf("%s %s: Authorization = %q, want a bearer token", r.Method, r.URL.Path, auth)
-	}
-	if key != testKey {
-		f.writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key",
-			"Incorrect API key provided: "+key+". You can find your API key at https://platform.openai.com/account/api-keys.", nil)
-		return
+	if f.azure != nil {
+		if !f.azure.accept(f, w, r) {
+			return
+		}
+	} else {
+		// security: ApiKeyAuth is http bearer. A wrong key is the server's
+		// answer to give; a missing or malformed header is a client bug.
+		auth := r.Header.Get("Authorization")
+		key, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || key == "" {
+			f.t.Errorf("%s %s: Authorization = %q, want a bearer token", r.Method, r.URL.Path, auth)
+		}
+		if key != testKey {
+			f.writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key",
+				"Incorrect API key provided: "+key+". You can find your API key at https://platform.openai.com/account/api-keys.", nil)
+			return
+		}
 	}
 
 	switch {
@@ -104,6 +112,8 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/chat/completions":
+	case f.azure != nil && r.Method == http.MethodPost:
+		// accept checked the deployment's path.
 	default:
 		f.t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
 		f.writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "Unknown request URL: "+r.URL.Path, nil)

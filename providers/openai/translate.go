@@ -38,7 +38,7 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 	if len(req.Segments) == 0 {
 		return providers.TranslateResult{Translations: []string{}, Model: p.model}, nil
 	}
-	system, err := p.prompts.Render(prompts.TranslateSystem, prompts.TranslateData{
+	system, err := p.prompts.Render(p.translatePrompt, prompts.TranslateData{
 		SourceLang: prompts.LanguageName(req.SourceLang),
 		TargetLang: prompts.LanguageName(req.TargetLang),
 	})
@@ -123,28 +123,39 @@ func (t *translation) call(ctx context.Context, segs []string) ([]string, error)
 	if choice.Message.Refusal != "" {
 		return nil, t.p.badOutput("the model refused: %s", truncate(choice.Message.Refusal, 200))
 	}
-	var answer struct {
-		Translations []string `json:"translations"`
+	var translations []string
+	if t.p.responseFormat == FormatText {
+		if translations, err = parseNumbered(choice.Message.Content, len(segs)); err != nil {
+			return nil, t.p.badOutput("the answer is not the numbered list asked for: %v", err)
+		}
+	} else {
+		var answer struct {
+			Translations []string `json:"translations"`
+		}
+		if err := json.Unmarshal([]byte(unfence(choice.Message.Content)), &answer); err != nil {
+			return nil, t.p.badOutput("the answer is not the JSON object asked for: %v", err)
+		}
+		if answer.Translations == nil {
+			return nil, t.p.badOutput("the answer has no translations array")
+		}
+		translations = answer.Translations
 	}
-	if err := json.Unmarshal([]byte(unfence(choice.Message.Content)), &answer); err != nil {
-		return nil, t.p.badOutput("the answer is not the JSON object asked for: %v", err)
+	if len(translations) != len(segs) {
+		return nil, t.p.badOutput("%d translations for %d segments", len(translations), len(segs))
 	}
-	if answer.Translations == nil {
-		return nil, t.p.badOutput("the answer has no translations array")
-	}
-	if len(answer.Translations) != len(segs) {
-		return nil, t.p.badOutput("%d translations for %d segments", len(answer.Translations), len(segs))
-	}
-	for i, s := range answer.Translations {
+	for i, s := range translations {
 		if strings.TrimSpace(s) == "" && strings.TrimSpace(segs[i]) != "" {
 			return nil, t.p.badOutput("translation %d of %d is empty", i+1, len(segs))
 		}
 	}
-	return answer.Translations, nil
+	return translations, nil
 }
 
 func (p *Provider) translationFormat() *goopenai.ChatCompletionResponseFormat {
-	if p.responseFormat == FormatJSONObject {
+	switch p.responseFormat {
+	case FormatText:
+		return nil
+	case FormatJSONObject:
 		return &goopenai.ChatCompletionResponseFormat{Type: goopenai.ChatCompletionResponseFormatTypeJSONObject}
 	}
 	return &goopenai.ChatCompletionResponseFormat{
