@@ -11,19 +11,23 @@ import (
 // call below is bounded by cacheTimeout, and a failure is logged and treated
 // as a miss (reads) or skipped (writes).
 
-func (s *Service) cacheGet(ctx context.Context, key string) ([]byte, bool) {
+func (s *Service) cacheGet(ctx context.Context, level, key string) ([]byte, bool) {
 	if s.cache == nil {
 		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
 	defer cancel()
 	raw, err := s.cache.Get(ctx, key)
-	if err != nil {
-		if !errors.Is(err, cache.ErrMiss) {
-			s.log.WarnContext(ctx, "cache read failed; going on without it", "err", err)
-		}
+	switch {
+	case errors.Is(err, cache.ErrMiss):
+		s.observe.CacheLookup(level, 0, 1, nil)
+		return nil, false
+	case err != nil:
+		s.observe.CacheLookup(level, 0, 0, err)
+		s.log.WarnContext(ctx, "cache read failed; going on without it", "err", err)
 		return nil, false
 	}
+	s.observe.CacheLookup(level, 1, 0, nil)
 	return raw, true
 }
 
@@ -34,10 +38,21 @@ func (s *Service) cacheGetMany(ctx context.Context, keys []string) ([][]byte, bo
 	ctx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
 	defer cancel()
 	values, err := s.cache.GetMany(ctx, keys)
-	if err != nil || len(values) != len(keys) {
+	if err == nil && len(values) != len(keys) {
+		err = errors.New("cache: GetMany answered for a different number of keys")
+	}
+	if err != nil {
+		s.observe.CacheLookup(levelSegment, 0, 0, err)
 		s.log.WarnContext(ctx, "cache read failed; going on without it", "keys", len(keys), "err", err)
 		return nil, false
 	}
+	hits := 0
+	for _, v := range values {
+		if v != nil {
+			hits++
+		}
+	}
+	s.observe.CacheLookup(levelSegment, hits, len(values)-hits, nil)
 	return values, true
 }
 
@@ -51,6 +66,7 @@ func (s *Service) cacheSetMany(ctx context.Context, entries []cache.Entry) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cacheTimeout)
 	defer cancel()
 	if err := s.cache.SetMany(ctx, entries, s.ttl); err != nil {
+		s.observe.CacheWriteFailed()
 		s.log.WarnContext(ctx, "cache write failed; the result is served but not kept", "keys", len(entries), "err", err)
 	}
 }

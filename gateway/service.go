@@ -46,7 +46,9 @@ type Options struct {
 	Unavailable map[string]string
 	// Catalog describes every configured provider, for GET /v1/providers.
 	Catalog []ProviderInfo
-	Logger  *slog.Logger // default: slog.Default()
+	// Observer is told about cache lookups and provider calls. Default: none.
+	Observer Observer
+	Logger   *slog.Logger // default: slog.Default()
 }
 
 // Service translates and summarizes articles. It is safe for concurrent use.
@@ -62,6 +64,7 @@ type Service struct {
 	unavailable      map[string]string
 	flights          singleflight.Group // coalesces identical articles in flight
 	catalog          []ProviderInfo
+	observe          Observer
 	log              *slog.Logger
 }
 
@@ -84,6 +87,7 @@ func New(opts Options) (*Service, error) {
 		summarySentences: opts.SummarySentences,
 		unavailable:      opts.Unavailable,
 		catalog:          opts.Catalog,
+		observe:          opts.Observer,
 		log:              opts.Logger,
 	}
 	if s.cacheTimeout <= 0 {
@@ -94,6 +98,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.observe == nil {
+		s.observe = nopObserver{}
 	}
 	return s, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"passerelle/cache"
 	"passerelle/providers"
@@ -28,14 +29,16 @@ func (s *Service) summarize(ctx context.Context, p plan, tr *Translation) (*Summ
 		sm := s.summarizers[name]
 		key := cache.Key(cache.KindSummary, name, sm.Fingerprint(), p.target, sentences, tr.Title, text)
 		if !p.cache.NoRead {
-			if raw, ok := s.cacheGet(ctx, key); ok {
+			if raw, ok := s.cacheGet(ctx, levelSummary, key); ok {
 				var v summaryValue
 				if err := json.Unmarshal(raw, &v); err == nil && v.Text != "" {
 					return &Summary{Text: v.Text, Provider: name, Model: v.Model, Cached: true}, nil
 				}
 			}
 		}
+		began := time.Now()
 		res, err := sm.Summarize(ctx, providers.SummarizeRequest{Lang: p.target, Title: tr.Title, Text: text, Sentences: p.summarySentences})
+		s.observe.ProviderCall(name, "summarize", res.Model, time.Since(began), res.Usage, err)
 		if err == nil && res.Summary == "" {
 			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned an empty summary"}
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"passerelle/article"
 	"passerelle/cache"
@@ -35,7 +36,7 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	docKey := cache.Key(cache.KindDocument, append([]string{primaryName, primary.Fingerprint(), p.source, p.target}, p.segments...)...)
 
 	if !p.cache.NoRead {
-		if raw, ok := s.cacheGet(ctx, docKey); ok {
+		if raw, ok := s.cacheGet(ctx, levelDocument, docKey); ok {
 			var v documentValue
 			if err := json.Unmarshal(raw, &v); err == nil && len(v.Segments) == len(p.segments) {
 				tr := s.assemble(p, v.Segments)
@@ -78,6 +79,7 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 		copied.Usage = providers.Usage{}
 		copied.Coalesced = true
 		tr = &copied
+		s.observe.Coalesced()
 	}
 	return tr, nil
 }
@@ -113,7 +115,9 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 		for j, m := range missing {
 			texts[j] = unique[m]
 		}
+		began := time.Now()
 		res, err := t.Translate(ctx, providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: texts})
+		s.observe.ProviderCall(name, "translate", res.Model, time.Since(began), res.Usage, err)
 		if err == nil && len(res.Translations) != len(texts) {
 			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput,
 				Message: fmt.Sprintf("returned %d translations for %d segments", len(res.Translations), len(texts))}

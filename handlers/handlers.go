@@ -32,6 +32,14 @@ type Options struct {
 	// included. Default 180s.
 	RequestTimeout time.Duration
 	Logger         *slog.Logger // default: slog.Default()
+	// Metrics, when set, records every request and is served at /metrics.
+	Metrics Metrics
+}
+
+// Metrics is what the handlers need of the metrics registry.
+type Metrics interface {
+	Request(route string, code int, d time.Duration)
+	Handler() http.Handler
 }
 
 type handler struct {
@@ -57,6 +65,9 @@ func New(gw Gateway, opts Options) http.Handler {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.Use(h.requestID, h.accessLog, h.recover)
+	if opts.Metrics != nil {
+		r.GET("/metrics", gin.WrapH(opts.Metrics.Handler()))
+	}
 	r.NoRoute(func(c *gin.Context) {
 		h.writeError(c, gateway.Errorf(codeNotFound, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
 	})

@@ -63,6 +63,9 @@ func (h *handler) accessLog(c *gin.Context) {
 	if status := c.GetString(ctxKeyCache); status != "" {
 		attrs = append(attrs, slog.String("cache", status))
 	}
+	if h.opts.Metrics != nil {
+		h.opts.Metrics.Request(c.FullPath(), c.Writer.Status(), time.Since(start))
+	}
 	level := slog.LevelInfo
 	if c.Writer.Status() >= http.StatusInternalServerError {
 		level = slog.LevelWarn

@@ -8,9 +8,11 @@ import (
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/gateway"
+	"passerelle/metrics"
 	"passerelle/prompts"
 	"passerelle/providers"
 	"passerelle/providers/apertium"
+	"passerelle/providers/deepl"
 	"passerelle/providers/extractive"
 	"passerelle/providers/openai"
 	"passerelle/providers/resilient"
@@ -34,7 +36,7 @@ func buildCache(cfg config.Cache) (cache.Store, error) {
 
 // buildService builds every provider of cfg behind its guard, and the
 // gateway that routes between them over store.
-func buildService(cfg config.Config, store cache.Store, log *slog.Logger) (*gateway.Service, error) {
+func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log *slog.Logger) (*gateway.Service, error) {
 	set, err := prompts.Load(cfg.PromptsDir)
 	if err != nil {
 		return nil, err
@@ -49,6 +51,7 @@ func buildService(cfg config.Config, store cache.Store, log *slog.Logger) (*gate
 		Summarizing:      gateway.Route{Chain: cfg.Summarization.Chain(), AllowOverride: cfg.Summarization.AllowOverride},
 		SummarySentences: cfg.Summarization.Sentences,
 		Unavailable:      map[string]string{},
+		Observer:         m,
 		Logger:           log,
 	}
 	names := make([]string, 0, len(cfg.Providers))
@@ -148,6 +151,18 @@ func buildProvider(name string, p config.Provider, cfg config.Config, set *promp
 		return prov, nil, nil
 	case config.TypeExtractive:
 		return nil, extractive.New(extractive.Options{Sentences: cfg.Summarization.Sentences}), nil
+	case config.TypeDeepL:
+		if p.APIKey == "" {
+			return nil, nil, nil
+		}
+		prov, err := deepl.New(deepl.Options{
+			Name: name, APIKey: p.APIKey, BaseURL: p.BaseURL, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency,
+			TargetVariant: p.TargetVariant, Formality: p.Formality, GlossaryID: p.GlossaryID, Context: p.Context, ModelType: p.ModelType,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		return prov, nil, nil
 	}
 	return nil, nil, fmt.Errorf("provider type %q is not built into this binary", p.Type)
 }

@@ -19,6 +19,7 @@ import (
 
 	"passerelle/config"
 	"passerelle/handlers"
+	"passerelle/metrics"
 )
 
 func main() {
@@ -47,7 +48,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 	defer store.Close()
 
-	live, err := newLiveGateway(cfg, getenv, store, log)
+	m := metrics.New()
+	live, err := newLiveGateway(cfg, getenv, store, m, log)
 	if err != nil {
 		return err
 	}
@@ -67,6 +69,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 			MaxBodyBytes:   cfg.Server.MaxBodyBytes,
 			RequestTimeout: cfg.Server.RequestTimeout,
 			Logger:         log,
+			Metrics:        m,
 		}),
 		ReadHeaderTimeout: cfg.Server.ReadTimeout,
 		ReadTimeout:       cfg.Server.ReadTimeout,

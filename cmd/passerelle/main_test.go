@@ -161,6 +161,18 @@ func TestSeedArticleEndToEnd(t *testing.T) {
 	if second.Translation.Text != first.Translation.Text || second.Summary.Text != first.Summary.Text {
 		t.Errorf("the hit differs from the miss")
 	}
+	metrics := get(t, gw.url+"/metrics")
+	for _, want := range []string{
+		`passerelle_cache_lookups_total{level="document",result="hit"} 1`,
+		`passerelle_cache_lookups_total{level="segment",result="miss"} 7`,
+		`passerelle_provider_calls_total{outcome="ok",provider="apertium",task="translate"} 1`,
+		`passerelle_http_requests_total{code="200",route="/v1/articles"} 2`,
+		`passerelle_provider_breaker_state{provider="apertium",state="closed"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
 	if err := gw.stop(); err != nil {
 		t.Fatalf("graceful stop: %v", err)
 	}
@@ -190,6 +202,18 @@ func TestSeedArticleEndToEnd(t *testing.T) {
 	if fourth.Translation.Paragraphs[0] != first.Translation.Paragraphs[0] {
 		t.Errorf("an unedited paragraph changed")
 	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return b.String()
 }
 
 func TestStartFailsWithAClearMessage(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/gateway"
+	"passerelle/metrics"
 )
 
 // liveGateway serves through the current gateway.Service and swaps it for
@@ -23,17 +24,27 @@ type liveGateway struct {
 	cfg    config.Config
 	getenv func(string) string
 	store  cache.Store
+	m      *metrics.Metrics
 	log    *slog.Logger
 }
 
-func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.Store, log *slog.Logger) (*liveGateway, error) {
-	svc, err := buildService(cfg, store, log)
+func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.Store, m *metrics.Metrics, log *slog.Logger) (*liveGateway, error) {
+	svc, err := buildService(cfg, store, m, log)
 	if err != nil {
 		return nil, err
 	}
-	g := &liveGateway{cfg: cfg, getenv: getenv, store: store, log: log}
+	g := &liveGateway{cfg: cfg, getenv: getenv, store: store, m: m, log: log}
 	g.current.Store(svc)
-	return g, nil
+	err = m.RegisterProviderStates(func() []metrics.ProviderState {
+		var out []metrics.ProviderState
+		for _, p := range g.Providers() {
+			if p.Health != nil {
+				out = append(out, metrics.ProviderState{Provider: p.Name, Breaker: p.Health.Breaker, ErrorRate: p.Health.ErrorRate})
+			}
+		}
+		return out
+	})
+	return g, err
 }
 
 // Reload loads the configuration again and, when it is valid, switches to
@@ -48,7 +59,7 @@ func (g *liveGateway) Reload() error {
 		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
 		return err
 	}
-	svc, err := buildService(cfg, g.store, g.log)
+	svc, err := buildService(cfg, g.store, g.m, g.log)
 	if err != nil {
 		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
 		return fmt.Errorf("reload: %w", err)
