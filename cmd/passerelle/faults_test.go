@@ -390,3 +390,65 @@ func TestReloadUnderLoad(t *testing.T) {
 		t.Errorf("after the reload, served by %v; want the backup (the invalid file must not have replaced it)", after.servedBy)
 	}
 }
+
+// TestQuotaExceededFallsBackWithoutRetry puts DeepL first: when it answers
+// 456 (quota exceeded), each article reaches it once and is served by the
+// fallback.
+func TestQuotaExceededFallsBackWithoutRetry(t *testing.T) {
+	var deeplCalls atomic.Int64
+	var quotaLeft atomic.Int64
+	quotaLeft.Store(3)
+	deeplFake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v2/translate" || !strings.HasPrefix(r.Header.Get("Authorization"), "DeepL-Auth-Key ") {
+			http.Error(w, `{"message":"Forbidden"}`, http.StatusForbidden)
+			return
+		}
+		deeplCalls.Add(1)
+		var req struct {
+			Text []string `json:"text"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, `{"message":"Bad request"}`, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if quotaLeft.Add(-1) < 0 {
+			w.WriteHeader(456)
+			_, _ = w.Write([]byte(`{"message":"Quota exceeded. The character limit has been reached."}`))
+			return
+		}
+		out := make([]map[string]any, len(req.Text))
+		for i, s := range req.Text {
+			out[i] = map[string]any{"detected_source_language": "FR", "text": "deepl: " + s, "billed_characters": len([]rune(s))}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"translations": out})
+	}))
+	t.Cleanup(deeplFake.Close)
+	backup := newChatUpstream(t, "backup")
+
+	cfgPath := filepath.Join(t.TempDir(), "passerelle.yaml")
+	cfg := fmt.Sprintf(`translation: {provider: deepl, fallbacks: [backup]}
+summarization: {provider: extractive}
+providers:
+  deepl: {type: deepl, api_key: "test-key:fx", base_url: %q, timeout: 2s}
+  backup: {type: openai, base_url: %q, api_key: sk-test, model: test-model, timeout: 2s}
+  extractive: {type: extractive}
+`, deeplFake.URL, backup.url())
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gw := startGateway(t, map[string]string{"PASSERELLE_CONFIG": cfgPath})
+	res := drive(t, gw.url, "quota", 10, 1)
+	t.Logf("quota exceeded: sent %d, ok %d, served by %v, DeepL calls %d", res.sent, res.ok, res.servedBy, deeplCalls.Load())
+	if res.ok != res.sent {
+		t.Errorf("%d requests failed: %v", res.sent-res.ok, res.failures)
+	}
+	if res.servedBy["deepl"] != 3 || res.servedBy["backup"] != 7 {
+		t.Errorf("served by %v, want 3 by deepl then 7 by the backup", res.servedBy)
+	}
+	// 3 successes, then one call per article until the breaker opens after
+	// 5 refusals: a 456 is never retried.
+	if got := deeplCalls.Load(); got != 8 {
+		t.Errorf("DeepL calls = %d, want 8 (3 served, 5 refused once each, then the breaker)", got)
+	}
+}
