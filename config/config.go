@@ -33,8 +33,11 @@ type Config struct {
 	Providers     map[string]Provider `yaml:"providers"`
 	// PromptsDir is a folder whose *.tmpl files override the embedded prompt
 	// templates. Default: "" (embedded templates only).
-	PromptsDir string `yaml:"prompts_dir"`
-	Log        Log    `yaml:"log"`
+	PromptsDir string        `yaml:"prompts_dir"`
+	Log        Log           `yaml:"log"`
+	Auth       Auth          `yaml:"auth"`
+	CORS       CORS          `yaml:"cors"`
+	Limits     RequestLimits `yaml:"limits"`
 }
 
 // Server configures the HTTP listener.
@@ -56,6 +59,9 @@ type Server struct {
 	// ShutdownGrace is how long in-flight requests may finish after SIGTERM.
 	// Default 30s.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// MetricsAddr, when set, serves /metrics on its own listener (say
+	// "127.0.0.1:9090") instead of the API's.
+	MetricsAddr string `yaml:"metrics_addr"`
 }
 
 // Cache configures where results are kept.
@@ -137,6 +143,7 @@ const (
 	EnvGoogleKey             = "GOOGLE_TRANSLATE_API_KEY"
 	EnvLibreTranslateURL     = "LIBRETRANSLATE_URL"
 	EnvLibreTranslateKey     = "LIBRETRANSLATE_API_KEY"
+	EnvAuth                  = "PASSERELLE_AUTH"
 	EnvTranslationProvider   = "PASSERELLE_TRANSLATION_PROVIDER"
 	EnvSummarizationProvider = "PASSERELLE_SUMMARIZATION_PROVIDER"
 )
@@ -190,7 +197,8 @@ func Default() Config {
 				WriteTimeout: 250 * time.Millisecond,
 			},
 		},
-		Log: Log{Level: "info", Format: "json"},
+		Log:    Log{Level: "info", Format: "json"},
+		Limits: RequestLimits{MaxParagraphs: 1000, MaxCharacters: 200000},
 	}
 }
 
@@ -235,6 +243,9 @@ func decodeYAML(raw []byte, getenv func(string) string, cfg *Config) error {
 func applyEnv(cfg *Config, getenv func(string) string) {
 	if v := getenv(EnvAddr); v != "" {
 		cfg.Server.Addr = v
+	}
+	if v := getenv(EnvAuth); v != "" {
+		cfg.Auth.Enabled = v == "on" || v == "true" || v == "1"
 	}
 	if v := getenv(EnvRedisURL); v != "" {
 		cfg.Cache.Backend = "redis"
@@ -350,7 +361,7 @@ func (c *Config) fillDefaults() {
 	for name, p := range c.Providers {
 		switch p.Type {
 		case TypeOpenAI:
-			if p.BaseURL == "" {
+			if p.BaseURL == "" && p.APIType != "azure" {
 				p.BaseURL = DefaultOpenAIBaseURL
 			}
 			if p.Model == "" {
@@ -431,8 +442,8 @@ func (c Config) Validate() error {
 			if !oneOf(p.APIType, "openai", "azure") {
 				add("providers.%s.api_type %q is unknown: use openai or azure", name, p.APIType)
 			}
-			if p.APIType == "azure" && (p.BaseURL == DefaultOpenAIBaseURL || p.APIVersion == "" || p.Deployment == "") {
-				add("providers.%s: api_type azure needs base_url (https://RESOURCE.openai.azure.com), api_version and deployment", name)
+			if p.APIType == "azure" && (p.BaseURL == "" || p.Deployment == "") {
+				add("providers.%s: api_type azure needs base_url (https://RESOURCE.openai.azure.com) and deployment", name)
 			}
 		case TypeLibreTranslate:
 			if p.URL == "" {
@@ -474,6 +485,10 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		add("log.level %q is unknown: use debug, info, warn or error", c.Log.Level)
+	}
+	c.Auth.validate(add)
+	if c.Limits.MaxParagraphs <= 0 || c.Limits.MaxCharacters <= 0 {
+		add("limits.max_paragraphs and limits.max_characters must be positive")
 	}
 	if c.Log.Format != "json" && c.Log.Format != "text" {
 		add("log.format %q is unknown: use json or text", c.Log.Format)

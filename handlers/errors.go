@@ -22,6 +22,9 @@ var statusOf = map[string]int{
 	gateway.CodeNoProvider:          http.StatusServiceUnavailable,
 	gateway.CodeProviderTimeout:     http.StatusGatewayTimeout,
 	codeNotFound:                    http.StatusNotFound,
+	codeUnauthorized:                http.StatusUnauthorized,
+	codeForbidden:                   http.StatusForbidden,
+	codeRateLimited:                 http.StatusTooManyRequests,
 	codeMethodNotAllowed:            http.StatusMethodNotAllowed,
 	gateway.CodeInternal:            http.StatusInternalServerError,
 }

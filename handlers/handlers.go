@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
+	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
 
 	"passerelle/gateway"
@@ -32,8 +34,19 @@ type Options struct {
 	// included. Default 180s.
 	RequestTimeout time.Duration
 	Logger         *slog.Logger // default: slog.Default()
-	// Metrics, when set, records every request and is served at /metrics.
+	// Metrics, when set, records every request and is served at /metrics
+	// (unless MetricsElsewhere).
 	Metrics Metrics
+	// MetricsElsewhere leaves /metrics off this router: it has a listener
+	// of its own.
+	MetricsElsewhere bool
+	// Access is authentication and per-client limits.
+	Access Access
+	// CORSOrigins are the browser origins allowed to call the API. Default
+	// none.
+	CORSOrigins []string
+	// Reload, when set, is called by POST /admin/reload.
+	Reload func() error
 }
 
 // Metrics is what the handlers need of the metrics registry.
@@ -64,8 +77,17 @@ func New(gw Gateway, opts Options) http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(h.requestID, h.accessLog, h.recover)
-	if opts.Metrics != nil {
+	r.Use(h.requestID, h.accessLog, h.recover, securityHeaders)
+	if len(opts.CORSOrigins) > 0 {
+		r.Use(cors.New(cors.Config{
+			AllowOrigins:  opts.CORSOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodPost},
+			AllowHeaders:  []string{"Authorization", "X-API-Key", "Content-Type", "Cache-Control", headerRequestID},
+			ExposeHeaders: []string{"X-Cache", headerRequestID, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"},
+			MaxAge:        time.Hour,
+		}))
+	}
+	if opts.Metrics != nil && !opts.MetricsElsewhere {
 		r.GET("/metrics", gin.WrapH(opts.Metrics.Handler()))
 	}
 	r.NoRoute(func(c *gin.Context) {
@@ -79,11 +101,15 @@ func New(gw Gateway, opts Options) http.Handler {
 	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
-	v1 := r.Group("/v1")
+	v1 := r.Group("/v1", h.authenticate, h.limitRequests)
 	v1.POST("/translate", h.serve(gw.Translate, true))
 	v1.POST("/summarize", h.serve(gw.Summarize, false))
 	v1.POST("/articles", h.serve(gw.Article, true))
 	v1.GET("/providers", h.providers)
+	if opts.Reload != nil {
+		admin := r.Group("/admin", h.authenticate, h.requireAdmin)
+		admin.POST("/reload", h.reload)
+	}
 	return r
 }
 
@@ -94,6 +120,9 @@ func (h *handler) serve(call func(context.Context, gateway.Request) (*gateway.Re
 		req, err := h.decodeArticle(c)
 		if err != nil {
 			h.writeError(c, err)
+			return
+		}
+		if !h.limitCharacters(c, utf8.RuneCountInString(req.Title)+utf8.RuneCountInString(req.Text)) {
 			return
 		}
 		req.Cache = cachePolicy(c.GetHeader("Cache-Control"))
@@ -108,6 +137,25 @@ func (h *handler) serve(call func(context.Context, gateway.Request) (*gateway.Re
 		c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
 		c.JSON(http.StatusOK, renderResult(res, withTranslation))
 	}
+}
+
+// reload loads the configuration file again; an invalid one is refused and
+// the running configuration stays.
+func (h *handler) reload(c *gin.Context) {
+	if err := h.opts.Reload(); err != nil {
+		h.writeError(c, gateway.Errorf(gateway.CodeInvalidRequest, "the new configuration was refused; the running one stays: %v", err))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "reloaded"})
+}
+
+// securityHeaders are set on every reply.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	c.Next()
 }
 
 func (h *handler) healthz(c *gin.Context) {

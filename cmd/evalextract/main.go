@@ -153,12 +153,12 @@ func scoreStrings(ctx context.Context, dir string, ex extractor) ([]stringsScore
 			return nil, err
 		}
 		start := time.Now()
-		title, paras, err := ex(ctx, page, u)
+		_, paras, err := ex(ctx, page, u)
 		s := stringsScore{page: e.File, elapsed: time.Since(start), err: err}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		text := fold(title + "\n" + strings.Join(paras, "\n"))
+		text := fold(strings.Join(paras, "\n"))
 		for _, w := range e.With {
 			s.with.of++
 			if strings.Contains(text, fold(w)) {

@@ -11,9 +11,12 @@ import (
 	"passerelle/metrics"
 	"passerelle/prompts"
 	"passerelle/providers"
+	"passerelle/providers/anthropic"
 	"passerelle/providers/apertium"
 	"passerelle/providers/deepl"
 	"passerelle/providers/extractive"
+	"passerelle/providers/google"
+	"passerelle/providers/libretranslate"
 	"passerelle/providers/openai"
 	"passerelle/providers/resilient"
 )
@@ -132,12 +135,24 @@ func envHint(name string) string {
 func buildProvider(name string, p config.Provider, cfg config.Config, set *prompts.Set) (providers.Translator, providers.Summarizer, error) {
 	switch p.Type {
 	case config.TypeOpenAI:
-		if p.APIKey == "" && p.BaseURL == config.DefaultOpenAIBaseURL {
+		if p.APIKey == "" && (p.BaseURL == config.DefaultOpenAIBaseURL || p.APIType == "azure") {
 			return nil, nil, nil
 		}
 		prov, err := openai.New(openai.Options{
 			Name: name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model,
 			Timeout: p.Timeout, ResponseFormat: p.ResponseFormat,
+			APIType: p.APIType, APIVersion: p.APIVersion, Deployment: p.Deployment, Headers: p.Headers,
+		}, set)
+		if err != nil {
+			return nil, nil, err
+		}
+		return prov, prov, nil
+	case config.TypeAnthropic:
+		if p.APIKey == "" {
+			return nil, nil, nil
+		}
+		prov, err := anthropic.New(anthropic.Options{
+			Name: name, APIKey: p.APIKey, BaseURL: p.BaseURL, Model: p.Model, MaxTokens: p.MaxTokens, Timeout: p.Timeout,
 		}, set)
 		if err != nil {
 			return nil, nil, err
@@ -151,6 +166,21 @@ func buildProvider(name string, p config.Provider, cfg config.Config, set *promp
 		return prov, nil, nil
 	case config.TypeExtractive:
 		return nil, extractive.New(extractive.Options{Sentences: cfg.Summarization.Sentences}), nil
+	case config.TypeGoogle:
+		if p.APIKey == "" {
+			return nil, nil, nil
+		}
+		prov, err := google.New(google.Options{Name: name, APIKey: p.APIKey, BaseURL: p.BaseURL, Timeout: p.Timeout, Model: p.Model, MaxConcurrency: p.MaxConcurrency})
+		if err != nil {
+			return nil, nil, err
+		}
+		return prov, nil, nil
+	case config.TypeLibreTranslate:
+		prov, err := libretranslate.New(libretranslate.Options{Name: name, URL: p.URL, APIKey: p.APIKey, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency})
+		if err != nil {
+			return nil, nil, err
+		}
+		return prov, nil, nil
 	case config.TypeDeepL:
 		if p.APIKey == "" {
 			return nil, nil, nil

@@ -1,6 +1,9 @@
 // Command passerelle runs the gateway: it loads the configuration, builds the
-// cache and the providers, serves the HTTP API and shuts down gracefully on
-// SIGINT or SIGTERM.
+// cache and the providers, serves the HTTP API, reloads the configuration on
+// SIGHUP and shuts down gracefully on SIGINT or SIGTERM.
+//
+// `passerelle new-key` prints a new API key and its hash; `passerelle
+// hash-key` prints the hash of the key on standard input.
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,6 +27,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		if err := keyCommand(os.Args[1], os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "passerelle:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Getenv, os.Stderr, nil); err != nil {
@@ -66,10 +77,14 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	gin.SetMode(gin.ReleaseMode)
 	srv := &http.Server{
 		Handler: handlers.New(live, handlers.Options{
-			MaxBodyBytes:   cfg.Server.MaxBodyBytes,
-			RequestTimeout: cfg.Server.RequestTimeout,
-			Logger:         log,
-			Metrics:        m,
+			MaxBodyBytes:     cfg.Server.MaxBodyBytes,
+			RequestTimeout:   cfg.Server.RequestTimeout,
+			Logger:           log,
+			Metrics:          m,
+			MetricsElsewhere: cfg.Server.MetricsAddr != "",
+			Access:           buildAccess(cfg.Auth, store, log),
+			CORSOrigins:      cfg.CORS.AllowedOrigins,
+			Reload:           live.Reload,
 		}),
 		ReadHeaderTimeout: cfg.Server.ReadTimeout,
 		ReadTimeout:       cfg.Server.ReadTimeout,
@@ -85,6 +100,16 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 		"translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain(), "cache", cfg.Cache.Backend)
 	if listening != nil {
 		listening(ln.Addr())
+	}
+
+	if cfg.Server.MetricsAddr != "" {
+		metricsSrv := &http.Server{Addr: cfg.Server.MetricsAddr, Handler: m.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := metricsSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener failed", "addr", cfg.Server.MetricsAddr, "err", err)
+			}
+		}()
+		defer metricsSrv.Close()
 	}
 
 	served := make(chan error, 1)

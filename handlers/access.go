@@ -1,0 +1,176 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"passerelle/gateway"
+	"passerelle/quota"
+)
+
+// Access configures who may call the API and how much.
+type Access struct {
+	// Enabled requires an API key on /v1 and /admin.
+	Enabled bool
+	Keys    []Key
+	// Default limits apply to keys without their own and, with auth off,
+	// to each client address.
+	Default Limits
+	// Limiter counts requests and characters; nil: no limits at all.
+	Limiter quota.Limiter
+}
+
+// Key is one accepted API key, known by its SHA-256 only.
+type Key struct {
+	Name   string
+	SHA256 [32]byte
+	Admin  bool
+	Limits Limits
+}
+
+// Limits bound one client; zero fields are unbounded.
+type Limits struct {
+	RequestsPerMinute int
+	CharactersPerDay  int
+}
+
+// Codes of the access layer.
+const (
+	codeUnauthorized = "unauthorized"
+	codeForbidden    = "forbidden"
+	codeRateLimited  = "rate_limited"
+)
+
+const ctxKeyClient = "client"
+
+// client is the caller a request is counted against.
+type client struct {
+	name   string // key name, or "ip:<address>" with auth off
+	admin  bool
+	limits Limits
+}
+
+// authenticate finds the caller's key, from "Authorization: Bearer …" or
+// "X-API-Key", comparing its SHA-256 with every configured hash in constant
+// time, so that neither a key nor its position in the list leaks through
+// timing. With auth off, every caller is counted by address.
+func (h *handler) authenticate(c *gin.Context) {
+	a := h.opts.Access
+	if !a.Enabled {
+		c.Set(ctxKeyClient, client{name: "ip:" + c.ClientIP(), limits: a.Default, admin: true})
+		c.Next()
+		return
+	}
+	presented := presentedKey(c)
+	if presented == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="passerelle"`)
+		h.writeError(c, gateway.Errorf(codeUnauthorized, "an API key is required: send it as \"Authorization: Bearer KEY\" or \"X-API-Key: KEY\""))
+		return
+	}
+	sum := sha256.Sum256([]byte(presented))
+	var found *Key
+	for i := range a.Keys {
+		if subtle.ConstantTimeCompare(sum[:], a.Keys[i].SHA256[:]) == 1 {
+			found = &a.Keys[i]
+		}
+	}
+	if found == nil {
+		c.Header("WWW-Authenticate", `Bearer realm="passerelle", error="invalid_token"`)
+		h.writeError(c, gateway.Errorf(codeUnauthorized, "the API key is not valid"))
+		return
+	}
+	limits := found.Limits
+	if limits == (Limits{}) {
+		limits = a.Default
+	}
+	c.Set(ctxKeyClient, client{name: found.Name, admin: found.Admin, limits: limits})
+	c.Next()
+}
+
+func presentedKey(c *gin.Context) string {
+	if auth := c.GetHeader("Authorization"); auth != "" {
+		scheme, token, ok := strings.Cut(auth, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(token)
+		}
+	}
+	return strings.TrimSpace(c.GetHeader("X-API-Key"))
+}
+
+func callerOf(c *gin.Context) client {
+	if v, ok := c.Get(ctxKeyClient); ok {
+		return v.(client)
+	}
+	return client{}
+}
+
+// requireAdmin lets only admin keys through.
+func (h *handler) requireAdmin(c *gin.Context) {
+	if !callerOf(c).admin {
+		h.writeError(c, gateway.Errorf(codeForbidden, "this endpoint needs an admin key"))
+		return
+	}
+	c.Next()
+}
+
+// limitRequests spends one request of the caller's per-minute allowance.
+func (h *handler) limitRequests(c *gin.Context) {
+	who := callerOf(c)
+	if h.opts.Access.Limiter == nil || who.limits.RequestsPerMinute <= 0 {
+		c.Next()
+		return
+	}
+	d, ok := h.spend(c.Request.Context(), c, "rpm:"+who.name, quota.PerMinute(who.limits.RequestsPerMinute), 1)
+	if !ok {
+		h.writeError(c, gateway.Errorf(codeRateLimited, "over %d requests a minute: retry in %s", who.limits.RequestsPerMinute, roundUp(d.RetryAfter)))
+		return
+	}
+	c.Next()
+}
+
+// limitCharacters spends the article's characters of the caller's daily
+// allowance; it returns false, having answered, when they do not fit.
+func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
+	who := callerOf(c)
+	if h.opts.Access.Limiter == nil || who.limits.CharactersPerDay <= 0 || characters == 0 {
+		return true
+	}
+	d, ok := h.spend(c.Request.Context(), c, "cpd:"+who.name, quota.PerDay(who.limits.CharactersPerDay), characters)
+	if !ok {
+		h.writeError(c, gateway.Errorf(codeRateLimited, "this article's %d characters are over the %d characters a day allowed: retry in %s",
+			characters, who.limits.CharactersPerDay, roundUp(d.RetryAfter)))
+		return false
+	}
+	return true
+}
+
+// spend asks the limiter and sets the RateLimit-* headers (and Retry-After
+// when refused). A limiter that fails lets the request through: limits must
+// not turn an outage into one for every client.
+func (h *handler) spend(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int) (quota.Decision, bool) {
+	d, err := h.opts.Access.Limiter.AllowN(ctx, key, limit, n)
+	if err != nil {
+		h.log.WarnContext(ctx, "rate limiter failed; request let through", "err", err)
+		return d, true
+	}
+	c.Header("RateLimit-Limit", strconv.Itoa(d.Limit))
+	c.Header("RateLimit-Remaining", strconv.Itoa(d.Remaining))
+	c.Header("RateLimit-Reset", strconv.Itoa(int(roundUp(d.ResetAfter).Seconds())))
+	if !d.Allowed {
+		c.Header("Retry-After", strconv.Itoa(int(roundUp(d.RetryAfter).Seconds())))
+	}
+	return d, d.Allowed
+}
+
+func roundUp(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return (d + time.Second - 1).Truncate(time.Second)
+}

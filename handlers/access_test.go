@@ -1,0 +1,158 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"passerelle/cache"
+	"passerelle/gateway"
+	"passerelle/providers"
+	"passerelle/quota"
+)
+
+func routerWithAccess(t *testing.T, access Access, reload func() error) http.Handler {
+	t.Helper()
+	svc, err := gateway.New(gateway.Options{
+		Cache:       cache.NewMemory(cache.MemoryOptions{}),
+		Translators: map[string]providers.Translator{"mark": markTranslator{}},
+		Summarizers: map[string]providers.Summarizer{"first": firstParagraph{}},
+		Translation: gateway.Route{Chain: []string{"mark"}},
+		Summarizing: gateway.Route{Chain: []string{"first"}},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(svc, Options{Access: access, Reload: reload, CORSOrigins: []string{"https://newsroom.example"},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
+func keyOf(name, secret string, admin bool, limits Limits) Key {
+	return Key{Name: name, SHA256: sha256.Sum256([]byte(secret)), Admin: admin, Limits: limits}
+}
+
+func TestAuthentication(t *testing.T) {
+	access := Access{Enabled: true, Keys: []Key{
+		keyOf("newsroom", "psl_newsroom", false, Limits{}),
+		keyOf("ops", "psl_ops", true, Limits{}),
+	}}
+	reloaded := 0
+	h := routerWithAccess(t, access, func() error { reloaded++; return nil })
+	body := `{"text": "Un paragraphe."}`
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		header     []string
+		wantStatus int
+		wantCode   string
+	}{
+		{name: "no key", path: "/v1/translate", wantStatus: 401, wantCode: "unauthorized"},
+		{name: "wrong key", path: "/v1/translate", header: []string{"Authorization", "Bearer psl_nope"}, wantStatus: 401, wantCode: "unauthorized"},
+		{name: "other scheme", path: "/v1/translate", header: []string{"Authorization", "Basic psl_newsroom"}, wantStatus: 401, wantCode: "unauthorized"},
+		{name: "bearer", path: "/v1/translate", header: []string{"Authorization", "Bearer psl_newsroom"}, wantStatus: 200},
+		{name: "x-api-key", path: "/v1/translate", header: []string{"X-API-Key", "psl_newsroom"}, wantStatus: 200},
+		{name: "providers need a key", method: "GET", path: "/v1/providers", wantStatus: 401, wantCode: "unauthorized"},
+		{name: "reload needs admin", path: "/admin/reload", header: []string{"X-API-Key", "psl_newsroom"}, wantStatus: 403, wantCode: "forbidden"},
+		{name: "admin reloads", path: "/admin/reload", header: []string{"X-API-Key", "psl_ops"}, wantStatus: 200},
+		{name: "health is open", method: "GET", path: "/healthz", wantStatus: 200},
+		{name: "readiness is open", method: "GET", path: "/readyz", wantStatus: 200},
+		{name: "the page is open", method: "GET", path: "/", wantStatus: 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method := tt.method
+			if method == "" {
+				method = "POST"
+			}
+			rec := do(t, h, method, tt.path, body, tt.header...)
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status = %d, want %d: %s", rec.Code, tt.wantStatus, rec.Body)
+			}
+			if tt.wantCode != "" {
+				var e errorBody
+				_ = json.Unmarshal(rec.Body.Bytes(), &e)
+				if e.Error.Code != tt.wantCode {
+					t.Errorf("code = %q, want %q", e.Error.Code, tt.wantCode)
+				}
+			}
+			if tt.wantStatus == 401 && rec.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("401 without WWW-Authenticate")
+			}
+			if strings.Contains(rec.Body.String(), "psl_") {
+				t.Errorf("the reply repeats a key: %s", rec.Body)
+			}
+		})
+	}
+	if reloaded != 1 {
+		t.Errorf("reload called %d times, want 1", reloaded)
+	}
+}
+
+func TestRequestsPerMinute(t *testing.T) {
+	access := Access{Enabled: true, Limiter: quota.NewMemory(), Keys: []Key{
+		keyOf("small", "psl_small", false, Limits{RequestsPerMinute: 3}),
+		keyOf("other", "psl_other", false, Limits{RequestsPerMinute: 3}),
+	}}
+	h := routerWithAccess(t, access, nil)
+	body := `{"text": "Un paragraphe."}`
+	for i := 0; i < 3; i++ {
+		rec := do(t, h, "POST", "/v1/translate", body, "X-API-Key", "psl_small")
+		if rec.Code != 200 {
+			t.Fatalf("request %d = %d, want 200", i, rec.Code)
+		}
+		if got, want := rec.Header().Get("RateLimit-Remaining"), strconv.Itoa(2-i); got != want {
+			t.Errorf("request %d RateLimit-Remaining = %q, want %q", i, got, want)
+		}
+	}
+	rec := do(t, h, "POST", "/v1/translate", body, "X-API-Key", "psl_small")
+	if rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("4th request = %d, want 429", rec.Code)
+	}
+	if ra, _ := strconv.Atoi(rec.Header().Get("Retry-After")); ra < 1 || ra > 20 {
+		t.Errorf("Retry-After = %q, want about 20s at most", rec.Header().Get("Retry-After"))
+	}
+	if rec.Header().Get("RateLimit-Limit") != "3" {
+		t.Errorf("RateLimit-Limit = %q", rec.Header().Get("RateLimit-Limit"))
+	}
+	// Keys are counted apart.
+	if rec := do(t, h, "POST", "/v1/translate", body, "X-API-Key", "psl_other"); rec.Code != 200 {
+		t.Errorf("another key = %d, want 200", rec.Code)
+	}
+}
+
+func TestCharactersPerDay(t *testing.T) {
+	access := Access{Enabled: false, Limiter: quota.NewMemory(), Default: Limits{CharactersPerDay: 30}}
+	h := routerWithAccess(t, access, nil)
+	if rec := do(t, h, "POST", "/v1/translate", `{"text": "Vingt caractères ici."}`); rec.Code != 200 {
+		t.Fatalf("first = %d: %s", rec.Code, rec.Body)
+	}
+	rec := do(t, h, "POST", "/v1/translate", `{"text": "Encore vingt caractères."}`)
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "characters a day") {
+		t.Errorf("second = %d %s, want 429 naming the daily characters", rec.Code, rec.Body)
+	}
+}
+
+func TestSecurityHeadersAndCORS(t *testing.T) {
+	h := routerWithAccess(t, Access{}, nil)
+	rec := do(t, h, "GET", "/healthz", "")
+	for header, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"} {
+		if got := rec.Header().Get(header); got != want {
+			t.Errorf("%s = %q, want %q", header, got, want)
+		}
+	}
+	rec = do(t, h, "OPTIONS", "/v1/translate", "", "Origin", "https://newsroom.example", "Access-Control-Request-Method", "POST")
+	if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "https://newsroom.example" {
+		t.Errorf("allowed origin preflight: Access-Control-Allow-Origin = %q", got)
+	}
+	rec = do(t, h, "OPTIONS", "/v1/translate", "", "Origin", "https://evil.example", "Access-Control-Request-Method", "POST")
+	if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("other origin preflight: Access-Control-Allow-Origin = %q, want none", got)
+	}
+}
