@@ -89,7 +89,7 @@ func TestRetryPolicy(t *testing.T) {
 		{name: "success", script: []error{nil}, wantCalls: 1, wantOK: true},
 		{name: "5xx then success", script: []error{perr(providers.KindUnavailable, 0), nil}, wantCalls: 2, wantOK: true},
 		{name: "timeout then success", script: []error{perr(providers.KindTimeout, 0), nil}, wantCalls: 2, wantOK: true},
-		{name: "429 honours Retry-After", script: []error{perr(providers.KindRateLimited, 1500 * time.Millisecond), nil},
+		{name: "429 honours Retry-After", script: []error{perr(providers.KindRateLimited, 1500*time.Millisecond), nil},
 			wantCalls: 2, wantOK: true, wantWaits: []time.Duration{1500 * time.Millisecond}},
 		{name: "429 with a long Retry-After falls back at once", script: []error{perr(providers.KindRateLimited, time.Minute)},
 			wantCalls: 1, wantErr: providers.KindRateLimited, wantWaits: []time.Duration{}},
@@ -100,7 +100,7 @@ func TestRetryPolicy(t *testing.T) {
 		{name: "attempts are bounded", opts: Options{MaxAttempts: 4}, script: []error{perr(providers.KindUnavailable, 0)},
 			wantCalls: 4, wantErr: providers.KindUnavailable},
 		{name: "the budget is bounded", opts: Options{Budget: time.Second, BaseDelay: 10 * time.Second, MaxDelay: 10 * time.Second},
-			script: []error{perr(providers.KindRateLimited, 1500 * time.Millisecond)}, wantCalls: 1, wantErr: providers.KindRateLimited},
+			script: []error{perr(providers.KindRateLimited, 1500*time.Millisecond)}, wantCalls: 1, wantErr: providers.KindRateLimited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
