@@ -48,7 +48,11 @@ type Options struct {
 	Catalog []ProviderInfo
 	// Observer is told about cache lookups and provider calls. Default: none.
 	Observer Observer
-	Logger   *slog.Logger // default: slog.Default()
+	// MaxParagraphs and MaxCharacters bound one article (title included);
+	// 0 means no bound.
+	MaxParagraphs int
+	MaxCharacters int
+	Logger        *slog.Logger // default: slog.Default()
 }
 
 // Service translates and summarizes articles. It is safe for concurrent use.
@@ -65,6 +69,8 @@ type Service struct {
 	flights          singleflight.Group // coalesces identical articles in flight
 	catalog          []ProviderInfo
 	observe          Observer
+	maxParagraphs    int
+	maxCharacters    int
 	log              *slog.Logger
 }
 
@@ -88,6 +94,8 @@ func New(opts Options) (*Service, error) {
 		unavailable:      opts.Unavailable,
 		catalog:          opts.Catalog,
 		observe:          opts.Observer,
+		maxParagraphs:    opts.MaxParagraphs,
+		maxCharacters:    opts.MaxCharacters,
 		log:              opts.Logger,
 	}
 	if s.cacheTimeout <= 0 {
@@ -268,6 +276,12 @@ func (s *Service) plan(req Request, wantSummary bool) (plan, error) {
 		}
 		// A lone headline is an article of one paragraph, not a title.
 		doc = article.Document{Paragraphs: []string{doc.Title}}
+	}
+	if s.maxParagraphs > 0 && len(doc.Paragraphs) > s.maxParagraphs {
+		return plan{}, Errorf(CodeTooLarge, "the article has %d paragraphs; at most %d are accepted", len(doc.Paragraphs), s.maxParagraphs)
+	}
+	if n := doc.Characters(); s.maxCharacters > 0 && n > s.maxCharacters {
+		return plan{}, Errorf(CodeTooLarge, "the article has %d characters; at most %d are accepted", n, s.maxCharacters)
 	}
 	p := plan{doc: doc, source: source, target: target, cache: req.Cache}
 	if doc.Title != "" {

@@ -438,3 +438,32 @@ func TestIdenticalRequestsInFlightShareOneCall(t *testing.T) {
 		t.Errorf("%d requests report a cost, want exactly 1", paid)
 	}
 }
+
+func TestArticleLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		opts func(*Options)
+	}{
+		{"paragraphs", func(o *Options) { o.MaxParagraphs = 2 }},
+		{"characters", func(o *Options) { o.MaxCharacters = 30 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{
+				Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
+				Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+				Translation: Route{Chain: []string{"llm"}},
+				Summarizing: Route{Chain: []string{"sum"}},
+			}
+			tt.opts(&opts)
+			svc, err := New(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = svc.Translate(context.Background(), Request{Text: sample})
+			if got := ErrorCode(err); got != CodeTooLarge {
+				t.Errorf("code = %q (%v), want too_large", got, err)
+			}
+		})
+	}
+}

@@ -5,8 +5,9 @@
 //	go run ./cmd/evalextract -corpus ../shared/corpus
 //
 // For the pages of html/trafilatura it reports the share of the "with"
-// strings (sentences of the article) the extracted title and text contain, and
-// the share of the "without" strings (menus, banners, teasers) they leak. For
+// strings (sentences of the article) the extracted paragraphs contain, and
+// the share of the "without" strings (menus, banners, teasers) they leak; the
+// title is metadata and left out, as in Trafilatura's own evaluation. For
 // the pages of html/readability it compares the extracted text with the
 // article Readability.js extracts, word by word (precision and recall of the
 // multiset of words). It exits with status 1 when fewer than 90 % of the

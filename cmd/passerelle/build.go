@@ -55,6 +55,8 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 		SummarySentences: cfg.Summarization.Sentences,
 		Unavailable:      map[string]string{},
 		Observer:         m,
+		MaxParagraphs:    cfg.Limits.MaxParagraphs,
+		MaxCharacters:    cfg.Limits.MaxCharacters,
 		Logger:           log,
 	}
 	names := make([]string, 0, len(cfg.Providers))
