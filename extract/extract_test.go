@@ -1,0 +1,211 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// evalEntry is one page of testdata/trafilatura/evaldata.json.
+type evalEntry struct {
+	File    string   `json:"file"`
+	Title   string   `json:"title"`
+	With    []string `json:"with"`
+	Without []string `json:"without"`
+}
+
+func readFixture(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func extractFixture(t testing.TB, path, pageURL string) Result {
+	t.Helper()
+	r, err := Article(context.Background(), readFixture(t, path), pageURL)
+	if err != nil {
+		t.Fatalf("Article(%s): %v", path, err)
+	}
+	return r
+}
+
+func TestArticleTrafilaturaPages(t *testing.T) {
+	var entries map[string]evalEntry
+	if err := json.Unmarshal(readFixture(t, "trafilatura/evaldata.json"), &entries); err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) == 0 {
+		t.Fatal("no pages in evaldata.json")
+	}
+	for pageURL, e := range entries {
+		t.Run(e.File, func(t *testing.T) {
+			r := extractFixture(t, filepath.Join("trafilatura", e.File), pageURL)
+			if r.Title != e.Title {
+				t.Errorf("Title = %q, want %q", r.Title, e.Title)
+			}
+			text := strings.Join(r.Paragraphs, "\n")
+			for _, w := range e.With {
+				if !strings.Contains(text, w) {
+					t.Errorf("text lacks %q", w)
+				}
+			}
+			for _, w := range e.Without {
+				if strings.Contains(text, w) {
+					t.Errorf("text holds furniture %q", w)
+				}
+			}
+		})
+	}
+}
+
+func TestArticleReadabilityPages(t *testing.T) {
+	for _, page := range []string{"mozilla-liberation-1", "fivefilters-challenges"} {
+		t.Run(page, func(t *testing.T) {
+			dir := filepath.Join("readability", page)
+			r := extractFixture(t, filepath.Join(dir, "source.html"), "")
+
+			var meta struct{ Title string }
+			if err := json.Unmarshal(readFixture(t, filepath.Join(dir, "expected-metadata.json")), &meta); err != nil {
+				t.Fatal(err)
+			}
+			if r.Title != meta.Title {
+				t.Errorf("Title = %q, want %q", r.Title, meta.Title)
+			}
+			if r.Lang != "fr" {
+				t.Errorf("Lang = %q, want %q", r.Lang, "fr")
+			}
+
+			// Every paragraph Readability.js finds must come out whole, as
+			// its own entry, and in the same order.
+			doc, err := html.Parse(bytes.NewReader(readFixture(t, filepath.Join(dir, "expected.html"))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := blocks(doc)
+			if len(want) < 3 {
+				t.Fatalf("expected.html has %d blocks, want a real article", len(want))
+			}
+			at := 0
+			for _, w := range want {
+				i := slices.Index(r.Paragraphs[at:], w)
+				if i < 0 {
+					t.Fatalf("paragraph %q is missing or out of order; got:\n%s", w, strings.Join(r.Paragraphs, "\n"))
+				}
+				at += i + 1
+			}
+		})
+	}
+}
+
+func TestArticleSynthetic(t *testing.T) {
+	r := extractFixture(t, "synthetic.html", "https://journal-ouest.example/brest/tramway-port")
+	want := Result{
+		Title: "Le tramway de Brest prolongé jusqu'au port",
+		Paragraphs: []string{
+			"La métropole de Brest a voté jeudi soir le prolongement de la deuxième ligne de tramway jusqu'au port de commerce, un chantier de quatre ans estimé à 120 millions d'euros.",
+			"Les travaux commenceront à l'automne prochain sur le boulevard Jean-Moulin, où la circulation des voitures sera réduite à une voie dans chaque sens pendant dix-huit mois.",
+			"Une desserte attendue par les dockers",
+			"Les syndicats du port réclamaient depuis dix ans une liaison directe avec la gare, que quelque trois mille salariés rejoignent chaque jour en voiture faute de mieux.",
+			"« C'est la fin des embouteillages du matin sur le pont de l'Harteloire », se réjouit un responsable syndical.",
+			"Le nouveau tronçon comptera six stations :",
+			"Jean-Moulin, devant la médiathèque ;",
+			"le port de commerce, au pied des grues du quai Malbert.",
+			"L'opposition municipale a voté contre, jugeant le coût trop élevé au regard de la fréquentation attendue, qu'elle estime surévaluée de moitié par les études de la métropole.",
+		},
+		Lang:   "fr",
+		Byline: "Anne Le Goff",
+		Date:   "2024-03-14",
+	}
+	if r.Title != want.Title || r.Lang != want.Lang || r.Byline != want.Byline || r.Date != want.Date {
+		t.Errorf("metadata = %q, %q, %q, %q; want %q, %q, %q, %q",
+			r.Title, r.Lang, r.Byline, r.Date, want.Title, want.Lang, want.Byline, want.Date)
+	}
+	if !slices.Equal(r.Paragraphs, want.Paragraphs) {
+		t.Errorf("Paragraphs =\n%s\nwant\n%s", strings.Join(r.Paragraphs, "\n"), strings.Join(want.Paragraphs, "\n"))
+	}
+	text := strings.Join(r.Paragraphs, "\n")
+	for _, furniture := range []string{
+		"cookies", "Tout accepter", "Accueil", "Partager", "Lire aussi", "newsletter",
+		"Sur le même sujet", "Quimper", "commentaires", "Yann29", "gaspillé", "Tous droits réservés", "Mentions légales",
+	} {
+		if strings.Contains(text, furniture) {
+			t.Errorf("text holds furniture %q", furniture)
+		}
+	}
+}
+
+func TestArticleDeclaredLanguage(t *testing.T) {
+	// The page is in French but declares English: Lang reports the
+	// declaration, which is all it promises.
+	r := extractFixture(t, "trafilatura/madame.lefigaro.fr.dintestin.html", "")
+	if r.Lang != "en" {
+		t.Errorf("Lang = %q, want %q", r.Lang, "en")
+	}
+}
+
+func TestArticleLatin1(t *testing.T) {
+	page := []byte("<html lang=fr><head><meta charset=iso-8859-1><title>Essai</title></head><body><article>" +
+		"<p>La r\xe9forme des retraites a \xe9t\xe9 adopt\xe9e mardi par l'Assembl\xe9e nationale apr\xe8s trois semaines de d\xe9bats souvent houleux entre la majorit\xe9 et l'opposition.</p>" +
+		"<p>Le texte doit maintenant \xeatre examin\xe9 par le S\xe9nat, o\xf9 la droite promet de le durcir sur la question de l'\xe2ge de d\xe9part \xe0 la retraite.</p>" +
+		"</article></body></html>")
+	r, err := Article(context.Background(), page, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Paragraphs) == 0 || !strings.HasPrefix(r.Paragraphs[0], "La réforme des retraites a été adoptée") {
+		t.Errorf("Paragraphs = %q, want the first to start %q", r.Paragraphs, "La réforme des retraites a été adoptée")
+	}
+}
+
+func TestArticleNoArticle(t *testing.T) {
+	tests := []struct {
+		name string
+		page []byte
+	}{
+		{"empty", nil},
+		{"blank", []byte(" \n\t ")},
+		{"plain text", []byte("Le sommet inédit entre Kim Jong-un et Vladimir Poutine s'est achevé jeudi.\n\nAucun communiqué n'est prévu.")},
+		{"json", []byte(`{"text": "Le sommet inédit entre Kim Jong-un et Vladimir Poutine s'est achevé jeudi."}`)},
+		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01")},
+		{"html without text", []byte(`<!DOCTYPE html><html><head><title>x</title></head><body><div id="app"></div><script>start()</script></body></html>`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Article(context.Background(), tt.page, "")
+			if !errors.Is(err, ErrNoArticle) {
+				t.Errorf("Article = %+v, %v; want ErrNoArticle", r, err)
+			}
+		})
+	}
+}
+
+func TestArticleCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Article(ctx, readFixture(t, "synthetic.html"), "")
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func BenchmarkArticle(b *testing.B) {
+	page := readFixture(b, "trafilatura/sciencesetavenir.fr.rumeur.html")
+	ctx := context.Background()
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if _, err := Article(ctx, page, "https://www.sciencesetavenir.fr/sante/covid-19-et-infox-comment-une-rumeur-devient-realite_147359"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,322 @@
+// Package fetch downloads a web page for article extraction, safely: the URL
+// comes from a client, so the fetcher refuses to reach the network the
+// gateway runs in (loopback, private, link-local and metadata addresses),
+// checked on the address actually dialled, after DNS resolution and on every
+// redirect; it caps the size, the time and the number of redirects, accepts
+// only HTML, and returns the page decoded to UTF-8.
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+)
+
+// Errors Get returns, to be told apart with errors.Is.
+var (
+	// ErrInvalidURL: the URL does not parse, or is not http or https.
+	ErrInvalidURL = errors.New("invalid URL: only absolute http and https URLs can be fetched")
+	// ErrForbiddenAddress: the host is, or resolves to, an address the
+	// fetcher must not reach (loopback, private, link-local, metadata…).
+	ErrForbiddenAddress = errors.New("the URL points to a forbidden network address")
+	// ErrTooLarge: the page is over Options.MaxBytes.
+	ErrTooLarge = errors.New("the page is too large")
+	// ErrNotHTML: the server answered with something other than an HTML page.
+	ErrNotHTML = errors.New("the URL is not an HTML page")
+	// ErrTooManyRedirects: the server redirected more than
+	// Options.MaxRedirects times.
+	ErrTooManyRedirects = errors.New("too many redirects")
+	// ErrFetchFailed: the page could not be downloaded: a network error, a
+	// timeout, or a status other than 2xx (then a *StatusError says which).
+	ErrFetchFailed = errors.New("the page could not be fetched")
+)
+
+// StatusError is returned when the server answers with a status other than
+// 2xx. errors.Is(err, ErrFetchFailed) holds for it.
+type StatusError struct {
+	StatusCode int    // the upstream status, 404 say
+	Status     string // as the server sent it, "404 Not Found"
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s: the server answered %s", ErrFetchFailed, e.Status)
+}
+
+// Is makes a StatusError match ErrFetchFailed.
+func (e *StatusError) Is(target error) bool { return target == ErrFetchFailed }
+
+// Options configure a Fetcher. The zero value is ready to use.
+type Options struct {
+	// Timeout bounds a whole Get: connection, redirects and body. Default 10s.
+	Timeout time.Duration
+	// MaxBytes is the largest page accepted, after decompression. Default 5 MiB.
+	MaxBytes int64
+	// MaxRedirects is how many redirects Get follows. Default 5; negative
+	// follows none.
+	MaxRedirects int
+	// AllowHosts are host names, IP addresses, or host:port pairs that may be
+	// fetched even when they resolve to a forbidden address: a newsroom's
+	// intranet, or a test server on loopback. Matching ignores case.
+	AllowHosts []string
+	// UserAgent is sent with every request. Default "Passerelle/1 (+article translation)".
+	UserAgent string
+	// LookupIP resolves a host name to its addresses. Default
+	// net.DefaultResolver.LookupNetIP. Tests use it to make a public name
+	// resolve to a private address.
+	LookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
+}
+
+// Defaults of Options.
+const (
+	DefaultTimeout      = 10 * time.Second
+	DefaultMaxBytes     = 5 << 20
+	DefaultMaxRedirects = 5
+	DefaultUserAgent    = "Passerelle/1 (+article translation)"
+)
+
+// Page is a fetched HTML page.
+type Page struct {
+	// URL is where the page was found, after redirects.
+	URL string
+	// Body is the page decoded to UTF-8, whatever charset it was sent in.
+	Body []byte
+	// ContentType is the media type the server sent, without its
+	// parameters ("text/html"), or the sniffed one when it sent none. The
+	// charset is left out: Body is always UTF-8.
+	ContentType string
+}
+
+// Fetcher downloads web pages. It is safe for concurrent use.
+type Fetcher struct {
+	opts   Options
+	allow  map[string]bool
+	client *http.Client
+}
+
+// New returns a Fetcher with opts, zero fields taking their defaults.
+func New(opts Options) *Fetcher {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.MaxRedirects == 0 {
+		opts.MaxRedirects = DefaultMaxRedirects
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = DefaultUserAgent
+	}
+	if opts.LookupIP == nil {
+		opts.LookupIP = func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		}
+	}
+	f := &Fetcher{opts: opts, allow: make(map[string]bool, len(opts.AllowHosts))}
+	for _, h := range opts.AllowHosts {
+		f.allow[strings.ToLower(strings.TrimSpace(h))] = true
+	}
+	transport := &http.Transport{
+		// No proxy: a proxy would dial for us, out of reach of the address
+		// check.
+		Proxy:                 nil,
+		DialContext:           f.dial,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   opts.Timeout,
+		ResponseHeaderTimeout: opts.Timeout,
+		MaxIdleConns:          16,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	f.client = &http.Client{
+		Transport:     transport,
+		Timeout:       opts.Timeout,
+		CheckRedirect: f.checkRedirect,
+	}
+	return f
+}
+
+// Get downloads the HTML page at rawURL, following redirects.
+//
+// It returns ErrInvalidURL for a URL that is not absolute http or https,
+// ErrForbiddenAddress when the host or a redirect's resolves to a forbidden
+// address, ErrTooManyRedirects, ErrTooLarge when the page is over MaxBytes,
+// ErrNotHTML when the server sends something else than HTML, and
+// ErrFetchFailed (wrapping the cause, or a *StatusError) when the page cannot
+// be downloaded or the server answers with a status other than 2xx.
+func (f *Fetcher) Get(ctx context.Context, rawURL string) (Page, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return Page{}, fmt.Errorf("%w: %v", ErrInvalidURL, err)
+	}
+	if err := checkURL(u); err != nil {
+		return Page{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return Page{}, fmt.Errorf("%w: %v", ErrInvalidURL, err)
+	}
+	req.Header.Set("User-Agent", f.opts.UserAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+	req.Header.Set("Accept-Language", "fr,en;q=0.5")
+
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return Page{}, classify(err)
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return Page{}, &StatusError{StatusCode: resp.StatusCode, Status: resp.Status}
+	}
+	if resp.ContentLength > f.opts.MaxBytes {
+		return Page{}, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrTooLarge, resp.ContentLength, f.opts.MaxBytes)
+	}
+	declared := resp.Header.Get("Content-Type")
+	if declared != "" && !isHTML(declared) {
+		return Page{}, fmt.Errorf("%w: the server sent %s", ErrNotHTML, declared)
+	}
+	// One byte over the limit is enough to know the page is too large;
+	// truncating it instead would hand on an article cut mid-sentence.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.opts.MaxBytes+1))
+	if err != nil {
+		return Page{}, classify(err)
+	}
+	if int64(len(body)) > f.opts.MaxBytes {
+		return Page{}, fmt.Errorf("%w: over the limit of %d bytes", ErrTooLarge, f.opts.MaxBytes)
+	}
+	contentType := declared
+	if contentType == "" {
+		contentType = http.DetectContentType(body)
+		if !isHTML(contentType) {
+			return Page{}, fmt.Errorf("%w: the content looks like %s", ErrNotHTML, contentType)
+		}
+	}
+	mediaType, _, _ := mime.ParseMediaType(contentType)
+	return Page{
+		URL:         resp.Request.URL.String(),
+		Body:        toUTF8(body, declared),
+		ContentType: mediaType,
+	}, nil
+}
+
+// checkURL refuses what is not an absolute http or https URL with a host.
+// Where the host leads is checked when it is dialled.
+func checkURL(u *url.URL) error {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%w: scheme %q", ErrInvalidURL, u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("%w: no host", ErrInvalidURL)
+	}
+	return nil
+}
+
+// checkRedirect re-validates every redirect's URL and counts them. The
+// address it leads to is checked when it is dialled, like the first one.
+func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > f.opts.MaxRedirects {
+		return fmt.Errorf("%w: more than %d", ErrTooManyRedirects, max(f.opts.MaxRedirects, 0))
+	}
+	if err := checkURL(req.URL); err != nil {
+		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
+	}
+	return nil
+}
+
+// dial resolves the host itself and connects only to addresses it has
+// checked, so that no second lookup (DNS rebinding: a name that resolves to
+// a public address when checked and to 127.0.0.1 when dialled) can slip
+// through. A host that resolves to any forbidden address is refused as a
+// whole: a public name has no reason to list a private address.
+func (f *Fetcher) dial(ctx context.Context, network, address string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	allowed := f.allow[strings.ToLower(host)] || f.allow[strings.ToLower(address)]
+
+	var addrs []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{ip}
+	} else {
+		addrs, err = f.opts.LookupIP(ctx, host)
+		if err != nil {
+			return nil, err
+		}
+		if len(addrs) == 0 {
+			return nil, fmt.Errorf("no address for %s", host)
+		}
+	}
+	if !allowed {
+		for _, a := range addrs {
+			if forbidden(a) {
+				return nil, fmt.Errorf("%w: %s is %s", ErrForbiddenAddress, host, a.Unmap())
+			}
+		}
+	}
+
+	var d net.Dialer
+	var firstErr error
+	for _, a := range addrs {
+		conn, err := d.DialContext(ctx, network, net.JoinHostPort(a.Unmap().String(), port))
+		if err == nil {
+			return conn, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, firstErr
+}
+
+// classify turns an error of the HTTP client into one of the package's.
+func classify(err error) error {
+	for _, sentinel := range []error{ErrForbiddenAddress, ErrTooManyRedirects, ErrInvalidURL} {
+		if errors.Is(err, sentinel) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: %w", ErrFetchFailed, err)
+}
+
+// isHTML reports whether a Content-Type names an HTML page.
+func isHTML(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mediaType == "text/html" || mediaType == "application/xhtml+xml"
+}
+
+// toUTF8 decodes body with the charset the Content-Type declares, else a
+// byte order mark, else the page's <meta charset>, and returns it as UTF-8
+// without a byte order mark. Without a declaration in the header, a body
+// that is valid UTF-8 is taken as UTF-8 even when its <meta> says Latin-1:
+// pages are re-encoded without their <meta> being updated far more often
+// than Latin-1 text happens to form valid UTF-8.
+func toUTF8(body []byte, contentType string) []byte {
+	enc, name, certain := charset.DetermineEncoding(body, contentType)
+	if name == "utf-8" || (!certain && utf8.Valid(body)) {
+		return bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return body
+	}
+	return bytes.TrimPrefix(out, []byte("\xef\xbb\xbf"))
+}
