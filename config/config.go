@@ -38,6 +38,22 @@ type Config struct {
 	Auth       Auth          `yaml:"auth"`
 	CORS       CORS          `yaml:"cors"`
 	Limits     RequestLimits `yaml:"limits"`
+	Fetch      Fetch         `yaml:"fetch"`
+}
+
+// Fetch configures articles given by URL.
+type Fetch struct {
+	// Enabled allows "url" input. Default true.
+	Enabled bool `yaml:"enabled"`
+	// Timeout bounds one fetch, redirects included. Default 10s.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxBytes bounds a page. Default 5 MiB.
+	MaxBytes int64 `yaml:"max_bytes"`
+	// MaxRedirects bounds the redirects followed. Default 5.
+	MaxRedirects int `yaml:"max_redirects"`
+	// AllowHosts are hosts (or host:port) fetched even though they resolve to
+	// loopback or private addresses, which are refused otherwise.
+	AllowHosts []string `yaml:"allow_hosts"`
 }
 
 // Server configures the HTTP listener.
@@ -199,6 +215,7 @@ func Default() Config {
 		},
 		Log:    Log{Level: "info", Format: "json"},
 		Limits: RequestLimits{MaxParagraphs: 1000, MaxCharacters: 200000},
+		Fetch:  Fetch{Enabled: true, Timeout: 10 * time.Second, MaxBytes: 5 << 20, MaxRedirects: 5},
 	}
 }
 

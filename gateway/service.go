@@ -13,8 +13,8 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
-	"passerelle/article"
 	"passerelle/cache"
+	"passerelle/fetch"
 	"passerelle/providers"
 )
 
@@ -52,7 +52,11 @@ type Options struct {
 	// 0 means no bound.
 	MaxParagraphs int
 	MaxCharacters int
-	Logger        *slog.Logger // default: slog.Default()
+	// Fetcher fetches articles given by URL; nil turns "url" input off.
+	Fetcher *fetch.Fetcher
+	// Detector tells the article's language; nil trusts source_lang.
+	Detector Detector
+	Logger   *slog.Logger // default: slog.Default()
 }
 
 // Service translates and summarizes articles. It is safe for concurrent use.
@@ -71,6 +75,8 @@ type Service struct {
 	observe          Observer
 	maxParagraphs    int
 	maxCharacters    int
+	fetcher          *fetch.Fetcher
+	detector         Detector
 	log              *slog.Logger
 }
 
@@ -96,6 +102,8 @@ func New(opts Options) (*Service, error) {
 		observe:          opts.Observer,
 		maxParagraphs:    opts.MaxParagraphs,
 		maxCharacters:    opts.MaxCharacters,
+		fetcher:          opts.Fetcher,
+		detector:         opts.Detector,
 		log:              opts.Logger,
 	}
 	if s.cacheTimeout <= 0 {
@@ -122,10 +130,19 @@ type CachePolicy struct {
 	NoWrite bool // do not store results (Cache-Control: no-store)
 }
 
-// Request is one article and what to do with it.
+// Detector tells the language of a text: an ISO 639-1 code, or "" when
+// unsure.
+type Detector interface {
+	Detect(text string) (lang string, confidence float64)
+}
+
+// Request is one article and what to do with it: its text, its web page or
+// the page's URL.
 type Request struct {
 	Title            string
 	Text             string
+	HTML             string
+	URL              string
 	SourceLang       string // default "fr"
 	TargetLang       string // default "en"
 	Provider         string // optional: a provider allowed to override the route
@@ -142,8 +159,9 @@ const (
 
 // Result is what a request produced and how.
 type Result struct {
-	SourceLang string
-	TargetLang string
+	SourceLang   string
+	TargetLang   string
+	DetectedLang string // the detector's answer, "" when unsure
 
 	// Translation is always made: a summary is written from it.
 	Translation *Translation
@@ -212,15 +230,21 @@ func (s *Service) Article(ctx context.Context, req Request) (*Result, error) {
 
 func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Result, error) {
 	start := time.Now()
-	p, err := s.plan(req, wantSummary)
+	p, err := s.plan(ctx, req, wantSummary)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences}
 
+	res.DetectedLang = p.detected
 	t0 := time.Now()
-	tr, err := s.translate(ctx, p)
-	if err != nil {
+	var tr *Translation
+	if p.passthrough {
+		// Already in the target language: returned as it is, at no cost.
+		tr = s.assemble(p, p.segments)
+		tr.Provider, tr.Model = "none", "none"
+		tr.Cache = CacheReport{Status: CacheHit, SegmentsCached: 0}
+	} else if tr, err = s.translate(ctx, p); err != nil {
 		return nil, err
 	}
 	res.Timings.Translation = time.Since(t0)
@@ -249,60 +273,6 @@ func combineStatus(translation string, summaryCached bool) string {
 		return CacheMiss
 	}
 	return CachePartial
-}
-
-// plan is a validated request: the parsed document, languages, and the
-// provider chains to use.
-type plan struct {
-	doc              article.Document
-	source, target   string
-	translationChain []string
-	summaryChain     []string
-	summarySentences int
-	cache            CachePolicy
-	segments         []string // title (when present) then paragraphs
-	hasTitle         bool
-}
-
-func (s *Service) plan(req Request, wantSummary bool) (plan, error) {
-	source, target, err := languages(req.SourceLang, req.TargetLang)
-	if err != nil {
-		return plan{}, err
-	}
-	doc := article.Parse(req.Title, req.Text)
-	if len(doc.Paragraphs) == 0 {
-		if doc.Empty() {
-			return plan{}, Errorf(CodeEmptyArticle, "the article has no text: send the French text in \"text\"")
-		}
-		// A lone headline is an article of one paragraph, not a title.
-		doc = article.Document{Paragraphs: []string{doc.Title}}
-	}
-	if s.maxParagraphs > 0 && len(doc.Paragraphs) > s.maxParagraphs {
-		return plan{}, Errorf(CodeTooLarge, "the article has %d paragraphs; at most %d are accepted", len(doc.Paragraphs), s.maxParagraphs)
-	}
-	if n := doc.Characters(); s.maxCharacters > 0 && n > s.maxCharacters {
-		return plan{}, Errorf(CodeTooLarge, "the article has %d characters; at most %d are accepted", n, s.maxCharacters)
-	}
-	p := plan{doc: doc, source: source, target: target, cache: req.Cache}
-	if doc.Title != "" {
-		p.segments = append(p.segments, doc.Title)
-		p.hasTitle = true
-	}
-	p.segments = append(p.segments, doc.Paragraphs...)
-
-	p.summarySentences = s.summarySentences
-	if req.SummarySentences != 0 {
-		if req.SummarySentences < 1 || req.SummarySentences > MaxSummarySentences {
-			return plan{}, Errorf(CodeInvalidRequest, "summary_sentences must be between 1 and %d", MaxSummarySentences)
-		}
-		p.summarySentences = req.SummarySentences
-	}
-
-	p.translationChain, p.summaryChain, err = s.chains(req.Provider, wantSummary)
-	if err != nil {
-		return plan{}, err
-	}
-	return p, nil
 }
 
 // chains returns the provider chains for translation and summary, honouring
@@ -365,27 +335,4 @@ func (s *Service) available(chain []string, has func(string) bool) []string {
 		}
 	}
 	return out
-}
-
-// languages validates and normalises the language pair. Only French to
-// English is served.
-func languages(source, target string) (string, string, error) {
-	source = strings.ToLower(strings.TrimSpace(source))
-	target = strings.ToLower(strings.TrimSpace(target))
-	if source == "" {
-		source = "fr"
-	}
-	if target == "" {
-		target = "en"
-	}
-	if base, _, ok := strings.Cut(target, "-"); ok {
-		target = base
-	}
-	if source != "fr" {
-		return "", "", Errorf(CodeUnsupportedLanguage, "source_lang %q is not supported: Passerelle translates French (\"fr\")", source)
-	}
-	if target != "en" {
-		return "", "", Errorf(CodeUnsupportedLanguage, "target_lang %q is not supported: Passerelle translates into English (\"en\")", target)
-	}
-	return source, target, nil
 }

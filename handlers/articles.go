@@ -20,6 +20,8 @@ import (
 type articleRequest struct {
 	Title            string `json:"title"`
 	Text             string `json:"text"`
+	HTML             string `json:"html"`
+	URL              string `json:"url"`
 	SourceLang       string `json:"source_lang"`
 	TargetLang       string `json:"target_lang"`
 	Provider         string `json:"provider"`
@@ -52,6 +54,8 @@ func (h *handler) decodeArticle(c *gin.Context) (gateway.Request, error) {
 	return gateway.Request{
 		Title:            in.Title,
 		Text:             in.Text,
+		HTML:             in.HTML,
+		URL:              in.URL,
 		SourceLang:       in.SourceLang,
 		TargetLang:       in.TargetLang,
 		Provider:         strings.TrimSpace(in.Provider),
@@ -75,7 +79,7 @@ func jsonError(err error) error {
 		return gateway.Errorf(gateway.CodeInvalidJSON, "malformed JSON: the body ends too early")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return gateway.Errorf(gateway.CodeInvalidRequest, "unknown field %s: the fields are title, text, source_lang, target_lang, provider, summary_sentences", field)
+		return gateway.Errorf(gateway.CodeInvalidRequest, "unknown field %s: the fields are title, text, html, url, source_lang, target_lang, provider, summary_sentences", field)
 	}
 	return gateway.Errorf(gateway.CodeInvalidJSON, "malformed JSON: %v", err)
 }
@@ -108,15 +112,16 @@ func headerCacheStatus(status string) string { return strings.ToUpper(status) }
 // articleResponse is the JSON reply of the article endpoints. Fields may be
 // added; none may be renamed.
 type articleResponse struct {
-	Translation *translationBody `json:"translation,omitempty"`
-	Summary     *summaryBody     `json:"summary,omitempty"`
-	SourceLang  string           `json:"source_lang"`
-	TargetLang  string           `json:"target_lang"`
-	Provider    taskStrings      `json:"provider"`
-	Model       taskStrings      `json:"model"`
-	Cache       cacheBody        `json:"cache"`
-	Usage       usageBody        `json:"usage"`
-	TimingsMS   timingsBody      `json:"timings_ms"`
+	Translation  *translationBody `json:"translation,omitempty"`
+	Summary      *summaryBody     `json:"summary,omitempty"`
+	SourceLang   string           `json:"source_lang"`
+	TargetLang   string           `json:"target_lang"`
+	DetectedLang string           `json:"detected_lang"`
+	Provider     taskStrings      `json:"provider"`
+	Model        taskStrings      `json:"model"`
+	Cache        cacheBody        `json:"cache"`
+	Usage        usageBody        `json:"usage"`
+	TimingsMS    timingsBody      `json:"timings_ms"`
 }
 
 type translationBody struct {
@@ -158,8 +163,9 @@ type timingsBody struct {
 // whose reply names the translating provider but omits the text.
 func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
 	out := articleResponse{
-		SourceLang: res.SourceLang,
-		TargetLang: res.TargetLang,
+		SourceLang:   res.SourceLang,
+		TargetLang:   res.TargetLang,
+		DetectedLang: res.DetectedLang,
 		Cache: cacheBody{
 			Status:             res.Cache.Status,
 			SegmentsCached:     res.Cache.SegmentsCached,

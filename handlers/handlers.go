@@ -21,6 +21,7 @@ type Gateway interface {
 	Translate(ctx context.Context, req gateway.Request) (*gateway.Result, error)
 	Summarize(ctx context.Context, req gateway.Request) (*gateway.Result, error)
 	Article(ctx context.Context, req gateway.Request) (*gateway.Result, error)
+	Extract(ctx context.Context, req gateway.Request) (*gateway.Extraction, error)
 	Readiness(ctx context.Context) (bool, []gateway.Check)
 	Providers() []gateway.ProviderStatus
 }
@@ -105,6 +106,7 @@ func New(gw Gateway, opts Options) http.Handler {
 	v1.POST("/translate", h.serve(gw.Translate, true))
 	v1.POST("/summarize", h.serve(gw.Summarize, false))
 	v1.POST("/articles", h.serve(gw.Article, true))
+	v1.POST("/extract", h.extract)
 	v1.GET("/providers", h.providers)
 	if opts.Reload != nil {
 		admin := r.Group("/admin", h.authenticate, h.requireAdmin)
@@ -156,6 +158,23 @@ func securityHeaders(c *gin.Context) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
 	c.Next()
+}
+
+// extract answers what would be translated, without calling a provider.
+func (h *handler) extract(c *gin.Context) {
+	req, err := h.decodeArticle(c)
+	if err != nil {
+		h.writeError(c, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+	defer cancel()
+	res, err := h.gw.Extract(ctx, req)
+	if err != nil {
+		h.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
 }
 
 func (h *handler) healthz(c *gin.Context) {

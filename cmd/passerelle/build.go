@@ -7,7 +7,9 @@ import (
 
 	"passerelle/cache"
 	"passerelle/config"
+	"passerelle/fetch"
 	"passerelle/gateway"
+	"passerelle/language"
 	"passerelle/metrics"
 	"passerelle/prompts"
 	"passerelle/providers"
@@ -57,7 +59,13 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 		Observer:         m,
 		MaxParagraphs:    cfg.Limits.MaxParagraphs,
 		MaxCharacters:    cfg.Limits.MaxCharacters,
+		Detector:         language.NewDetector(language.Options{}),
 		Logger:           log,
+	}
+	if cfg.Fetch.Enabled {
+		opts.Fetcher = fetch.New(fetch.Options{
+			Timeout: cfg.Fetch.Timeout, MaxBytes: cfg.Fetch.MaxBytes, MaxRedirects: cfg.Fetch.MaxRedirects, AllowHosts: cfg.Fetch.AllowHosts,
+		})
 	}
 	names := make([]string, 0, len(cfg.Providers))
 	for name := range cfg.Providers {

@@ -85,6 +85,10 @@ func (g *liveGateway) Article(ctx context.Context, req gateway.Request) (*gatewa
 	return g.current.Load().Article(ctx, req)
 }
 
+func (g *liveGateway) Extract(ctx context.Context, req gateway.Request) (*gateway.Extraction, error) {
+	return g.current.Load().Extract(ctx, req)
+}
+
 func (g *liveGateway) Readiness(ctx context.Context) (bool, []gateway.Check) {
 	return g.current.Load().Readiness(ctx)
 }

@@ -1,0 +1,136 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"passerelle/article"
+	"passerelle/extract"
+	"passerelle/fetch"
+	"passerelle/tokens"
+)
+
+// Error codes of article input.
+const (
+	CodeNoArticle     = "no_article"      // the page holds no article text
+	CodeURLNotAllowed = "url_not_allowed" // the URL is not http(s) or points inside the network
+	CodeFetchFailed   = "fetch_failed"    // the page could not be fetched
+	CodeNotHTML       = "not_html"        // the URL does not serve a web page
+)
+
+// readArticle turns the request's text, HTML page or URL into a document.
+func (s *Service) readArticle(ctx context.Context, req Request) (article.Document, error) {
+	given := 0
+	for _, v := range []string{req.Text, req.HTML, req.URL} {
+		if strings.TrimSpace(v) != "" {
+			given++
+		}
+	}
+	if given > 1 {
+		return article.Document{}, Errorf(CodeInvalidRequest, "send one of \"text\", \"html\" and \"url\", not several")
+	}
+	var doc article.Document
+	switch {
+	case strings.TrimSpace(req.URL) != "":
+		page, err := s.fetchPage(ctx, req.URL)
+		if err != nil {
+			return article.Document{}, err
+		}
+		if doc, err = s.extractPage(ctx, page.Body, page.URL, req.Title); err != nil {
+			return article.Document{}, err
+		}
+	case strings.TrimSpace(req.HTML) != "":
+		var err error
+		if doc, err = s.extractPage(ctx, []byte(req.HTML), "", req.Title); err != nil {
+			return article.Document{}, err
+		}
+	default:
+		doc = article.Parse(req.Title, req.Text)
+	}
+	if len(doc.Paragraphs) == 0 {
+		if doc.Empty() {
+			return article.Document{}, Errorf(CodeEmptyArticle, "the article has no text: send the French text in \"text\", a page in \"html\" or its address in \"url\"")
+		}
+		// A lone headline is an article of one paragraph, not a title.
+		doc = article.Document{Paragraphs: []string{doc.Title}}
+	}
+	return doc, nil
+}
+
+// extractPage finds the article in a web page. A title given by the request
+// wins over the page's.
+func (s *Service) extractPage(ctx context.Context, page []byte, pageURL, title string) (article.Document, error) {
+	res, err := extract.Article(ctx, page, pageURL)
+	if errors.Is(err, extract.ErrNoArticle) {
+		return article.Document{}, &Error{Code: CodeNoArticle, Message: "no article text was found in the page", Err: err}
+	}
+	if err != nil {
+		return article.Document{}, err
+	}
+	if strings.TrimSpace(title) == "" {
+		title = res.Title
+	}
+	// Each extracted block is a paragraph; Parse normalises them the same
+	// way as pasted text, so that the cache keys agree.
+	return article.Parse(title, strings.Join(res.Paragraphs, "\n\n")), nil
+}
+
+func (s *Service) fetchPage(ctx context.Context, rawURL string) (fetch.Page, error) {
+	if s.fetcher == nil {
+		return fetch.Page{}, Errorf(CodeURLNotAllowed, "fetching articles by URL is turned off here: send the page in \"html\"")
+	}
+	page, err := s.fetcher.Get(ctx, strings.TrimSpace(rawURL))
+	var status *fetch.StatusError
+	switch {
+	case err == nil:
+		return page, nil
+	case errors.Is(err, fetch.ErrInvalidURL):
+		return page, &Error{Code: CodeURLNotAllowed, Message: "the URL must be an absolute http or https address", Err: err}
+	case errors.Is(err, fetch.ErrForbiddenAddress):
+		return page, &Error{Code: CodeURLNotAllowed, Message: "the URL points to a loopback, private or link-local address, which is not fetched", Err: err}
+	case errors.Is(err, fetch.ErrTooLarge):
+		return page, &Error{Code: CodeTooLarge, Message: "the page is larger than the fetcher accepts", Err: err}
+	case errors.Is(err, fetch.ErrNotHTML):
+		return page, &Error{Code: CodeNotHTML, Message: "the URL does not serve an HTML page", Err: err}
+	case errors.Is(err, fetch.ErrTooManyRedirects):
+		return page, &Error{Code: CodeFetchFailed, Message: "the URL redirects too many times", Err: err}
+	case errors.As(err, &status):
+		return page, &Error{Code: CodeFetchFailed, Message: "the site answered " + status.Status, Err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return page, &Error{Code: CodeFetchFailed, Message: "the site did not answer in time", Err: err}
+	}
+	return page, &Error{Code: CodeFetchFailed, Message: "the page could not be fetched", Err: err}
+}
+
+// Extraction is what would be translated, for a preview and a budget.
+type Extraction struct {
+	Title        string   `json:"title"`
+	Paragraphs   []string `json:"paragraphs"`
+	DetectedLang string   `json:"detected_lang"` // "" when unsure
+	Characters   int      `json:"characters"`
+	// TokensEstimate counts the text with the o200k_base tokenizer of
+	// current OpenAI models; other models differ somewhat.
+	TokensEstimate int `json:"tokens_estimate"`
+}
+
+// Extract returns the article exactly as it would be translated, without
+// calling any provider.
+func (s *Service) Extract(ctx context.Context, req Request) (*Extraction, error) {
+	doc, err := s.readArticle(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	counter := tokens.For("gpt-4o")
+	n := counter.Count(doc.Title)
+	for _, p := range doc.Paragraphs {
+		n += counter.Count(p)
+	}
+	return &Extraction{
+		Title:          doc.Title,
+		Paragraphs:     doc.Paragraphs,
+		DetectedLang:   s.detect(doc),
+		Characters:     doc.Characters(),
+		TokensEstimate: n,
+	}, nil
+}

@@ -1,0 +1,194 @@
+package gateway
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"passerelle/cache"
+	"passerelle/fetch"
+	"passerelle/language"
+	"passerelle/providers"
+)
+
+const pageHTML = `<!doctype html><html lang="fr"><head><title>Sommet à Vladivostok</title></head><body>
+<nav><a href="/">Accueil</a> <a href="/monde">Monde</a></nav>
+<div id="cookie-banner">Ce site utilise des cookies pour améliorer votre expérience. Accepter</div>
+<article>
+<h1>Premier sommet Poutine-Kim à Vladivostok</h1>
+<p>Le sommet inédit entre Kim Jong-un et Vladimir Poutine s'est achevé jeudi à Vladivostok, ville portuaire de l'Extrême-Orient russe.</p>
+<p>Le président russe et le dirigeant nord-coréen ont discuté pendant plusieurs heures de la situation dans la péninsule coréenne.</p>
+<p>Aucun communiqué ni aucun accord ne sont prévus à l'issue de cette rencontre, selon le Kremlin et les médias officiels.</p>
+</article>
+<div class="share">Partager sur Facebook Partager sur Twitter</div>
+<footer>© Le Journal 2019 – Tous droits réservés</footer>
+</body></html>`
+
+func newInputFixture(t *testing.T, fetcher *fetch.Fetcher) (*Service, *fakeTranslator) {
+	t.Helper()
+	tr := &fakeTranslator{name: "llm"}
+	svc, err := New(Options{
+		Cache:       cache.NewMemory(cache.MemoryOptions{}),
+		Translators: map[string]providers.Translator{"llm": tr},
+		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+		Translation: Route{Chain: []string{"llm"}},
+		Summarizing: Route{Chain: []string{"sum"}},
+		Fetcher:     fetcher,
+		Detector:    language.NewDetector(language.Options{}),
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, tr
+}
+
+func TestHTMLInput(t *testing.T) {
+	svc, _ := newInputFixture(t, nil)
+	res, err := svc.Translate(context.Background(), Request{HTML: pageHTML})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := res.Translation
+	if !strings.Contains(tr.Title, "PREMIER SOMMET") {
+		t.Errorf("title = %q, want the article's headline", tr.Title)
+	}
+	if len(tr.Paragraphs) != 3 {
+		t.Fatalf("paragraphs = %q, want the 3 of the article", tr.Paragraphs)
+	}
+	for _, p := range tr.Paragraphs {
+		for _, junk := range []string{"COOKIES", "PARTAGER", "ACCUEIL", "DROITS"} {
+			if strings.Contains(p, junk) {
+				t.Errorf("web furniture translated: %q", p)
+			}
+		}
+	}
+	if res.DetectedLang != "fr" {
+		t.Errorf("detected %q, want fr", res.DetectedLang)
+	}
+}
+
+func TestURLInput(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/json" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"a": 1}`))
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(pageHTML))
+	}))
+	defer site.Close()
+	host := strings.TrimPrefix(site.URL, "http://")
+
+	allowed, _ := newInputFixture(t, fetch.New(fetch.Options{AllowHosts: []string{host}}))
+	res, err := allowed.Translate(context.Background(), Request{URL: site.URL + "/article"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Translation.Paragraphs) != 3 {
+		t.Errorf("paragraphs = %q, want 3", res.Translation.Paragraphs)
+	}
+
+	tests := []struct {
+		name     string
+		svc      *Service
+		url      string
+		wantCode string
+	}{
+		{"loopback refused by default", mustService(newInputFixture(t, fetch.New(fetch.Options{}))), site.URL, CodeURLNotAllowed},
+		{"metadata address", mustService(newInputFixture(t, fetch.New(fetch.Options{}))), "http://169.254.169.254/latest/meta-data/", CodeURLNotAllowed},
+		{"not http", allowed, "file:///etc/passwd", CodeURLNotAllowed},
+		{"not a page", allowed, site.URL + "/json", CodeNotHTML},
+		{"fetching turned off", mustService(newInputFixture(t, nil)), site.URL, CodeURLNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.svc.Translate(context.Background(), Request{URL: tt.url})
+			if got := ErrorCode(err); got != tt.wantCode {
+				t.Errorf("code = %q (%v), want %q", got, err, tt.wantCode)
+			}
+		})
+	}
+}
+
+func mustService(svc *Service, _ *fakeTranslator) *Service { return svc }
+
+func TestLanguageDecisions(t *testing.T) {
+	english := "The Russian president and the North Korean leader talked for several hours about the situation on the peninsula, officials said on Thursday."
+	german := "Der russische Präsident und der nordkoreanische Machthaber sprachen mehrere Stunden lang über die Lage auf der Halbinsel."
+	french := "Le président russe et le dirigeant nord-coréen ont discuté pendant plusieurs heures de la situation dans la péninsule."
+	tests := []struct {
+		name            string
+		req             Request
+		wantCode        string
+		wantProvider    string
+		wantSource      string
+		wantProviderUse int
+	}{
+		{name: "French by default", req: Request{Text: french}, wantProvider: "llm", wantSource: "fr", wantProviderUse: 1},
+		{name: "English refused by default", req: Request{Text: english}, wantCode: CodeUnsupportedLanguage},
+		{name: "English with auto is passed through", req: Request{Text: english, SourceLang: "auto"}, wantProvider: "none", wantSource: "en"},
+		{name: "English named is passed through", req: Request{Text: english, SourceLang: "en"}, wantProvider: "none", wantSource: "en"},
+		{name: "German with auto is refused", req: Request{Text: german, SourceLang: "auto"}, wantCode: CodeUnsupportedLanguage},
+		{name: "German named is refused", req: Request{Text: german, SourceLang: "de"}, wantCode: CodeUnsupportedLanguage},
+		{name: "French with auto", req: Request{Text: french, SourceLang: "auto"}, wantProvider: "llm", wantSource: "fr", wantProviderUse: 1},
+		{name: "explicit French is trusted", req: Request{Text: english, SourceLang: "fr"}, wantProvider: "llm", wantSource: "fr", wantProviderUse: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc, tr := newInputFixture(t, nil)
+			res, err := svc.Article(context.Background(), tt.req)
+			if tt.wantCode != "" {
+				if got := ErrorCode(err); got != tt.wantCode {
+					t.Errorf("code = %q (%v), want %q", got, err, tt.wantCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Translation.Provider != tt.wantProvider || res.SourceLang != tt.wantSource {
+				t.Errorf("provider %q, source %q; want %q, %q", res.Translation.Provider, res.SourceLang, tt.wantProvider, tt.wantSource)
+			}
+			if calls, _ := tr.counts(); calls != tt.wantProviderUse {
+				t.Errorf("translator calls = %d, want %d", calls, tt.wantProviderUse)
+			}
+			if tt.wantProvider == "none" && (res.Translation.Paragraphs[0] != english || res.Summary == nil) {
+				t.Errorf("passed-through article = %q, summary %v; want it unchanged and summarized", res.Translation.Paragraphs, res.Summary)
+			}
+		})
+	}
+}
+
+func TestExtractPreview(t *testing.T) {
+	svc, tr := newInputFixture(t, nil)
+	seed, err := os.ReadFile("../testdata/poutine-kim-vladivostok.fr.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := svc.Extract(context.Background(), Request{Text: string(seed)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Paragraphs) != 6 || x.Title == "" || x.DetectedLang != "fr" {
+		t.Errorf("extraction = %d paragraphs, title %q, lang %q; want 6, the title, fr", len(x.Paragraphs), x.Title, x.DetectedLang)
+	}
+	if x.Characters < 1500 || x.TokensEstimate < 300 || x.TokensEstimate > x.Characters/2 {
+		t.Errorf("characters %d, tokens %d: implausible", x.Characters, x.TokensEstimate)
+	}
+	if calls, _ := tr.counts(); calls != 0 {
+		t.Errorf("extract called a provider %d times", calls)
+	}
+	if _, err := svc.Extract(context.Background(), Request{Text: "a", HTML: "<p>b</p>"}); ErrorCode(err) != CodeInvalidRequest {
+		t.Errorf("text and html together: %v, want invalid_request", err)
+	}
+	if _, err := svc.Extract(context.Background(), Request{HTML: "just words, no markup at all"}); ErrorCode(err) != CodeNoArticle {
+		t.Errorf("a page without article: %v, want no_article", err)
+	}
+}

@@ -1,0 +1,75 @@
+package language
+
+import (
+	"strings"
+	"unicode"
+)
+
+// functionWords holds, for each default language, frequent articles,
+// pronouns, auxiliaries and conjunctions that no other default language
+// writes the same way. Shared forms are left out on purpose ("de", "la",
+// "que", "il", "in", "die", "en", "des", "is", "was", "mais", "per", "do"): these lists only
+// count votes, and a word two languages share would vote for both.
+var functionWords = map[string][]string{
+	"en": {"the", "of", "and", "to", "that", "with", "for", "on", "it", "he", "she", "they", "his",
+		"her", "this", "are", "be", "by", "from", "have", "has", "not", "at", "which", "would", "will",
+		"their", "been", "were", "but", "who", "said", "we", "you", "there", "what", "about", "than", "its"},
+	"fr": {"le", "les", "du", "et", "est", "une", "qui", "dans", "pour", "pas", "au", "aux", "sur", "elle",
+		"ils", "ce", "cette", "sont", "ont", "été", "avec", "par", "leur", "ne", "nous", "vous", "lui", "était",
+		"aussi", "même", "où", "ces", "ses", "avait", "selon", "sans", "ou", "déjà"},
+	"es": {"el", "los", "las", "y", "está", "fue", "pero", "más", "también", "muy", "hay", "sus",
+		"ya", "cuando", "hasta", "según", "han", "había", "fueron"},
+	"de": {"der", "das", "und", "ist", "nicht", "mit", "dem", "von", "zu", "auf", "ein", "eine", "sich", "auch",
+		"wird", "werden", "hat", "sind", "für", "im", "bei", "nach", "aus", "oder", "noch", "einen", "wurde",
+		"dass", "sie", "ich", "wir", "über"},
+	"it": {"di", "che", "è", "della", "nel", "sono", "gli", "delle", "dei", "alla", "anche", "più", "questo",
+		"essere", "stato", "dal", "degli", "sul", "nella", "hanno", "dopo", "ma"},
+	"pt": {"os", "não", "é", "em", "um", "uma", "com", "ao", "pelo", "pela", "foi", "são", "também", "já",
+		"seu", "sua", "ele", "ela", "isso", "na", "foram"},
+	"nl": {"het", "een", "van", "op", "dat", "niet", "zijn", "voor", "ook", "aan", "maar", "om",
+		"bij", "nog", "wordt", "worden", "heeft", "hij", "zij", "werd", "naar", "wel", "geen", "dan", "meer"},
+}
+
+// functionWordIndex maps each function word to its language.
+var functionWordIndex = func() map[string]string {
+	idx := map[string]string{}
+	for lang, words := range functionWords {
+		for _, w := range words {
+			idx[w] = lang
+		}
+	}
+	return idx
+}()
+
+// functionWordVotes counts, for each language, the words of text that are
+// among its function words. Elided French forms ("l'", "d'", "qu'") count as
+// the word after the apostrophe, which is how they vote: "l'avenir" has no
+// French function word in it, "qu'il" neither, so French is under-counted
+// rather than over-counted.
+func functionWordVotes(text string) map[string]int {
+	votes := map[string]int{}
+	for _, tok := range strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\'' && r != '’'
+	}) {
+		w := strings.ToLower(strings.Trim(tok, "'’"))
+		if lang, ok := functionWordIndex[w]; ok {
+			votes[lang]++
+		}
+	}
+	return votes
+}
+
+// contradicts reports whether the function words of text vote clearly for
+// another language than lang: at least three votes, and more than twice as
+// many as lang gets. Trigram profiles and function words are independent
+// evidence; when they disagree this clearly the text is mixed or made of
+// loanwords, and the detector had better say it does not know.
+func contradicts(votes map[string]int, lang string) bool {
+	own := votes[lang]
+	for other, n := range votes {
+		if other != lang && n >= 3 && n > 2*own {
+			return true
+		}
+	}
+	return false
+}
