@@ -18,6 +18,7 @@ const (
 	CodeProviderError       = "provider_error"
 	CodeProviderTimeout     = "provider_timeout"
 	CodeNoProvider          = "no_provider"
+	CodeOutputCheck         = "output_check_failed"
 	CodeInternal            = "internal"
 )
 

@@ -10,6 +10,7 @@ import (
 
 	"passerelle/article"
 	"passerelle/cache"
+	"passerelle/checks"
 	"passerelle/providers"
 )
 
@@ -133,14 +134,28 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 			continue
 		}
 		usage = usage.Add(res.Usage)
-		entries := make([]cache.Entry, len(missing))
+		// Every segment is checked before it is returned or cached; one that
+		// fails is asked for again alone, then left to the next provider.
+		var entries []cache.Entry
 		for j, m := range missing {
-			// Engines leave doubled spaces and stray line breaks; the
-			// output gets the same normal form as the input.
-			res.Translations[j] = article.Normalize(res.Translations[j])
-			out[m], served[m], models[m] = res.Translations[j], name, res.Model
-			raw, _ := json.Marshal(segmentValue{Text: res.Translations[j], Model: res.Model})
-			entries[j] = cache.Entry{Key: keys[j], Value: raw}
+			text, failure := s.checkedOutput(p, texts[j], res.Translations[j])
+			if failure != nil {
+				retry, err := t.Translate(ctx, providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: texts[j : j+1]})
+				s.observe.ProviderCall(name, "translate", retry.Model, 0, retry.Usage, err)
+				if err == nil && len(retry.Translations) == 1 {
+					usage = usage.Add(retry.Usage)
+					text, failure = s.checkedOutput(p, texts[j], retry.Translations[0])
+				}
+			}
+			if failure != nil {
+				lastErr = failure
+				failures = append(failures, fmt.Sprintf("%s: output check %s", name, failure.Check))
+				s.log.WarnContext(ctx, "translation failed an output check", "provider", name, "check", failure.Check, "detail", failure.Detail)
+				continue
+			}
+			out[m], served[m], models[m] = text, name, res.Model
+			raw, _ := json.Marshal(segmentValue{Text: text, Model: res.Model})
+			entries = append(entries, cache.Entry{Key: keys[j], Value: raw})
 		}
 		if !p.cache.NoWrite {
 			s.cacheSetMany(ctx, entries)
@@ -175,6 +190,31 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 		s.cacheSetMany(ctx, []cache.Entry{{Key: docKey, Value: raw}})
 	}
 	return tr, nil
+}
+
+// checkedOutput repairs what can be repaired in a provider's translation of
+// src (a label, wrapping quotes, French typography, spacing) and runs the
+// output checks; it returns the text or the failed check.
+func (s *Service) checkedOutput(p plan, src, translated string) (string, *checks.Failure) {
+	text := checks.Repair(translated)
+	if p.target == "en" {
+		text = checks.EnglishTypography(text)
+	}
+	// Engines leave doubled spaces and stray line breaks; the output gets
+	// the same normal form as the input.
+	text = article.Normalize(text)
+	var det checks.Detector
+	if s.detector != nil {
+		det = s.detector
+	}
+	if err := checks.Segment(src, text, p.source, p.target, det); err != nil {
+		var f *checks.Failure
+		if errors.As(err, &f) {
+			return "", f
+		}
+		return "", &checks.Failure{Check: "unknown", Detail: err.Error()}
+	}
+	return text, nil
 }
 
 func segmentKey(provider, fingerprint, source, target, text string) string {
@@ -276,6 +316,10 @@ func joinDistinct(values []string) string {
 // otherwise.
 func providerFailure(ctx context.Context, task string, failures []string, last error) error {
 	detail := strings.Join(failures, "; ")
+	var check *checks.Failure
+	if errors.As(last, &check) {
+		return &Error{Code: CodeOutputCheck, Message: fmt.Sprintf("every %s provider's output failed a check (%s)", task, detail), Err: last}
+	}
 	if providers.KindOf(last) == providers.KindTimeout || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return &Error{Code: CodeProviderTimeout, Message: fmt.Sprintf("%s timed out (%s)", task, detail), Err: last}
 	}

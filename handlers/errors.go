@@ -20,6 +20,7 @@ var statusOf = map[string]int{
 	gateway.CodeUnsupportedLanguage: http.StatusUnprocessableEntity,
 	gateway.CodeProviderError:       http.StatusBadGateway,
 	gateway.CodeNoProvider:          http.StatusServiceUnavailable,
+	gateway.CodeOutputCheck:         http.StatusBadGateway,
 	gateway.CodeProviderTimeout:     http.StatusGatewayTimeout,
 	gateway.CodeNoArticle:           http.StatusUnprocessableEntity,
 	gateway.CodeNotHTML:             http.StatusUnprocessableEntity,

@@ -1,0 +1,186 @@
+// Package checks decides whether one translated segment may be returned and
+// cached, and puts French typography left in an English output right.
+//
+// Segment runs the checks in a fixed order and returns the first failure as a
+// *Failure whose Check is a stable name:
+//
+//	empty           no letter or digit in the output while the source has some
+//	refusal         the output opens with a refusal ("I'm sorry, but I can't", "As an AI")
+//	injection       the output obeys an instruction hidden in the source: a canary word
+//	                ("PWNED") the source lacks, or an output far too short that is an
+//	                acknowledgement or a canary
+//	preamble        the output opens with words about the translation ("Here is the
+//	                translation", "Sure,", "Translation:", "Voici la traduction"), wraps
+//	                itself in quotes or a code fence, or adds a "Note:" line
+//	untranslated    the output is the source, though the languages differ
+//	wrong_language  the detector is sure the output is in another language
+//	length_ratio    output characters / source characters outside the corpus bounds
+//	numbers         a number of the source is missing from the output
+//
+// Repair fixes the harmless preamble cases instead (a label or announcing line,
+// an acknowledgement line, wrapping quotes, a wrapping code fence); every other
+// check only fails. The gateway calls Repair first, then Segment on what Repair
+// returned, so a failure always means the provider's answer is not a
+// translation of the segment.
+//
+// # Length ratio bounds
+//
+// Derived from the WMT newstest2012 and 2013 French sources and their human
+// English references (6,003 sentence pairs, 2,540 paragraph pairs, 151
+// documents, 32 of them written in French). The ratio is English characters
+// over French characters, outer spaces trimmed:
+//
+//	unit        source chars   n      0.1th pct   median   99.9th pct   min / max
+//	sentence    20-49          576    0.313       0.907    1.814        0.310 / 1.833
+//	sentence    50-199         4224   0.401       0.883    1.587        0.270 / 1.821
+//	sentence    200+           1104   0.531       0.873    1.200        0.489 / 1.308
+//	paragraph   20-49          153    0.311       0.917    1.828        0.310 / 1.833
+//	paragraph   50-199         678    0.305       0.873    1.519        0.270 / 1.641
+//	paragraph   200+           1709   0.611       0.880    1.159        0.570 / 1.186
+//	document    all            151    -           0.887    -            0.754 / 1.026
+//	document    French-written 32     -           0.927    -            0.855 / 1.026
+//
+// For each size band the bounds take the lower of the sentence and paragraph
+// 0.1th percentiles divided by 1.25 (rounded down to 0.01) and the higher of
+// their 99.9th percentiles multiplied by 1.25 (rounded up to 0.1): engines
+// paraphrase more or less than these human references, and a false failure
+// costs a retry. Below 20 source characters (a name, a date, "Reuters") the
+// ratio says nothing and is not checked:
+//
+//	source chars   bounds
+//	< 20           not checked
+//	20-49          0.24 - 2.3
+//	50-199         0.24 - 2.0
+//	200+           0.42 - 1.5
+//
+// TestLengthRatioFixture recomputes the ratios on the sentences and documents
+// copied in testdata; TestLengthRatioCorpus recomputes the percentiles on the
+// whole corpus (-corpus flag).
+package checks
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Stable names of the checks, as found in Failure.Check.
+const (
+	CheckEmpty         = "empty"
+	CheckWrongLanguage = "wrong_language"
+	CheckUntranslated  = "untranslated"
+	CheckLengthRatio   = "length_ratio"
+	CheckPreamble      = "preamble"
+	CheckRefusal       = "refusal"
+	CheckInjection     = "injection"
+	CheckNumbers       = "numbers"
+)
+
+// Failure is the error Segment returns: which check failed and why, in words
+// fit for a log line (it quotes at most a few words of the output).
+type Failure struct {
+	Check  string
+	Detail string
+}
+
+func (f *Failure) Error() string {
+	return "output check " + f.Check + ": " + f.Detail
+}
+
+func fail(check, format string, args ...any) *Failure {
+	return &Failure{Check: check, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Detector identifies the language of a text, returning an ISO 639-1 code,
+// or "" when it is unsure. language.Detector satisfies it.
+type Detector interface {
+	Detect(text string) (lang string, confidence float64)
+}
+
+// minLanguageLetters is the size, in letters, below which the language of an
+// output is not checked: the detector is wrong on 0.1% to 0.7% of sentences
+// of 20 to 49 letters, and on none of 50 letters or more, in the corpus
+// measurements of package language.
+const minLanguageLetters = 50
+
+// Segment checks out, the translation of src from sourceLang into
+// targetLang, and returns nil when it may be returned and cached, or a
+// *Failure naming the first check it fails (see the package comment for the
+// order). det may be nil, which skips the language check.
+func Segment(src, out, sourceLang, targetLang string, det Detector) error {
+	if !hasAlnum(out) {
+		if hasAlnum(src) {
+			return fail(CheckEmpty, "the output has no letter or digit")
+		}
+		return nil
+	}
+	if f := checkRefusal(src, out); f != nil {
+		return f
+	}
+	if f := checkInjection(src, out); f != nil {
+		return f
+	}
+	if f := checkPreamble(src, out); f != nil {
+		return f
+	}
+	if sourceLang != targetLang && sameText(src, out) && hasCommonWord(src) {
+		return fail(CheckUntranslated, "the output is the source text")
+	}
+	if det != nil && countLetters(out) >= minLanguageLetters {
+		if lang, conf := det.Detect(out); lang != "" && lang != targetLang {
+			return fail(CheckWrongLanguage, "the output reads as %q (confidence %.2f), want %q", lang, conf, targetLang)
+		}
+	}
+	if r, lo, hi, ok := lengthRatio(src, out); ok && (r < lo || r > hi) {
+		return fail(CheckLengthRatio, "output/source length ratio %.2f outside [%.2f, %.2f] for a source of %d characters",
+			r, lo, hi, utf8.RuneCountInString(strings.TrimSpace(src)))
+	}
+	if missing := missingNumbers(src, out); len(missing) > 0 {
+		return fail(CheckNumbers, "numbers of the source missing from the output: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func hasAlnum(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+func countLetters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// sameText reports whether a and b are equal once spaces are folded.
+func sameText(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+}
+
+// hasCommonWord reports whether s has a word that translation would change:
+// one of two letters or more starting with a lower-case letter. A segment of
+// names, numbers and dates ("Kim Jong-un", "2019", "Vladivostok") has none
+// and may come back unchanged.
+func hasCommonWord(s string) bool {
+	for _, w := range strings.Fields(s) {
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+		first, _ := utf8.DecodeRuneInString(w)
+		if countLetters(w) >= 2 && unicode.IsLower(first) {
+			return true
+		}
+	}
+	return false
+}
+
+// quote returns the first words of s for a failure detail.
+func quote(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > 40 {
+		s = string([]rune(s)[:40]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

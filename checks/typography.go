@@ -1,0 +1,109 @@
+package checks
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// EnglishTypography rewrites the French typography that engines such as
+// Apertium leave in an English output, and nothing else:
+//
+//   - « and » become straight double quotes ("), with the spaces inside them
+//     (space, no-break space U+00A0, narrow no-break space U+202F, thin
+//     space U+2009) removed: `to « a significant dialogue » with` becomes
+//     `to "a significant dialogue" with`. Straight quotes, because the
+//     English around them, from LLMs, Apertium or the WMT references alike,
+//     uses straight quotes and apostrophes: curly ones here would mix two
+//     styles in one article, and downstream users searching or comparing
+//     text type the straight one.
+//   - ‹ and › (quotes inside quotes) become ‘ and ’, not a straight ': the
+//     words they surround often hold apostrophes ("‹ l'État ›"), which a
+//     straight quote could not be told from.
+//   - the space before ; : ! ? % is removed ("Why ?" becomes "Why?", "Note :
+//     x" "Note: x", "25 %" "25%"), unless it starts a line.
+//
+// Numbers keep their digits: "3,5" stays "3,5". A comma between digits is a
+// French decimal mark in an Apertium output but a thousands separator in an
+// LLM's ("1,500"), and this function cannot tell which engine wrote the
+// text; a number with its value changed is worse than one in French style.
+// URLs, times ("14:30") and ratios ("3:1") have no space before their colon
+// and are left alone, and so is the space after a URL ("see
+// https://example.org ?" keeps it, lest the mark be read as part of the
+// address).
+func EnglishTypography(s string) string {
+	if !strings.ContainsAny(s, "«»‹›;:!?%") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	// pending holds spaces not yet written: they are dropped if a mark
+	// that takes no space before it follows.
+	var pending strings.Builder
+	lineStart := true
+	flush := func() {
+		b.WriteString(pending.String())
+		pending.Reset()
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case isFrenchSpace(r):
+			pending.WriteRune(r)
+			continue
+		case r == '«' || r == '‹':
+			flush()
+			if r == '«' {
+				b.WriteByte('"')
+			} else {
+				b.WriteRune('‘')
+			}
+			// Skip the spaces inside the opening mark.
+			for i < len(s) {
+				r2, n2 := utf8.DecodeRuneInString(s[i:])
+				if !isFrenchSpace(r2) {
+					break
+				}
+				i += n2
+			}
+		case r == '»' || r == '›':
+			pending.Reset()
+			if r == '»' {
+				b.WriteByte('"')
+			} else {
+				b.WriteRune('’')
+			}
+		case strings.ContainsRune(";:!?%", r):
+			if lineStart || endsWithAddress(b.String()) {
+				flush()
+			} else {
+				pending.Reset()
+			}
+			b.WriteRune(r)
+		default:
+			flush()
+			b.WriteRune(r)
+		}
+		lineStart = r == '\n'
+	}
+	flush()
+	return b.String()
+}
+
+// isFrenchSpace reports whether r is a space French puts inside guillemets
+// and before high punctuation. A line break is not one.
+func isFrenchSpace(r rune) bool {
+	return r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u2009' || r == '\t' || (unicode.IsSpace(r) && r != '\n' && r != '\r')
+}
+
+// endsWithAddress reports whether the last word of s is a URL, after which
+// a space is kept: "https://example.org:" would read as part of the address.
+func endsWithAddress(s string) bool {
+	word := s
+	if i := strings.LastIndexFunc(s, unicode.IsSpace); i >= 0 {
+		_, n := utf8.DecodeRuneInString(s[i:])
+		word = s[i+n:]
+	}
+	return strings.Contains(word, "://") || strings.HasPrefix(word, "www.")
+}
