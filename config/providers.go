@@ -55,6 +55,13 @@ type Provider struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// MaxConcurrency bounds the calls in flight to the provider. Default 4.
 	MaxConcurrency int `yaml:"max_concurrency"`
+	// MaxBatch is the most one request carries, in the provider's unit:
+	// tokens for LLMs, characters for translation engines. Longer articles
+	// are sent in several batches in parallel, and a longer paragraph is cut
+	// at sentence boundaries and joined back. Defaults: 2000 tokens for
+	// LLMs, 30000 characters for DeepL, 5000 for Google and LibreTranslate,
+	// 8000 for Apertium.
+	MaxBatch int `yaml:"max_batch"`
 	// RequestsPerMinute bounds the calls started per minute, to stay under a
 	// vendor's quota. Default 0: no bound.
 	RequestsPerMinute int `yaml:"requests_per_minute"`

@@ -56,7 +56,10 @@ type Options struct {
 	Fetcher *fetch.Fetcher
 	// Detector tells the article's language; nil trusts source_lang.
 	Detector Detector
-	Logger   *slog.Logger // default: slog.Default()
+	// Budgets bound the batches sent to each provider, by name; a provider
+	// without one gets a generous default.
+	Budgets map[string]Budget
+	Logger  *slog.Logger // default: slog.Default()
 }
 
 // Service translates and summarizes articles. It is safe for concurrent use.
@@ -77,6 +80,7 @@ type Service struct {
 	maxCharacters    int
 	fetcher          *fetch.Fetcher
 	detector         Detector
+	budgets          map[string]Budget
 	log              *slog.Logger
 }
 
@@ -104,6 +108,7 @@ func New(opts Options) (*Service, error) {
 		maxCharacters:    opts.MaxCharacters,
 		fetcher:          opts.Fetcher,
 		detector:         opts.Detector,
+		budgets:          opts.Budgets,
 		log:              opts.Logger,
 	}
 	if s.cacheTimeout <= 0 {

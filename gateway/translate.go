@@ -117,48 +117,50 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 			texts[j] = unique[m]
 		}
 		began := time.Now()
-		res, err := t.Translate(ctx, providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: texts})
-		s.observe.ProviderCall(name, "translate", res.Model, time.Since(began), res.Usage, err)
-		if err == nil && len(res.Translations) != len(texts) {
-			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput,
-				Message: fmt.Sprintf("returned %d translations for %d segments", len(res.Translations), len(texts))}
-		}
-		if err != nil {
-			lastErr = err
-			failures = append(failures, fmt.Sprintf("%s: %s", name, providers.KindOf(err)))
-			s.log.WarnContext(ctx, "translation provider failed", "provider", name, "kind", providers.KindOf(err).String(),
-				"segments", len(texts), "fallbacks_left", len(p.translationChain)-i-1, "err", err)
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		usage = usage.Add(res.Usage)
+		res := s.translateBatches(ctx, name, t, p, texts)
+		usage = usage.Add(res.usage)
 		// Every segment is checked before it is returned or cached; one that
 		// fails is asked for again alone, then left to the next provider.
 		var entries []cache.Entry
+		failed := 0
 		for j, m := range missing {
-			text, failure := s.checkedOutput(p, texts[j], res.Translations[j])
-			if failure != nil {
-				retry, err := t.Translate(ctx, providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: texts[j : j+1]})
-				s.observe.ProviderCall(name, "translate", retry.Model, 0, retry.Usage, err)
-				if err == nil && len(retry.Translations) == 1 {
-					usage = usage.Add(retry.Usage)
-					text, failure = s.checkedOutput(p, texts[j], retry.Translations[0])
+			err := res.errs[j]
+			var text string
+			if err == nil {
+				var failure *checks.Failure
+				if text, failure = s.checkedOutput(p, texts[j], res.texts[j]); failure != nil {
+					retry := s.translateBatches(ctx, name, t, p, texts[j:j+1])
+					usage = usage.Add(retry.usage)
+					err = retry.errs[0]
+					if err == nil {
+						text, failure = s.checkedOutput(p, texts[j], retry.texts[0])
+					}
+					if err == nil && failure != nil {
+						err = failure
+						s.log.WarnContext(ctx, "translation failed an output check", "provider", name, "check", failure.Check, "detail", failure.Detail)
+					}
 				}
 			}
-			if failure != nil {
-				lastErr = failure
-				failures = append(failures, fmt.Sprintf("%s: output check %s", name, failure.Check))
-				s.log.WarnContext(ctx, "translation failed an output check", "provider", name, "check", failure.Check, "detail", failure.Detail)
+			if err != nil {
+				failed++
+				lastErr = err
 				continue
 			}
-			out[m], served[m], models[m] = text, name, res.Model
-			raw, _ := json.Marshal(segmentValue{Text: text, Model: res.Model})
+			out[m], served[m], models[m] = text, name, res.model
+			raw, _ := json.Marshal(segmentValue{Text: text, Model: res.model})
 			entries = append(entries, cache.Entry{Key: keys[j], Value: raw})
 		}
+		s.observe.ProviderCall(name, "translate", res.model, time.Since(began), res.usage, firstError(res.errs))
 		if !p.cache.NoWrite {
 			s.cacheSetMany(ctx, entries)
+		}
+		if failed > 0 {
+			failures = append(failures, fmt.Sprintf("%s: %s", name, describeFailure(lastErr)))
+			s.log.WarnContext(ctx, "translation provider failed", "provider", name, "kind", describeFailure(lastErr),
+				"segments_failed", failed, "segments", len(texts), "fallbacks_left", len(p.translationChain)-i-1, "err", lastErr)
+			if ctx.Err() != nil {
+				break
+			}
 		}
 	}
 	if missing := missingIndexes(out, served); len(missing) > 0 {
@@ -215,6 +217,25 @@ func (s *Service) checkedOutput(p plan, src, translated string) (string, *checks
 		return "", &checks.Failure{Check: "unknown", Detail: err.Error()}
 	}
 	return text, nil
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// describeFailure names a failure for the client: the provider error's kind
+// or the output check that failed.
+func describeFailure(err error) string {
+	var f *checks.Failure
+	if errors.As(err, &f) {
+		return "output check " + f.Check
+	}
+	return providers.KindOf(err).String()
 }
 
 func segmentKey(provider, fingerprint, source, target, text string) string {

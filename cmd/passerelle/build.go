@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sort"
 
+	"passerelle/article"
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/fetch"
@@ -21,6 +22,7 @@ import (
 	"passerelle/providers/libretranslate"
 	"passerelle/providers/openai"
 	"passerelle/providers/resilient"
+	"passerelle/tokens"
 )
 
 func buildCache(cfg config.Cache) (cache.Store, error) {
@@ -56,6 +58,7 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 		Summarizing:      gateway.Route{Chain: cfg.Summarization.Chain(), AllowOverride: cfg.Summarization.AllowOverride},
 		SummarySentences: cfg.Summarization.Sentences,
 		Unavailable:      map[string]string{},
+		Budgets:          map[string]gateway.Budget{},
 		Observer:         m,
 		MaxParagraphs:    cfg.Limits.MaxParagraphs,
 		MaxCharacters:    cfg.Limits.MaxCharacters,
@@ -101,6 +104,7 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 				Logger:            log,
 			})
 			info.Health = guard.Health
+			opts.Budgets[name] = budgetOf(p)
 			if translator != nil {
 				opts.Translators[name] = guard.Translator(translator)
 			}
@@ -205,4 +209,30 @@ func buildProvider(name string, p config.Provider, cfg config.Config, set *promp
 		return prov, nil, nil
 	}
 	return nil, nil, fmt.Errorf("provider type %q is not built into this binary", p.Type)
+}
+
+// budgetOf is how much one request to the provider carries: tokens for an
+// LLM (counted with the model's tokenizer, or an estimate), characters for a
+// translation engine, within the vendor's limits on texts per request.
+func budgetOf(p config.Provider) gateway.Budget {
+	b := gateway.Budget{Parallel: p.MaxConcurrency}
+	switch p.Type {
+	case config.TypeOpenAI, config.TypeAnthropic:
+		counter := tokens.For(p.Model)
+		// The envelope of the JSON request and the separators of each segment.
+		b.Budget = article.Budget{Max: 2000, PerBatch: 40, PerPiece: 4}
+		b.Count = counter.Count
+	case config.TypeDeepL:
+		b.Budget = article.Budget{Max: 30000, MaxPieces: 50}
+	case config.TypeGoogle:
+		b.Budget = article.Budget{Max: 5000, MaxPieces: 128}
+	case config.TypeLibreTranslate:
+		b.Budget = article.Budget{Max: 5000, MaxPieces: 32}
+	default:
+		b.Budget = article.Budget{Max: 8000}
+	}
+	if p.MaxBatch > 0 {
+		b.Max = p.MaxBatch
+	}
+	return b
 }

@@ -1,0 +1,98 @@
+package gateway
+
+import (
+	"context"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"passerelle/article"
+	"passerelle/providers"
+)
+
+// Budget is how much one request to a provider may carry, and how many
+// requests of one article may be in flight at once.
+type Budget struct {
+	article.Budget
+	// Count measures a text in the budget's unit (tokens or characters);
+	// nil counts characters.
+	Count func(string) int
+	// Parallel bounds the batches of one article sent at once. Default 4.
+	Parallel int
+}
+
+// defaultBudget serves providers configured without one: large enough that
+// an ordinary article travels whole, small enough to split a book.
+var defaultBudget = Budget{Budget: article.Budget{Max: 20000}, Parallel: 4}
+
+// batchOutcome is what a provider made of a set of segments: a translation
+// for each, or the error that stopped it.
+type batchOutcome struct {
+	texts []string
+	errs  []error
+	model string
+	usage providers.Usage
+}
+
+// translateBatches packs segments into batches under the provider's budget
+// (whole paragraphs together; a paragraph over the budget cut at sentence
+// boundaries and joined back), translates the batches in parallel, and
+// reassembles one translation per segment. A segment whose batch failed
+// gets that batch's error; the others keep their translation, so that what
+// was paid for is not thrown away.
+func (s *Service) translateBatches(ctx context.Context, name string, t providers.Translator, p plan, segments []string) batchOutcome {
+	budget := s.budgets[name]
+	if budget.Max == 0 {
+		budget = defaultBudget
+	}
+	out := batchOutcome{texts: make([]string, len(segments)), errs: make([]error, len(segments))}
+	packed, err := article.Pack(segments, budget.Budget, budget.Count)
+	if err != nil {
+		for i := range out.errs {
+			out.errs[i] = err
+		}
+		return out
+	}
+	translated := make([][]string, len(packed.Batches))
+	batchErr := make([]error, len(packed.Batches))
+	var mu sync.Mutex
+	g := new(errgroup.Group)
+	g.SetLimit(max(1, budget.Parallel))
+	for i, batch := range packed.Batches {
+		g.Go(func() error {
+			res, err := t.Translate(ctx, providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()})
+			if err == nil && len(res.Translations) != len(batch.Pieces) {
+				err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned a different number of translations than segments sent"}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				batchErr[i] = err
+				translated[i] = make([]string, len(batch.Pieces)) // placeholders, discarded below
+				return nil
+			}
+			translated[i] = res.Translations
+			out.usage = out.usage.Add(res.Usage)
+			out.model = res.Model
+			return nil
+		})
+	}
+	_ = g.Wait()
+	joined, err := packed.Unpack(translated)
+	if err != nil {
+		for i := range out.errs {
+			out.errs[i] = err
+		}
+		return out
+	}
+	out.texts = joined
+	for i, batch := range packed.Batches {
+		if batchErr[i] == nil {
+			continue
+		}
+		for _, piece := range batch.Pieces {
+			out.errs[piece.Segment] = batchErr[i]
+		}
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"passerelle/article"
+	"passerelle/cache"
+	"passerelle/providers"
+)
+
+// failingOn fails every batch that carries a segment containing marker.
+type failingOn struct {
+	fakeTranslator
+	marker string
+}
+
+func (f *failingOn) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	for _, s := range req.Segments {
+		if strings.Contains(s, f.marker) {
+			f.mu.Lock()
+			f.calls++
+			f.mu.Unlock()
+			return providers.TranslateResult{}, &providers.Error{Provider: f.name, Kind: providers.KindUnavailable, Status: 500}
+		}
+	}
+	return f.fakeTranslator.Translate(ctx, req)
+}
+
+func TestLongArticlesAreBatchedAndReassembled(t *testing.T) {
+	var paragraphs []string
+	for i := 0; i < 12; i++ {
+		paragraphs = append(paragraphs, fmt.Sprintf("Paragraphe numéro %d du long article.", i))
+	}
+	long := "Première phrase du très long paragraphe. Deuxième phrase du très long paragraphe. Troisième phrase du très long paragraphe."
+	paragraphs = append(paragraphs[:6], append([]string{long}, paragraphs[6:]...)...)
+	text := strings.Join(paragraphs, "\n\n")
+
+	primary := &failingOn{fakeTranslator: fakeTranslator{name: "llm"}, marker: "numéro 9 "}
+	fallback := &fakeTranslator{name: "engine"}
+	svc, err := New(Options{
+		Cache:       cache.NewMemory(cache.MemoryOptions{}),
+		Translators: map[string]providers.Translator{"llm": primary, "engine": fallback},
+		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+		Translation: Route{Chain: []string{"llm", "engine"}},
+		Summarizing: Route{Chain: []string{"sum"}},
+		Budgets:     map[string]Budget{"llm": {Budget: article.Budget{Max: 90}, Parallel: 3}},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Translate(context.Background(), Request{Text: text, SourceLang: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Translation.Paragraphs
+	if len(got) != len(paragraphs) {
+		t.Fatalf("paragraphs out = %d, want %d", len(got), len(paragraphs))
+	}
+	for i, src := range paragraphs {
+		switch {
+		case src == long:
+			// Cut at sentence boundaries into pieces under the budget, each
+			// translated, joined back into one paragraph in order.
+			joined := strings.ReplaceAll(got[i], "llm:", "")
+			if strings.Count(got[i], "llm:") < 2 || joined != strings.ToUpper(long) {
+				t.Errorf("the long paragraph came back as %q, want its pieces joined in order", got[i])
+			}
+		case strings.Contains(src, "numéro 9 "):
+			if !strings.HasPrefix(got[i], "engine:") {
+				t.Errorf("paragraph %d = %q, want the fallback's (its batch failed)", i, got[i])
+			}
+		default:
+			if !strings.HasPrefix(got[i], "llm:") && !strings.HasPrefix(got[i], "engine:") || !strings.HasSuffix(got[i], strings.ToUpper(src)) {
+				t.Errorf("paragraph %d = %q, want the translation of %q in place", i, got[i], src)
+			}
+		}
+	}
+	if calls, _ := primary.counts(); calls < 4 {
+		t.Errorf("primary calls = %d, want several batches under a 90-character budget", calls)
+	}
+	// Only the failed batch went to the fallback.
+	if _, segs := fallback.counts(); segs == 0 || segs > 3 {
+		t.Errorf("fallback got %d segments, want only the failed batch's", segs)
+	}
+	if !strings.Contains(res.Translation.Provider, "llm") || !strings.Contains(res.Translation.Provider, "engine") {
+		t.Errorf("provider = %q, want both named", res.Translation.Provider)
+	}
+}
