@@ -39,6 +39,10 @@ type Config struct {
 	CORS       CORS          `yaml:"cors"`
 	Limits     RequestLimits `yaml:"limits"`
 	Fetch      Fetch         `yaml:"fetch"`
+	// Glossary maps French terms to the English every translation must use
+	// ("Élysée": "Élysée Palace"); a term mapped to itself is never
+	// translated. A request's own glossary adds to it.
+	Glossary map[string]string `yaml:"glossary"`
 }
 
 // Fetch configures articles given by URL.

@@ -58,9 +58,23 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 	var mu sync.Mutex
 	g := new(errgroup.Group)
 	g.SetLimit(max(1, budget.Parallel))
+	native := s.nativeGlossary[name]
 	for i, batch := range packed.Batches {
 		g.Go(func() error {
-			res, err := t.Translate(ctx, providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()})
+			req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()}
+			if native {
+				req.Glossary = p.glossary.inAny(req.Segments).asMap()
+			} else if len(p.glossary) > 0 {
+				for k, text := range req.Segments {
+					req.Segments[k] = p.glossary.protect(text)
+				}
+			}
+			res, err := t.Translate(ctx, req)
+			if err == nil && !native && len(p.glossary) > 0 {
+				for k, text := range res.Translations {
+					res.Translations[k] = p.glossary.restore(text)
+				}
+			}
 			if err == nil && len(res.Translations) != len(batch.Pieces) {
 				err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned a different number of translations than segments sent"}
 			}

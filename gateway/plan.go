@@ -20,6 +20,7 @@ type plan struct {
 	cache            CachePolicy
 	segments         []string // title (when present) then paragraphs
 	hasTitle         bool
+	glossary         glossary // the terms that occur in the article
 }
 
 func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan, error) {
@@ -47,6 +48,11 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 		p.hasTitle = true
 	}
 	p.segments = append(p.segments, doc.Paragraphs...)
+	g, err := newGlossary(s.glossary, req.Glossary)
+	if err != nil {
+		return plan{}, err
+	}
+	p.glossary = g.inAny(p.segments)
 
 	p.summarySentences = s.summarySentences
 	if req.SummarySentences != 0 {

@@ -59,7 +59,12 @@ type Options struct {
 	// Budgets bound the batches sent to each provider, by name; a provider
 	// without one gets a generous default.
 	Budgets map[string]Budget
-	Logger  *slog.Logger // default: slog.Default()
+	// Glossary holds terms every request gets; a request's own win.
+	Glossary map[string]string
+	// NativeGlossary names the providers that honour a glossary themselves
+	// (in their prompt); the others get the terms protected by placeholders.
+	NativeGlossary map[string]bool
+	Logger         *slog.Logger // default: slog.Default()
 }
 
 // Service translates and summarizes articles. It is safe for concurrent use.
@@ -81,6 +86,8 @@ type Service struct {
 	fetcher          *fetch.Fetcher
 	detector         Detector
 	budgets          map[string]Budget
+	glossary         map[string]string
+	nativeGlossary   map[string]bool
 	log              *slog.Logger
 }
 
@@ -109,6 +116,8 @@ func New(opts Options) (*Service, error) {
 		fetcher:          opts.Fetcher,
 		detector:         opts.Detector,
 		budgets:          opts.Budgets,
+		glossary:         opts.Glossary,
+		nativeGlossary:   opts.NativeGlossary,
 		log:              opts.Logger,
 	}
 	if s.cacheTimeout <= 0 {
@@ -152,7 +161,10 @@ type Request struct {
 	TargetLang       string // default "en"
 	Provider         string // optional: a provider allowed to override the route
 	SummarySentences int    // 0: the configured default
-	Cache            CachePolicy
+	// Glossary maps source terms to their required translation; a term
+	// mapped to itself is not translated.
+	Glossary map[string]string
+	Cache    CachePolicy
 }
 
 // Cache statuses, for the response body and the X-Cache header.

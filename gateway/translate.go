@@ -34,7 +34,7 @@ type segmentValue struct {
 func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	primaryName := p.translationChain[0]
 	primary := s.translators[primaryName]
-	docKey := cache.Key(cache.KindDocument, append([]string{primaryName, primary.Fingerprint(), p.source, p.target}, p.segments...)...)
+	docKey := cache.Key(cache.KindDocument, append([]string{primaryName, primary.Fingerprint(), p.source, p.target, p.glossary.key()}, p.segments...)...)
 
 	if !p.cache.NoRead {
 		if raw, ok := s.cacheGet(ctx, levelDocument, docKey); ok {
@@ -216,6 +216,9 @@ func (s *Service) checkedOutput(p plan, src, translated string) (string, *checks
 		}
 		return "", &checks.Failure{Check: "unknown", Detail: err.Error()}
 	}
+	if f := p.glossary.verify(src, text); f != nil {
+		return "", f
+	}
 	return text, nil
 }
 
@@ -238,14 +241,16 @@ func describeFailure(err error) string {
 	return providers.KindOf(err).String()
 }
 
-func segmentKey(provider, fingerprint, source, target, text string) string {
-	return cache.Key(cache.KindSegment, provider, fingerprint, source, target, text)
+// segmentKey names one paragraph's translation: only the glossary terms the
+// paragraph contains are part of it.
+func segmentKey(provider, fingerprint, source, target string, g glossary, text string) string {
+	return cache.Key(cache.KindSegment, provider, fingerprint, source, target, g.in(text).key(), text)
 }
 
 func keysFor(provider, fingerprint string, p plan, unique []string, idx []int) []string {
 	keys := make([]string, len(idx))
 	for j, m := range idx {
-		keys[j] = segmentKey(provider, fingerprint, p.source, p.target, unique[m])
+		keys[j] = segmentKey(provider, fingerprint, p.source, p.target, p.glossary, unique[m])
 	}
 	return keys
 }

@@ -18,14 +18,15 @@ import (
 // articleRequest is the JSON body of /v1/translate, /v1/summarize and
 // /v1/articles.
 type articleRequest struct {
-	Title            string `json:"title"`
-	Text             string `json:"text"`
-	HTML             string `json:"html"`
-	URL              string `json:"url"`
-	SourceLang       string `json:"source_lang"`
-	TargetLang       string `json:"target_lang"`
-	Provider         string `json:"provider"`
-	SummarySentences int    `json:"summary_sentences"`
+	Title            string            `json:"title"`
+	Text             string            `json:"text"`
+	HTML             string            `json:"html"`
+	URL              string            `json:"url"`
+	SourceLang       string            `json:"source_lang"`
+	TargetLang       string            `json:"target_lang"`
+	Provider         string            `json:"provider"`
+	SummarySentences int               `json:"summary_sentences"`
+	Glossary         map[string]string `json:"glossary"`
 }
 
 // decodeArticle reads and checks the request body. Unknown fields are
@@ -60,6 +61,7 @@ func (h *handler) decodeArticle(c *gin.Context) (gateway.Request, error) {
 		TargetLang:       in.TargetLang,
 		Provider:         strings.TrimSpace(in.Provider),
 		SummarySentences: in.SummarySentences,
+		Glossary:         in.Glossary,
 	}, nil
 }
 
@@ -79,7 +81,7 @@ func jsonError(err error) error {
 		return gateway.Errorf(gateway.CodeInvalidJSON, "malformed JSON: the body ends too early")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return gateway.Errorf(gateway.CodeInvalidRequest, "unknown field %s: the fields are title, text, html, url, source_lang, target_lang, provider, summary_sentences", field)
+		return gateway.Errorf(gateway.CodeInvalidRequest, "unknown field %s: the fields are title, text, html, url, source_lang, target_lang, provider, summary_sentences, glossary", field)
 	}
 	return gateway.Errorf(gateway.CodeInvalidJSON, "malformed JSON: %v", err)
 }

@@ -36,6 +36,11 @@ type TranslateRequest struct {
 	// Format is FormatText (the default when empty) or FormatHTML, for
 	// segments that carry inline markup the engine must keep.
 	Format string
+	// Glossary maps source terms to the translation they must get (a term
+	// mapped to itself must not be translated). Only providers that can
+	// honour it natively receive it; the gateway protects the terms for the
+	// others.
+	Glossary map[string]string
 }
 
 // Segment formats.

@@ -59,6 +59,8 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 		SummarySentences: cfg.Summarization.Sentences,
 		Unavailable:      map[string]string{},
 		Budgets:          map[string]gateway.Budget{},
+		Glossary:         cfg.Glossary,
+		NativeGlossary:   map[string]bool{},
 		Observer:         m,
 		MaxParagraphs:    cfg.Limits.MaxParagraphs,
 		MaxCharacters:    cfg.Limits.MaxCharacters,
@@ -105,6 +107,7 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 			})
 			info.Health = guard.Health
 			opts.Budgets[name] = budgetOf(p)
+			opts.NativeGlossary[name] = p.Type == config.TypeOpenAI || p.Type == config.TypeAnthropic
 			if translator != nil {
 				opts.Translators[name] = guard.Translator(translator)
 			}

@@ -1,0 +1,153 @@
+package gateway
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"passerelle/cache"
+	"passerelle/internal/testenv"
+	"passerelle/providers"
+	"passerelle/providers/apertium"
+)
+
+func TestGlossaryTerms(t *testing.T) {
+	g, err := newGlossary(map[string]string{"Élysée": "Élysée Palace"}, map[string]string{"Kim Jong-Un": "Kim Jong-un", "Palais de l'Élysée": "Élysée Palace"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g[0].source != "Palais de l'Élysée" {
+		t.Errorf("the longest term must come first: %v", g)
+	}
+	tests := []struct {
+		text, want string
+	}{
+		{"Il s'est rendu à l'Élysée.", "Il s'est rendu à l'Zxq2qxZ."},
+		{"Au Palais de l'Élysée, Kim Jong-Un.", "Au Zxq0qxZ, Zxq1qxZ."},
+		{"Les Élyséens ne comptent pas.", "Les Élyséens ne comptent pas."}, // not a whole word
+		{"Rien ici.", "Rien ici."},
+	}
+	for _, tt := range tests {
+		if got := g.protect(tt.text); got != tt.want {
+			t.Errorf("protect(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+	if got := g.restore("He went to the *zxq2qxz on Thursday."); got != "He went to the *Élysée Palace on Thursday." {
+		t.Errorf("restore = %q", got)
+	}
+	if f := g.verify("Il a vu Kim Jong-Un.", "He saw Kim Jong-One."); f == nil || f.Check != "glossary" {
+		t.Errorf("verify missed a mistranslated name: %v", f)
+	}
+	if f := g.verify("Il a vu Kim Jong-Un.", "He saw Kim Jong-un."); f != nil {
+		t.Errorf("verify refused a faithful output: %v", f)
+	}
+	if g.in("Rien ici.").key() != "" || g.in("à l'Élysée").key() == g.in("Kim Jong-Un").key() {
+		t.Errorf("keys must depend on the terms a text contains only")
+	}
+	if _, err := newGlossary(nil, map[string]string{"": "x"}); ErrorCode(err) != CodeInvalidRequest {
+		t.Errorf("an empty term: %v, want invalid_request", err)
+	}
+}
+
+// recordingTranslator keeps the glossary each call received.
+type recordingTranslator struct {
+	fakeTranslator
+	mu        sync.Mutex
+	glossarys []map[string]string
+}
+
+func (r *recordingTranslator) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	r.mu.Lock()
+	r.glossarys = append(r.glossarys, req.Glossary)
+	r.mu.Unlock()
+	res, err := r.fakeTranslator.Translate(ctx, req)
+	for i := range res.Translations {
+		// Obey the glossary as an LLM told to would.
+		for src, dst := range req.Glossary {
+			res.Translations[i] = strings.ReplaceAll(res.Translations[i], strings.ToUpper(src), dst)
+		}
+	}
+	return res, err
+}
+
+func TestGlossaryReachesNativeProvidersAndKeysOnlyWhatItTouches(t *testing.T) {
+	llm := &recordingTranslator{fakeTranslator: fakeTranslator{name: "llm"}}
+	svc, err := New(Options{
+		Cache:          cache.NewMemory(cache.MemoryOptions{}),
+		Translators:    map[string]providers.Translator{"llm": llm},
+		Summarizers:    map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+		Translation:    Route{Chain: []string{"llm"}},
+		Summarizing:    Route{Chain: []string{"sum"}},
+		NativeGlossary: map[string]bool{"llm": true},
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Le président a parlé hier.\n\nIl a reçu Kim Jong-Un à l'Élysée."
+	ctx := context.Background()
+	if _, err := svc.Translate(ctx, Request{Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Translate(ctx, Request{Text: text, Glossary: map[string]string{"Élysée": "Élysée Palace", "Absent": "Missing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the paragraph holding the term is translated again.
+	if res.Cache.Status != CachePartial || res.Cache.SegmentsTranslated != 1 {
+		t.Errorf("cache = %+v, want partial with 1 translated", res.Cache)
+	}
+	last := llm.glossarys[len(llm.glossarys)-1]
+	if len(last) != 1 || last["Élysée"] != "Élysée Palace" {
+		t.Errorf("glossary sent = %v, want only the term the batch contains", last)
+	}
+	if !strings.Contains(res.Translation.Paragraphs[1], "Élysée Palace") {
+		t.Errorf("paragraph = %q", res.Translation.Paragraphs[1])
+	}
+}
+
+// TestGlossaryWithApertium protects terms from a real engine that does not
+// know glossaries: Apertium turns "Kim Jong-Un" into "Kim Jong-One" and
+// "l'Élysée" into "Elíseo" unless told.
+func TestGlossaryWithApertium(t *testing.T) {
+	engine, err := apertium.New(apertium.Options{URL: testenv.ApertiumURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(Options{
+		Cache:       cache.NewMemory(cache.MemoryOptions{}),
+		Translators: map[string]providers.Translator{"apertium": engine},
+		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+		Translation: Route{Chain: []string{"apertium"}},
+		Summarizing: Route{Chain: []string{"sum"}},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Le président russe a reçu Kim Jong-Un jeudi, puis il s'est rendu à l'Élysée pour une réunion."
+	plain, err := svc.Translate(context.Background(), Request{Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.Translation.Paragraphs[0], "Kim Jong-Un") {
+		t.Logf("Apertium now keeps the name on its own: %q", plain.Translation.Paragraphs[0])
+	}
+	res, err := svc.Translate(context.Background(), Request{Text: text,
+		Glossary: map[string]string{"Kim Jong-Un": "Kim Jong-un", "Élysée": "Élysée Palace"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Translation.Paragraphs[0]
+	for _, want := range []string{"Kim Jong-un", "Élysée Palace", "Russian president"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("translation %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "Zxq") {
+		t.Errorf("a placeholder leaked: %q", got)
+	}
+}
