@@ -62,6 +62,10 @@ type Provider struct {
 	// LLMs, 30000 characters for DeepL, 5000 for Google and LibreTranslate,
 	// 8000 for Apertium.
 	MaxBatch int `yaml:"max_batch"`
+	// MaxSummaryInput (LLMs) is the most tokens a summary call reads; a
+	// longer article is summarized in parts, then the parts together.
+	// Default 12000.
+	MaxSummaryInput int `yaml:"max_summary_input"`
 	// RequestsPerMinute bounds the calls started per minute, to stay under a
 	// vendor's quota. Default 0: no bound.
 	RequestsPerMinute int `yaml:"requests_per_minute"`

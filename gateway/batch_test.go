@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"passerelle/article"
@@ -90,5 +91,60 @@ func TestLongArticlesAreBatchedAndReassembled(t *testing.T) {
 	}
 	if !strings.Contains(res.Translation.Provider, "llm") || !strings.Contains(res.Translation.Provider, "engine") {
 		t.Errorf("provider = %q, want both named", res.Translation.Provider)
+	}
+}
+
+// countingSummarizer summarizes by keeping each text's first sentence, and
+// records the length of every text it was given.
+type countingSummarizer struct {
+	mu     sync.Mutex
+	inputs []int
+}
+
+func (c *countingSummarizer) Fingerprint() string { return "counting" }
+
+func (c *countingSummarizer) Summarize(ctx context.Context, req providers.SummarizeRequest) (providers.SummarizeResult, error) {
+	c.mu.Lock()
+	c.inputs = append(c.inputs, len([]rune(req.Text)))
+	c.mu.Unlock()
+	first, _, _ := strings.Cut(req.Text, ".")
+	return providers.SummarizeResult{Summary: first + ".", Usage: providers.Usage{PromptTokens: 1}}, nil
+}
+
+func TestLongArticlesAreSummarizedInParts(t *testing.T) {
+	var paragraphs []string
+	for i := 0; i < 30; i++ {
+		paragraphs = append(paragraphs, fmt.Sprintf("Paragraphe %d du très long article, avec assez de mots pour peser.", i))
+	}
+	sum := &countingSummarizer{}
+	svc, err := New(Options{
+		Cache:          cache.NewMemory(cache.MemoryOptions{}),
+		Translators:    map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
+		Summarizers:    map[string]providers.Summarizer{"sum": sum},
+		Translation:    Route{Chain: []string{"llm"}},
+		Summarizing:    Route{Chain: []string{"sum"}},
+		SummaryBudgets: map[string]Budget{"sum": {Budget: article.Budget{Max: 500}, Parallel: 2}},
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Article(context.Background(), Request{Text: strings.Join(paragraphs, "\n\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.inputs) < 4 {
+		t.Fatalf("summarizer calls = %d, want parts then a final reduction", len(sum.inputs))
+	}
+	for i, n := range sum.inputs {
+		if n > 500 {
+			t.Errorf("call %d read %d characters, over the 500 budget", i, n)
+		}
+	}
+	if !strings.HasPrefix(res.Summary.Text, "llm:PARAGRAPHE 0 ") {
+		t.Errorf("summary = %q, want the reduction of the parts' summaries", res.Summary.Text)
+	}
+	if res.Summary.Usage.PromptTokens != len(sum.inputs) {
+		t.Errorf("usage = %+v, want every call counted (%d)", res.Summary.Usage, len(sum.inputs))
 	}
 }

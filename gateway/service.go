@@ -59,6 +59,10 @@ type Options struct {
 	// Budgets bound the batches sent to each provider, by name; a provider
 	// without one gets a generous default.
 	Budgets map[string]Budget
+	// SummaryBudgets bound the text a summarizer is given at once, by
+	// name; a longer text is summarized in parts, then the parts together.
+	// A summarizer without one gets the whole text.
+	SummaryBudgets map[string]Budget
 	// Glossary holds terms every request gets; a request's own win.
 	Glossary map[string]string
 	// NativeGlossary names the providers that honour a glossary themselves
@@ -86,6 +90,7 @@ type Service struct {
 	fetcher          *fetch.Fetcher
 	detector         Detector
 	budgets          map[string]Budget
+	summaryBudgets   map[string]Budget
 	glossary         map[string]string
 	nativeGlossary   map[string]bool
 	log              *slog.Logger
@@ -116,6 +121,7 @@ func New(opts Options) (*Service, error) {
 		fetcher:          opts.Fetcher,
 		detector:         opts.Detector,
 		budgets:          opts.Budgets,
+		summaryBudgets:   opts.SummaryBudgets,
 		glossary:         opts.Glossary,
 		nativeGlossary:   opts.NativeGlossary,
 		log:              opts.Logger,

@@ -5,8 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
+	"golang.org/x/sync/errgroup"
+
+	"passerelle/article"
 	"passerelle/cache"
 	"passerelle/providers"
 )
@@ -37,7 +43,7 @@ func (s *Service) summarize(ctx context.Context, p plan, tr *Translation) (*Summ
 			}
 		}
 		began := time.Now()
-		res, err := sm.Summarize(ctx, providers.SummarizeRequest{Lang: p.target, Title: tr.Title, Text: text, Sentences: p.summarySentences})
+		res, err := s.summarizeText(ctx, name, sm, providers.SummarizeRequest{Lang: p.target, Title: tr.Title, Text: text, Sentences: p.summarySentences}, 0)
 		s.observe.ProviderCall(name, "summarize", res.Model, time.Since(began), res.Usage, err)
 		if err == nil && res.Summary == "" {
 			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned an empty summary"}
@@ -59,4 +65,56 @@ func (s *Service) summarize(ctx context.Context, p plan, tr *Translation) (*Summ
 		return &Summary{Text: res.Summary, Provider: name, Model: res.Model, Usage: res.Usage}, nil
 	}
 	return nil, providerFailure(ctx, "summarization", failures, lastErr)
+}
+
+// maxReduceDepth bounds the rounds of map-reduce: each round shrinks the text
+// to a few sentences per part, so two rounds cover any article accepted.
+const maxReduceDepth = 3
+
+// summarizeText summarizes req.Text in one call when it fits the
+// summarizer's input budget. A longer text is summarized in parts (whole
+// paragraphs packed under the budget, in parallel) and the parts' summaries
+// are then summarized together: map-reduce.
+func (s *Service) summarizeText(ctx context.Context, name string, sm providers.Summarizer, req providers.SummarizeRequest, depth int) (providers.SummarizeResult, error) {
+	budget, ok := s.summaryBudgets[name]
+	count := budget.Count
+	if count == nil {
+		count = func(t string) int { return utf8.RuneCountInString(t) }
+	}
+	if !ok || budget.Max == 0 || depth >= maxReduceDepth || count(req.Text) <= budget.Max {
+		return sm.Summarize(ctx, req)
+	}
+	within := budget.Budget
+	within.PerPiece += 2 // the blank line that joins paragraphs again
+	packed, err := article.Pack(strings.Split(req.Text, "\n\n"), within, budget.Count)
+	if err != nil {
+		return providers.SummarizeResult{}, err
+	}
+	parts := make([]string, len(packed.Batches))
+	var usage providers.Usage
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, budget.Parallel))
+	for i, batch := range packed.Batches {
+		g.Go(func() error {
+			part := providers.SummarizeRequest{Lang: req.Lang, Title: req.Title, Text: strings.Join(batch.Texts(), "\n\n"), Sentences: max(req.Sentences, 3)}
+			res, err := sm.Summarize(gctx, part)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			parts[i] = res.Summary
+			usage = usage.Add(res.Usage)
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return providers.SummarizeResult{}, err
+	}
+	reduced := req
+	reduced.Text = strings.Join(parts, "\n\n")
+	res, err := s.summarizeText(ctx, name, sm, reduced, depth+1)
+	res.Usage = res.Usage.Add(usage)
+	return res, err
 }

@@ -61,6 +61,7 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 		Budgets:          map[string]gateway.Budget{},
 		Glossary:         cfg.Glossary,
 		NativeGlossary:   map[string]bool{},
+		SummaryBudgets:   map[string]gateway.Budget{},
 		Observer:         m,
 		MaxParagraphs:    cfg.Limits.MaxParagraphs,
 		MaxCharacters:    cfg.Limits.MaxCharacters,
@@ -108,6 +109,16 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 			info.Health = guard.Health
 			opts.Budgets[name] = budgetOf(p)
 			opts.NativeGlossary[name] = p.Type == config.TypeOpenAI || p.Type == config.TypeAnthropic
+			if opts.NativeGlossary[name] {
+				// An LLM reads far more than it writes: a summary's input
+				// budget is larger than a translation batch.
+				sb := budgetOf(p)
+				sb.Max = 12000
+				if p.MaxSummaryInput > 0 {
+					sb.Max = p.MaxSummaryInput
+				}
+				opts.SummaryBudgets[name] = sb
+			}
 			if translator != nil {
 				opts.Translators[name] = guard.Translator(translator)
 			}
