@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -20,6 +21,8 @@ import (
 //   - ‹ and › (quotes inside quotes) become ‘ and ’, not a straight ': the
 //     words they surround often hold apostrophes ("‹ l'État ›"), which a
 //     straight quote could not be told from.
+//   - a space left before a full stop or a comma that ends a word (Apertium's
+//     "it would not resign .") is removed;
 //   - the space before ; : ! ? % is removed ("Why ?" becomes "Why?", "Note :
 //     x" "Note: x", "25 %" "25%"), unless it starts a line.
 //
@@ -32,6 +35,7 @@ import (
 // https://example.org ?" keeps it, lest the mark be read as part of the
 // address).
 func EnglishTypography(s string) string {
+	s = tightenStops(s)
 	if !strings.ContainsAny(s, "«»‹›;:!?%") {
 		return s
 	}
@@ -106,4 +110,16 @@ func endsWithAddress(s string) bool {
 		word = s[i+n:]
 	}
 	return strings.Contains(word, "://") || strings.HasPrefix(word, "www.")
+}
+
+// spaceBeforeStop matches spaces between a word and a full stop or comma that
+// is followed by a word, a closing quote or the end: never a decimal such as
+// " .5" or a spaced ellipsis (". . .").
+var spaceBeforeStop = regexp.MustCompile(`([\p{L}\p{N})"'’»])[ \x{00A0}\x{202F}]+([.,])(\s[^.\s]|["'’»)]|\s*$)`)
+
+func tightenStops(s string) string {
+	if !strings.Contains(s, " .") && !strings.Contains(s, " ,") && !strings.ContainsAny(s, "\u00a0\u202f") {
+		return s
+	}
+	return spaceBeforeStop.ReplaceAllString(s, "$1$2$3")
 }

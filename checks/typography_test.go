@@ -31,3 +31,18 @@ func TestEnglishTypography(t *testing.T) {
 		})
 	}
 }
+
+func TestSpaceBeforeStops(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"it would not resign .", "it would not resign."},
+		{"Moscow , Pyongyang and Seoul .", "Moscow, Pyongyang and Seoul."},
+		{"a rate of .5 percent", "a rate of .5 percent"},
+		{"and then . . . nothing", "and then . . . nothing"},
+		{"3,5 million", "3,5 million"},
+	}
+	for _, tt := range tests {
+		if got := EnglishTypography(tt.in); got != tt.want {
+			t.Errorf("EnglishTypography(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
