@@ -37,15 +37,8 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	docKey := cache.Key(cache.KindDocument, append([]string{primaryName, primary.Fingerprint(), p.source, p.target, p.glossary.key()}, p.segments...)...)
 
 	if !p.cache.NoRead {
-		if raw, ok := s.cacheGet(ctx, levelDocument, docKey); ok {
-			var v documentValue
-			if err := json.Unmarshal(raw, &v); err == nil && len(v.Segments) == len(p.segments) {
-				tr := s.assemble(p, v.Segments)
-				tr.Provider, tr.Model = primaryName, v.Model
-				tr.Cache = CacheReport{Status: CacheHit, SegmentsCached: len(p.segments)}
-				return tr, nil
-			}
-			s.log.WarnContext(ctx, "cache: discarding an unreadable document entry", "key", docKey)
+		if tr, ok := s.cachedDocument(ctx, p, primaryName, docKey); ok {
+			return tr, nil
 		}
 	}
 	if p.cache.NoRead {
@@ -68,7 +61,7 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	led := false // only the request whose call ran pays
 	v, err, _ := s.flights.Do(docKey, func() (any, error) {
 		led = true
-		return s.translateMissing(shared, p, primaryName, docKey)
+		return s.translateLeased(shared, p, primaryName, docKey)
 	})
 	if err != nil {
 		return nil, err
@@ -83,6 +76,93 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 		s.observe.Coalesced()
 	}
 	return tr, nil
+}
+
+// cachedDocument returns the whole translated article when the cache holds
+// it under the primary provider.
+func (s *Service) cachedDocument(ctx context.Context, p plan, primaryName, docKey string) (*Translation, bool) {
+	raw, ok := s.cacheGet(ctx, levelDocument, docKey)
+	if !ok {
+		return nil, false
+	}
+	var v documentValue
+	if err := json.Unmarshal(raw, &v); err != nil || len(v.Segments) != len(p.segments) {
+		s.log.WarnContext(ctx, "cache: discarding an unreadable document entry", "key", docKey)
+		return nil, false
+	}
+	tr := s.assemble(p, v.Segments)
+	tr.Provider, tr.Model = primaryName, v.Model
+	tr.Cache = CacheReport{Status: CacheHit, SegmentsCached: len(p.segments)}
+	return tr, true
+}
+
+// Leaser is implemented by caches shared between processes (Redis): a
+// lease lets one replica translate an article while the others wait for
+// its result instead of paying for it again.
+type Leaser interface {
+	Acquire(ctx context.Context, name string, ttl time.Duration) (release func(), acquired bool, err error)
+	Held(ctx context.Context, name string) (bool, error)
+}
+
+// leaseTTL bounds how long other replicas wait for the holder of a lease:
+// past it they translate the article themselves.
+const leaseTTL = 60 * time.Second
+
+// translateLeased translates the article under a lease on its key when the
+// cache is shared: the replica that takes the lease calls the provider; the
+// others poll the cache until its result appears, and call the provider
+// themselves only if the lease ends without a result (the holder failed or
+// died). A cache that cannot be asked is no reason to wait.
+func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docKey string) (*Translation, error) {
+	leaser, ok := s.cache.(Leaser)
+	if !ok {
+		return s.translateMissing(ctx, p, primaryName, docKey)
+	}
+	for attempt := 0; attempt < 2; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
+		release, acquired, err := leaser.Acquire(actx, docKey, leaseTTL)
+		cancel()
+		if err != nil {
+			break
+		}
+		if acquired {
+			defer release()
+			return s.translateMissing(ctx, p, primaryName, docKey)
+		}
+		if tr, found := s.awaitDocument(ctx, p, primaryName, docKey, leaser); found {
+			s.observe.Coalesced()
+			return tr, nil
+		}
+	}
+	return s.translateMissing(ctx, p, primaryName, docKey)
+}
+
+// awaitDocument polls the cache, with growing pauses, while another replica
+// holds the article's lease. It reports whether the result appeared.
+func (s *Service) awaitDocument(ctx context.Context, p plan, primaryName, docKey string, leaser Leaser) (*Translation, bool) {
+	pause := 10 * time.Millisecond
+	for ctx.Err() == nil {
+		if tr, ok := s.cachedDocument(ctx, p, primaryName, docKey); ok {
+			tr.Coalesced = true
+			return tr, true
+		}
+		hctx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
+		held, err := leaser.Held(hctx, docKey)
+		cancel()
+		if err != nil || !held {
+			// The holder is gone: one last look, then it is ours to do.
+			return s.cachedDocument(ctx, p, primaryName, docKey)
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, false
+		case <-t.C:
+		}
+		pause = min(pause*2, 250*time.Millisecond)
+	}
+	return nil, false
 }
 
 // translateMissing translates what the cache lacks, segment by segment,

@@ -1,0 +1,54 @@
+package cache
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// releaseScript deletes a lease only while it still holds the owner's
+// token, so that a lease that expired and was taken by another process is
+// never released by the first.
+var releaseScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+  return redis.call("DEL", KEYS[1])
+end
+return 0`)
+
+// Acquire takes a lease on name for ttl with SET NX PX and a random token. It
+// returns acquired false when another holder has it, and an error when Redis
+// cannot be asked. release gives the lease back if it is still ours; it is
+// safe to call once the lease has expired.
+func (r *Redis) Acquire(ctx context.Context, name string, ttl time.Duration) (release func(), acquired bool, err error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, false, err
+	}
+	token := hex.EncodeToString(b[:])
+	key := "passerelle:v1:lease:" + name
+	ok, err := r.client.SetNX(ctx, key, token, ttl).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("cache: redis lease: %w", err)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = releaseScript.Run(ctx, r.client, []string{key}, token).Err()
+	}, true, nil
+}
+
+// Held reports whether a lease on name is currently held by anyone.
+func (r *Redis) Held(ctx context.Context, name string) (bool, error) {
+	n, err := r.client.Exists(ctx, "passerelle:v1:lease:"+name).Result()
+	if err != nil {
+		return false, fmt.Errorf("cache: redis lease: %w", err)
+	}
+	return n == 1, nil
+}
