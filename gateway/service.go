@@ -83,6 +83,7 @@ type Service struct {
 	summarySentences int
 	unavailable      map[string]string
 	flights          singleflight.Group // coalesces identical articles in flight
+	segmentFlights   segmentFlights     // coalesces shared paragraphs in flight
 	catalog          []ProviderInfo
 	observe          Observer
 	maxParagraphs    int

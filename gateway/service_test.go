@@ -467,3 +467,42 @@ func TestArticleLimits(t *testing.T) {
 		})
 	}
 }
+
+func TestSharedParagraphsInFlightAreTranslatedOnce(t *testing.T) {
+	f := newFixture(t, cache.NewMemory(cache.MemoryOptions{}))
+	f.primary.delay = 200 * time.Millisecond
+	shared := "Ce paragraphe est repris par les deux articles."
+	a := "Premier article, son propre début.\n\n" + shared
+	b := "Second article, un autre début.\n\n" + shared
+	var wg sync.WaitGroup
+	var resA, resB *Result
+	var errA, errB error
+	wg.Add(2)
+	go func() { defer wg.Done(); resA, errA = f.svc.Translate(context.Background(), Request{Text: a}) }()
+	go func() {
+		defer wg.Done()
+		time.Sleep(50 * time.Millisecond) // arrives while the first is at the provider
+		resB, errB = f.svc.Translate(context.Background(), Request{Text: b})
+	}()
+	wg.Wait()
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	f.primary.mu.Lock()
+	sent := 0
+	for _, s := range f.primary.sent {
+		if s == shared {
+			sent++
+		}
+	}
+	f.primary.mu.Unlock()
+	if sent != 1 {
+		t.Errorf("the shared paragraph was sent %d times, want 1", sent)
+	}
+	if resA.Translation.Paragraphs[1] != resB.Translation.Paragraphs[1] {
+		t.Errorf("the shared paragraph differs: %q vs %q", resA.Translation.Paragraphs[1], resB.Translation.Paragraphs[1])
+	}
+	if resB.Cache.Status != CachePartial || resB.Cache.SegmentsTranslated != 1 {
+		t.Errorf("second article cache = %+v, want partial: its own paragraph translated, the shared one waited for", resB.Cache)
+	}
+}

@@ -191,10 +191,14 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 				break
 			}
 		}
-		keys := keysFor(name, fp, p, unique, missing)
-		texts := make([]string, len(missing))
-		for j, m := range missing {
-			texts[j] = unique[m]
+		allKeys := keysFor(name, fp, p, unique, missing)
+		// A paragraph another request is already translating is waited for,
+		// not paid for twice.
+		ownedAt, waits := s.segmentFlights.claim(allKeys)
+		keys := make([]string, len(ownedAt))
+		texts := make([]string, len(ownedAt))
+		for k, j := range ownedAt {
+			keys[k], texts[k] = allKeys[j], unique[missing[j]]
 		}
 		began := time.Now()
 		res := s.translateBatches(ctx, name, t, p, texts)
@@ -203,7 +207,8 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 		// fails is asked for again alone, then left to the next provider.
 		var entries []cache.Entry
 		failed := 0
-		for j, m := range missing {
+		for j, m := range ownedAt {
+			m := missing[m]
 			err := res.errs[j]
 			var text string
 			if err == nil {
@@ -221,6 +226,7 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 					}
 				}
 			}
+			s.segmentFlights.finish(keys[j], text, res.model, err)
 			if err != nil {
 				failed++
 				lastErr = err
@@ -229,6 +235,17 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 			out[m], served[m], models[m] = text, name, res.model
 			raw, _ := json.Marshal(segmentValue{Text: text, Model: res.model})
 			entries = append(entries, cache.Entry{Key: keys[j], Value: raw})
+		}
+		for j, fl := range waits {
+			text, model, err := fl.wait(ctx)
+			if err != nil {
+				failed++
+				lastErr = err
+				continue
+			}
+			m := missing[j]
+			out[m], served[m], models[m] = text, name, model
+			cached++ // paid for by the request that was translating it
 		}
 		s.observe.ProviderCall(name, "translate", res.model, time.Since(began), res.usage, firstError(res.errs))
 		if !p.cache.NoWrite {
