@@ -6,7 +6,11 @@
 #   make test   vet and race-test everything against a real Redis and a real
 #               Apertium, started on free loopback ports when missing and
 #               stopped afterwards
-#   make eval CORPUS=../shared/corpus   summary quality against LEAD (ROUGE)
+#   make eval CORPUS=../shared/corpus   extraction, translation fidelity (chrF,
+#               paragraphs kept) and summary quality (ROUGE against LEAD)
+#   make chaos  two gateways under load on loopback while Redis, the primary
+#               provider and one gateway fail (cmd/chaos); fails if a request
+#               that a fallback could serve failed
 
 GO            ?= go
 BIN           := bin/passerelle
@@ -14,7 +18,7 @@ APERTIUM_PORT ?= 2737
 # The Dockerfile's build stage runs `make build`: these flags are the image's.
 BUILD_FLAGS   := -trimpath -ldflags='-s -w'
 
-.PHONY: all build run test vet fmt-check eval clean
+.PHONY: all build run test vet fmt-check eval chaos clean
 
 all: build
 
@@ -36,9 +40,30 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+# Every evaluation runs, even after one fails, so that one run shows them all;
+# the target fails when any did. The translation evaluation needs Apertium: the
+# server named by PASSERELLE_TEST_APERTIUM_URL or APERTIUM_URL, else the one
+# on APERTIUM_PORT, installed and started as `make run` does.
 eval:
 	@if [ -z "$(CORPUS)" ]; then echo "usage: make eval CORPUS=path/to/corpus"; exit 2; fi
-	$(GO) run ./cmd/evalsum -corpus $(CORPUS)
+	@failed=""; \
+	echo "== extraction: $(GO) run ./cmd/evalextract -corpus $(CORPUS)"; \
+	$(GO) run ./cmd/evalextract -corpus $(CORPUS) || failed="$$failed evalextract"; \
+	url="$${PASSERELLE_TEST_APERTIUM_URL:-$$APERTIUM_URL}"; \
+	if [ -z "$$url" ] && scripts/apertium.sh serve $(APERTIUM_PORT); then url=http://127.0.0.1:$(APERTIUM_PORT); fi; \
+	echo; echo "== translation: $(GO) run ./cmd/evalmt -corpus $(CORPUS) -apertium $${url:-(none)}"; \
+	if [ -z "$$url" ]; then \
+		echo "evalmt: no Apertium server: scripts/apertium.sh could not serve one on port $(APERTIUM_PORT) (see above)" >&2; failed="$$failed evalmt"; \
+	else \
+		$(GO) run ./cmd/evalmt -corpus $(CORPUS) -apertium "$$url" || failed="$$failed evalmt"; \
+	fi; \
+	echo; echo "== summaries: $(GO) run ./cmd/evalsum -corpus $(CORPUS)"; \
+	$(GO) run ./cmd/evalsum -corpus $(CORPUS) || failed="$$failed evalsum"; \
+	if [ -n "$$failed" ]; then echo; echo "make eval: failed:$$failed" >&2; exit 1; fi; \
+	echo; echo "make eval: every evaluation met its floor"
+
+chaos: build
+	$(GO) run ./cmd/chaos -bin $(BIN)
 
 clean:
 	rm -rf bin

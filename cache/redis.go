@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -298,4 +299,52 @@ func (r *Redis) Close() error {
 		return fmt.Errorf("cache: redis close: %w", err)
 	}
 	return nil
+}
+
+// slogAdapter sends go-redis's own log lines (failed dials, pool events) to
+// slog instead of standard error.
+type slogAdapter struct{ log *slog.Logger }
+
+func (a slogAdapter) Printf(ctx context.Context, format string, v ...any) {
+	a.log.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
+}
+
+// LogRedisClientTo routes the go-redis client's messages to log. go-redis
+// keeps its logger in a package variable, so this is process-wide: call it
+// once, from main.
+func LogRedisClientTo(log *slog.Logger) { redis.SetLogger(slogAdapter{log}) }
+
+// GetManyWithTTL is GetMany that also returns each hit's remaining time to
+// live, in the same round trip (a pipeline of GET and PTTL), so that a copy
+// kept elsewhere expires with the original.
+func (r *Redis) GetManyWithTTL(ctx context.Context, keys []string) ([][]byte, []time.Duration, error) {
+	gets := make([]*redis.StringCmd, len(keys))
+	ttls := make([]*redis.DurationCmd, len(keys))
+	_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			gets[i] = p.Get(ctx, k)
+			ttls[i] = p.PTTL(ctx, k)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, fmt.Errorf("cache: redis get many: %w", err)
+	}
+	values := make([][]byte, len(keys))
+	left := make([]time.Duration, len(keys))
+	for i := range keys {
+		v, err := gets[i].Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("cache: redis get many: %w", err)
+		}
+		d, err := ttls[i].Result()
+		if err != nil || d <= 0 {
+			continue // expired between the two commands, or no ttl: not copied
+		}
+		values[i], left[i] = v, d
+	}
+	return values, left, nil
 }

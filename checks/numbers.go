@@ -47,6 +47,14 @@ func missingNumbers(src, out string) []string {
 			have[v] = true
 		}
 	}
+	// An engine may keep a French time as it was ("20h45"): its digits touch
+	// letters, so the number pattern above does not see them.
+	for _, m := range frenchTime.FindAllStringSubmatch(out, -1) {
+		have[trimZeros(m[1])] = true
+		if m[2] != "" {
+			have[trimZeros(m[2])] = true
+		}
+	}
 	lowerOut := strings.ToLower(out)
 	found := func(v string) bool {
 		if have[v] {

@@ -42,3 +42,19 @@ func TestMissingNumbers(t *testing.T) {
 		})
 	}
 }
+
+func TestFrenchTimesKeptAsTheyWere(t *testing.T) {
+	tests := []struct{ src, out string }{
+		{"La fête commence à 20h45.", "The party begins to the 20h45."},
+		{"Rendez-vous à 11h au stade.", "Appointment at 11h in the stadium."},
+		{"Coup d'envoi à 22h00.", "Kick-off at 22h00."},
+	}
+	for _, tt := range tests {
+		if got := missingNumbers(tt.src, tt.out); len(got) != 0 {
+			t.Errorf("missingNumbers(%q, %q) = %q, want none", tt.src, tt.out, got)
+		}
+	}
+	if got := missingNumbers("Coup d'envoi à 22h00.", "Kick-off at 21h00."); len(got) == 0 {
+		t.Errorf("a changed hour was not reported")
+	}
+}

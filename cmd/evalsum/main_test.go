@@ -72,3 +72,45 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestFloor(t *testing.T) {
+	tests := []struct {
+		name             string
+		lead, extractive float64
+		wantErr          string
+	}{
+		{"extractive above LEAD", 0.277, 0.287, ""},
+		{"extractive equal to LEAD", 0.277, 0.277, ""},
+		{"extractive below LEAD", 0.277, 0.276, "extractive N=2 (default) scores ROUGE-1 27.6, below LEAD-2 at 27.7"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := floor("LEAD-2", tt.lead, "extractive N=2 (default)", tt.extractive)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("got error %v, want none", err)
+			case tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr):
+				t.Errorf("got error %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestRunBelowLead runs a corpus whose abstracts are exactly the first two
+// sentences, while the article's centre is elsewhere: the extractive
+// summarizer, which looks for the centre, falls below LEAD-2 and the run
+// fails.
+func TestRunBelowLead(t *testing.T) {
+	dir := corpus(t,
+		[]string{
+			"Alerte à Brest. Un navire a sombré. Le port de commerce de la ville reste ouvert aux cargos. " +
+				"Le port de commerce de la ville reste ouvert aux cargos de la région. " +
+				"Le port de commerce de la ville reste ouvert aux cargos de la région et du pays.",
+		},
+		[]string{"Alerte à Brest. Un navire a sombré."})
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-corpus", dir}, &out)
+	if err == nil || !strings.Contains(err.Error(), "below LEAD-2") {
+		t.Errorf("got error %v, want one saying the extractive summary is below LEAD-2\n%s", err, out.String())
+	}
+}

@@ -29,6 +29,9 @@ func buildAccess(cfg config.Auth, store cache.Store, log *slog.Logger) handlers.
 	}
 	local := quota.NewMemory()
 	a.Limiter = local
+	if t, ok := store.(*cache.Tiered); ok {
+		store = t.Far()
+	}
 	if r, ok := store.(*cache.Redis); ok {
 		a.Limiter = quota.Fallback{Primary: redisLimiter{r}, Local: local, Log: log}
 	}

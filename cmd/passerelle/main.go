@@ -21,8 +21,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/handlers"
+	"passerelle/internal/build"
 	"passerelle/metrics"
 )
 
@@ -51,15 +53,16 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 		return err
 	}
 	log := newLogger(cfg.Log, logOut)
+	cache.LogRedisClientTo(log)
 	log.Info("configuration", "config", cfg.MaskedTree())
 
-	store, err := buildCache(cfg.Cache)
+	m := metrics.New()
+	store, err := build.Cache(cfg.Cache, m, log)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 
-	m := metrics.New()
 	live, err := newLiveGateway(cfg, getenv, store, m, log)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/gateway"
+	"passerelle/internal/build"
 	"passerelle/metrics"
 )
 
@@ -29,7 +30,7 @@ type liveGateway struct {
 }
 
 func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.Store, m *metrics.Metrics, log *slog.Logger) (*liveGateway, error) {
-	svc, err := buildService(cfg, store, m, log)
+	svc, err := build.Service(cfg, store, m, log)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +60,7 @@ func (g *liveGateway) Reload() error {
 		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
 		return err
 	}
-	svc, err := buildService(cfg, g.store, g.m, g.log)
+	svc, err := build.Service(cfg, g.store, g.m, g.log)
 	if err != nil {
 		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
 		return fmt.Errorf("reload: %w", err)
@@ -89,7 +90,7 @@ func (g *liveGateway) Extract(ctx context.Context, req gateway.Request) (*gatewa
 	return g.current.Load().Extract(ctx, req)
 }
 
-func (g *liveGateway) Readiness(ctx context.Context) (bool, []gateway.Check) {
+func (g *liveGateway) Readiness(ctx context.Context) (string, []gateway.Check) {
 	return g.current.Load().Readiness(ctx)
 }
 

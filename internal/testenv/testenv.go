@@ -195,3 +195,9 @@ func waitTCP(addr string, within time.Duration) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// RedisCLI runs redis-cli against the server on port and returns its output.
+func RedisCLI(port int, args ...string) (string, error) {
+	out, err := exec.Command("redis-cli", append([]string{"-p", strconv.Itoa(port)}, args...)...).CombinedOutput()
+	return string(out), err
+}

@@ -51,6 +51,10 @@ type Options struct {
 	MaxConcurrency int
 	// RequestsPerMinute bounds the calls started per minute; 0 means none.
 	RequestsPerMinute int
+	// PingUpstream makes Ping ask the provider itself. Leave it off for paid
+	// APIs: a readiness probe every few seconds should not spend their rate
+	// limits; their breaker tells enough. Default false.
+	PingUpstream bool
 	// Logger receives breaker transitions. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -172,13 +176,13 @@ func (t *Translator) Translate(ctx context.Context, req providers.TranslateReque
 // Fingerprint is the wrapped provider's: the policy does not change output.
 func (t *Translator) Fingerprint() string { return t.next.Fingerprint() }
 
-// Ping asks the wrapped provider when it can tell, and reports an open
-// breaker as a failure.
+// Ping reports an open breaker as a failure and, with PingUpstream, asks the
+// wrapped provider when it can tell.
 func (t *Translator) Ping(ctx context.Context) error {
 	if t.guard.breaker.State() == gobreaker.StateOpen {
 		return fmt.Errorf("%s: circuit breaker open after repeated failures", t.guard.name)
 	}
-	if p, ok := t.next.(providers.Pinger); ok {
+	if p, ok := t.next.(providers.Pinger); ok && t.guard.opts.PingUpstream {
 		return p.Ping(ctx)
 	}
 	return nil

@@ -1,4 +1,9 @@
-package main
+// Package build turns a configuration into the running parts of the
+// gateway: the cache, every provider behind its guard, and the
+// gateway.Service that routes between them. The server command and the
+// evaluation commands build through it, so that what is measured is what
+// runs.
+package build
 
 import (
 	"fmt"
@@ -25,25 +30,38 @@ import (
 	"passerelle/tokens"
 )
 
-func buildCache(cfg config.Cache) (cache.Store, error) {
-	switch cfg.Backend {
-	case "redis":
-		r := cfg.Redis
-		return cache.NewRedis(cache.RedisOptions{
-			URL: r.URL, Addrs: r.Addrs, MasterName: r.MasterName,
-			Username: r.Username, Password: r.Password, DB: r.DB,
-			DefaultTTL:  cfg.TTL,
-			DialTimeout: r.DialTimeout, ReadTimeout: r.ReadTimeout, WriteTimeout: r.WriteTimeout,
-			PoolSize: r.PoolSize,
-		})
-	default:
-		return cache.NewMemory(cache.MemoryOptions{MaxBytes: cfg.Memory.MaxBytes, DefaultTTL: cfg.TTL}), nil
+// Cache returns the configured store: the embedded memory cache, Redis, or
+// Redis behind a memory tier. It fails when the Redis options are invalid.
+func Cache(cfg config.Cache, m *metrics.Metrics, log *slog.Logger) (cache.Store, error) {
+	memory := func() *cache.Memory {
+		return cache.NewMemory(cache.MemoryOptions{MaxBytes: cfg.Memory.MaxBytes, DefaultTTL: cfg.TTL})
 	}
+	if cfg.Backend != "redis" {
+		return memory(), nil
+	}
+	r := cfg.Redis
+	shared, err := cache.NewRedis(cache.RedisOptions{
+		URL: r.URL, Addrs: r.Addrs, MasterName: r.MasterName,
+		Username: r.Username, Password: r.Password, DB: r.DB,
+		DefaultTTL:  cfg.TTL,
+		DialTimeout: r.DialTimeout, ReadTimeout: r.ReadTimeout, WriteTimeout: r.WriteTimeout,
+		PoolSize: r.PoolSize,
+	})
+	if err != nil || !cfg.MemoryTier {
+		return shared, err
+	}
+	return cache.NewTiered(memory(), shared, func(op string, err error) {
+		if m != nil {
+			m.CacheError(op)
+		}
+		log.Warn("redis failed; answering from the memory tier", "op", op, "err", err)
+	}), nil
 }
 
-// buildService builds every provider of cfg behind its guard, and the
-// gateway that routes between them over store.
-func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log *slog.Logger) (*gateway.Service, error) {
+// Service builds every provider of cfg behind its guard, and the gateway
+// that routes between them over store. m may be nil (no metrics). It fails
+// when a provider is misconfigured.
+func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, log *slog.Logger) (*gateway.Service, error) {
 	set, err := prompts.Load(cfg.PromptsDir)
 	if err != nil {
 		return nil, err
@@ -62,7 +80,7 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 		Glossary:         cfg.Glossary,
 		NativeGlossary:   map[string]bool{},
 		SummaryBudgets:   map[string]gateway.Budget{},
-		Observer:         m,
+		Observer:         observer(m),
 		MaxParagraphs:    cfg.Limits.MaxParagraphs,
 		MaxCharacters:    cfg.Limits.MaxCharacters,
 		Detector:         language.NewDetector(language.Options{}),
@@ -104,7 +122,9 @@ func buildService(cfg config.Config, store cache.Store, m *metrics.Metrics, log 
 				BreakerCooldown:   p.Breaker.Cooldown,
 				MaxConcurrency:    p.MaxConcurrency,
 				RequestsPerMinute: p.RequestsPerMinute,
-				Logger:            log,
+				// Self-hosted engines are asked by /readyz; paid APIs are not.
+				PingUpstream: p.Type == config.TypeApertium || p.Type == config.TypeLibreTranslate,
+				Logger:       log,
 			})
 			info.Health = guard.Health
 			opts.Budgets[name] = budgetOf(p)
@@ -249,4 +269,13 @@ func budgetOf(p config.Provider) gateway.Budget {
 		b.Max = p.MaxBatch
 	}
 	return b
+}
+
+// observer returns m as a gateway.Observer, or nil when there is none (a
+// nil *Metrics in the interface would not be nil).
+func observer(m *metrics.Metrics) gateway.Observer {
+	if m == nil {
+		return nil
+	}
+	return m
 }
