@@ -96,6 +96,10 @@ type Cache struct {
 	OperationTimeout time.Duration `yaml:"operation_timeout"`
 	Memory           MemoryCache   `yaml:"memory"`
 	Redis            RedisCache    `yaml:"redis"`
+	// MemoryTier, with the redis backend, keeps a bounded in-memory tier
+	// (cache.memory.max_bytes) in front of Redis: hot entries skip the
+	// network, and it keeps serving while Redis is down. Default false.
+	MemoryTier bool `yaml:"memory_tier"`
 }
 
 // MemoryCache configures the embedded cache.

@@ -14,10 +14,18 @@ type Check struct {
 	Detail string `json:"detail,omitempty"`
 }
 
+// Readiness states.
+const (
+	Ready    = "ready"    // everything answers
+	Degraded = "degraded" // the cache does not answer: requests are served, at full cost
+	Unready  = "unready"  // no translation provider is usable
+)
+
 // Readiness checks that the cache answers and that at least one provider of
-// the translation route is usable. It returns whether the service is ready and
-// every check made, so that the reply says what is missing.
-func (s *Service) Readiness(ctx context.Context) (bool, []Check) {
+// the translation route is usable. It returns Ready, Degraded or Unready and
+// every check made, so that the reply says what is missing. A cache outage
+// only degrades the service: requests still succeed through the providers.
+func (s *Service) Readiness(ctx context.Context) (string, []Check) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	var checks []Check
@@ -58,5 +66,11 @@ func (s *Service) Readiness(ctx context.Context) (bool, []Check) {
 		}
 		checks = append(checks, c)
 	}
-	return cacheOK && translatorOK, checks
+	switch {
+	case !translatorOK:
+		return Unready, checks
+	case !cacheOK:
+		return Degraded, checks
+	}
+	return Ready, checks
 }

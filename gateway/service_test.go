@@ -352,9 +352,9 @@ func TestCacheDownStillServes(t *testing.T) {
 			t.Errorf("request %d status = %q, want miss", i, res.Cache.Status)
 		}
 	}
-	ready, checks := f.svc.Readiness(context.Background())
-	if ready {
-		t.Errorf("ready with the cache down; checks %+v", checks)
+	state, checks := f.svc.Readiness(context.Background())
+	if state != Degraded {
+		t.Errorf("readiness = %q with the cache down, want degraded; checks %+v", state, checks)
 	}
 }
 

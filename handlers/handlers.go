@@ -22,7 +22,7 @@ type Gateway interface {
 	Summarize(ctx context.Context, req gateway.Request) (*gateway.Result, error)
 	Article(ctx context.Context, req gateway.Request) (*gateway.Result, error)
 	Extract(ctx context.Context, req gateway.Request) (*gateway.Extraction, error)
-	Readiness(ctx context.Context) (bool, []gateway.Check)
+	Readiness(ctx context.Context) (string, []gateway.Check)
 	Providers() []gateway.ProviderStatus
 }
 
@@ -189,11 +189,11 @@ func (h *handler) providers(c *gin.Context) {
 }
 
 func (h *handler) readyz(c *gin.Context) {
-	ready, checks := h.gw.Readiness(c.Request.Context())
-	status, word := http.StatusOK, "ready"
-	if !ready {
-		status, word = http.StatusServiceUnavailable, "unready"
+	state, checks := h.gw.Readiness(c.Request.Context())
+	status := http.StatusOK
+	if state == gateway.Unready {
+		status = http.StatusServiceUnavailable
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(status, gin.H{"status": word, "checks": checks})
+	c.JSON(status, gin.H{"status": state, "checks": checks})
 }

@@ -117,6 +117,9 @@ func (m *Metrics) CacheLookup(level string, hits, misses int, err error) {
 // CacheWriteFailed records a failed cache write.
 func (m *Metrics) CacheWriteFailed() { m.cacheErrors.WithLabelValues("set").Inc() }
 
+// CacheError records a failed cache call of operation op.
+func (m *Metrics) CacheError(op string) { m.cacheErrors.WithLabelValues(op).Inc() }
+
 // ProviderCall records one call to a provider and what it cost.
 func (m *Metrics) ProviderCall(provider, task, model string, d time.Duration, usage providers.Usage, err error) {
 	outcome := "ok"
