@@ -43,6 +43,16 @@ type Config struct {
 	// ("Élysée": "Élysée Palace"); a term mapped to itself is never
 	// translated. A request's own glossary adds to it.
 	Glossary map[string]string `yaml:"glossary"`
+	Tracing  Tracing           `yaml:"tracing"`
+}
+
+// Tracing configures OpenTelemetry tracing, off by default.
+type Tracing struct {
+	// OTLPEndpoint is the OTLP/HTTP collector ("http://127.0.0.1:4318");
+	// env OTEL_EXPORTER_OTLP_ENDPOINT. Empty: tracing is off.
+	OTLPEndpoint string `yaml:"otlp_endpoint"`
+	// SampleRatio is the share of new traces kept. Default 1.
+	SampleRatio float64 `yaml:"sample_ratio"`
 }
 
 // Fetch configures articles given by URL.
@@ -168,6 +178,7 @@ const (
 	EnvLibreTranslateURL     = "LIBRETRANSLATE_URL"
 	EnvLibreTranslateKey     = "LIBRETRANSLATE_API_KEY"
 	EnvAuth                  = "PASSERELLE_AUTH"
+	EnvOTLPEndpoint          = "OTEL_EXPORTER_OTLP_ENDPOINT"
 	EnvTranslationProvider   = "PASSERELLE_TRANSLATION_PROVIDER"
 	EnvSummarizationProvider = "PASSERELLE_SUMMARIZATION_PROVIDER"
 )
@@ -268,6 +279,9 @@ func decodeYAML(raw []byte, getenv func(string) string, cfg *Config) error {
 func applyEnv(cfg *Config, getenv func(string) string) {
 	if v := getenv(EnvAddr); v != "" {
 		cfg.Server.Addr = v
+	}
+	if v := getenv(EnvOTLPEndpoint); v != "" {
+		cfg.Tracing.OTLPEndpoint = v
 	}
 	if v := getenv(EnvAuth); v != "" {
 		cfg.Auth.Enabled = v == "on" || v == "true" || v == "1"

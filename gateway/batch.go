@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"go.opentelemetry.io/otel/attribute"
 	"golang.org/x/sync/errgroup"
 
 	"passerelle/article"
@@ -69,7 +70,9 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 					req.Segments[k] = p.glossary.protect(text)
 				}
 			}
-			res, err := t.Translate(ctx, req)
+			bctx, span := s.span(ctx, "provider.translate", attribute.String("passerelle.provider", name), attribute.Int("passerelle.segments", len(req.Segments)))
+			res, err := t.Translate(bctx, req)
+			endSpan(span, err)
 			if err == nil && !native && len(p.glossary) > 0 {
 				for k, text := range res.Translations {
 					res.Translations[k] = p.glossary.restore(text)

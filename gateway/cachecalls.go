@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"passerelle/cache"
 )
 
@@ -17,7 +19,14 @@ func (s *Service) cacheGet(ctx context.Context, level, key string) ([]byte, bool
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
 	defer cancel()
+	ctx, span := s.span(ctx, "cache.get", attribute.String("passerelle.cache.level", level))
 	raw, err := s.cache.Get(ctx, key)
+	span.SetAttributes(attribute.Bool("passerelle.cache.hit", err == nil))
+	if errors.Is(err, cache.ErrMiss) {
+		endSpan(span, nil)
+	} else {
+		endSpan(span, err)
+	}
 	switch {
 	case errors.Is(err, cache.ErrMiss):
 		s.observe.CacheLookup(level, 0, 1, nil)
@@ -37,7 +46,9 @@ func (s *Service) cacheGetMany(ctx context.Context, keys []string) ([][]byte, bo
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
 	defer cancel()
+	ctx, span := s.span(ctx, "cache.get_many", attribute.Int("passerelle.cache.keys", len(keys)))
 	values, err := s.cache.GetMany(ctx, keys)
+	endSpan(span, err)
 	if err == nil && len(values) != len(keys) {
 		err = errors.New("cache: GetMany answered for a different number of keys")
 	}
@@ -65,7 +76,10 @@ func (s *Service) cacheSetMany(ctx context.Context, entries []cache.Entry) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cacheTimeout)
 	defer cancel()
-	if err := s.cache.SetMany(ctx, entries, s.ttl); err != nil {
+	ctx, span := s.span(ctx, "cache.set_many", attribute.Int("passerelle.cache.keys", len(entries)))
+	err := s.cache.SetMany(ctx, entries, s.ttl)
+	endSpan(span, err)
+	if err != nil {
 		s.observe.CacheWriteFailed()
 		s.log.WarnContext(ctx, "cache write failed; the result is served but not kept", "keys", len(entries), "err", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/sync/singleflight"
 
 	"passerelle/cache"
@@ -48,6 +50,8 @@ type Options struct {
 	Catalog []ProviderInfo
 	// Observer is told about cache lookups and provider calls. Default: none.
 	Observer Observer
+	// Tracer opens spans for cache lookups and provider calls. Default: none.
+	Tracer trace.Tracer
 	// MaxParagraphs and MaxCharacters bound one article (title included);
 	// 0 means no bound.
 	MaxParagraphs int
@@ -86,6 +90,7 @@ type Service struct {
 	segmentFlights   segmentFlights     // coalesces shared paragraphs in flight
 	catalog          []ProviderInfo
 	observe          Observer
+	tracer           trace.Tracer
 	maxParagraphs    int
 	maxCharacters    int
 	fetcher          *fetch.Fetcher
@@ -117,6 +122,7 @@ func New(opts Options) (*Service, error) {
 		unavailable:      opts.Unavailable,
 		catalog:          opts.Catalog,
 		observe:          opts.Observer,
+		tracer:           opts.Tracer,
 		maxParagraphs:    opts.MaxParagraphs,
 		maxCharacters:    opts.MaxCharacters,
 		fetcher:          opts.Fetcher,
@@ -138,6 +144,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if s.observe == nil {
 		s.observe = nopObserver{}
+	}
+	if s.tracer == nil {
+		s.tracer = noop.NewTracerProvider().Tracer("")
 	}
 	return s, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/otel/attribute"
 	"golang.org/x/sync/errgroup"
 
 	"passerelle/article"
@@ -43,7 +44,9 @@ func (s *Service) summarize(ctx context.Context, p plan, tr *Translation) (*Summ
 			}
 		}
 		began := time.Now()
-		res, err := s.summarizeText(ctx, name, sm, providers.SummarizeRequest{Lang: p.target, Title: tr.Title, Text: text, Sentences: p.summarySentences}, 0)
+		sctx, span := s.span(ctx, "provider.summarize", attribute.String("passerelle.provider", name))
+		res, err := s.summarizeText(sctx, name, sm, providers.SummarizeRequest{Lang: p.target, Title: tr.Title, Text: text, Sentences: p.summarySentences}, 0)
+		endSpan(span, err)
 		s.observe.ProviderCall(name, "summarize", res.Model, time.Since(began), res.Usage, err)
 		if err == nil && res.Summary == "" {
 			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned an empty summary"}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"passerelle/gateway"
 )
@@ -48,6 +50,8 @@ type Options struct {
 	CORSOrigins []string
 	// Reload, when set, is called by POST /admin/reload.
 	Reload func() error
+	// Tracer opens a span per request. Default: none.
+	Tracer trace.Tracer
 }
 
 // Metrics is what the handlers need of the metrics registry.
@@ -57,9 +61,10 @@ type Metrics interface {
 }
 
 type handler struct {
-	gw   Gateway
-	opts Options
-	log  *slog.Logger
+	gw     Gateway
+	opts   Options
+	log    *slog.Logger
+	tracer trace.Tracer
 }
 
 // New returns the HTTP handler of the whole API.
@@ -73,12 +78,15 @@ func New(gw Gateway, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	h := &handler{gw: gw, opts: opts, log: opts.Logger}
+	if opts.Tracer == nil {
+		opts.Tracer = noop.NewTracerProvider().Tracer("")
+	}
+	h := &handler{gw: gw, opts: opts, log: opts.Logger, tracer: opts.Tracer}
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(h.requestID, h.accessLog, h.recover, securityHeaders)
+	r.Use(h.requestID, h.trace, h.accessLog, h.recover, securityHeaders)
 	if len(opts.CORSOrigins) > 0 {
 		r.Use(cors.New(cors.Config{
 			AllowOrigins:  opts.CORSOrigins,

@@ -40,7 +40,7 @@ func offlineGateway(cfg config.Config, log *slog.Logger) (*gateway.Service, erro
 	if err != nil {
 		return nil, err
 	}
-	return build.Service(cfg, store, nil, log)
+	return build.Service(cfg, store, nil, nil, log)
 }
 
 // newEngine returns the bare Apertium client for provider p, without the

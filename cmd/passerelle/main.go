@@ -26,6 +26,7 @@ import (
 	"passerelle/handlers"
 	"passerelle/internal/build"
 	"passerelle/metrics"
+	"passerelle/tracing"
 )
 
 func main() {
@@ -63,7 +64,17 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 	defer store.Close()
 
-	live, err := newLiveGateway(cfg, getenv, store, m, log)
+	tp, stopTracing, err := tracing.Setup(ctx, tracing.Options{Endpoint: cfg.Tracing.OTLPEndpoint, SampleRatio: cfg.Tracing.SampleRatio})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stopTracing(sctx)
+	}()
+	tracer := tp.Tracer("passerelle")
+	live, err := newLiveGateway(cfg, getenv, store, m, tracer, log)
 	if err != nil {
 		return err
 	}
@@ -88,6 +99,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 			Access:           buildAccess(cfg.Auth, store, log),
 			CORSOrigins:      cfg.CORS.AllowedOrigins,
 			Reload:           live.Reload,
+			Tracer:           tracer,
 		}),
 		ReadHeaderTimeout: cfg.Server.ReadTimeout,
 		ReadTimeout:       cfg.Server.ReadTimeout,

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/gateway"
@@ -26,15 +28,16 @@ type liveGateway struct {
 	getenv func(string) string
 	store  cache.Store
 	m      *metrics.Metrics
+	tracer trace.Tracer
 	log    *slog.Logger
 }
 
-func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.Store, m *metrics.Metrics, log *slog.Logger) (*liveGateway, error) {
-	svc, err := build.Service(cfg, store, m, log)
+func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.Store, m *metrics.Metrics, tracer trace.Tracer, log *slog.Logger) (*liveGateway, error) {
+	svc, err := build.Service(cfg, store, m, tracer, log)
 	if err != nil {
 		return nil, err
 	}
-	g := &liveGateway{cfg: cfg, getenv: getenv, store: store, m: m, log: log}
+	g := &liveGateway{cfg: cfg, getenv: getenv, store: store, m: m, tracer: tracer, log: log}
 	g.current.Store(svc)
 	err = m.RegisterProviderStates(func() []metrics.ProviderState {
 		var out []metrics.ProviderState
@@ -60,7 +63,7 @@ func (g *liveGateway) Reload() error {
 		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
 		return err
 	}
-	svc, err := build.Service(cfg, g.store, g.m, g.log)
+	svc, err := build.Service(cfg, g.store, g.m, g.tracer, g.log)
 	if err != nil {
 		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
 		return fmt.Errorf("reload: %w", err)

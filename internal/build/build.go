@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"sort"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"passerelle/article"
 	"passerelle/cache"
 	"passerelle/config"
@@ -59,9 +61,9 @@ func Cache(cfg config.Cache, m *metrics.Metrics, log *slog.Logger) (cache.Store,
 }
 
 // Service builds every provider of cfg behind its guard, and the gateway
-// that routes between them over store. m may be nil (no metrics). It fails
-// when a provider is misconfigured.
-func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, log *slog.Logger) (*gateway.Service, error) {
+// that routes between them over store. m and tracer may be nil (no metrics,
+// no spans). It fails when a provider is misconfigured.
+func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer trace.Tracer, log *slog.Logger) (*gateway.Service, error) {
 	set, err := prompts.Load(cfg.PromptsDir)
 	if err != nil {
 		return nil, err
@@ -81,6 +83,7 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, log *slog
 		NativeGlossary:   map[string]bool{},
 		SummaryBudgets:   map[string]gateway.Budget{},
 		Observer:         observer(m),
+		Tracer:           tracer,
 		MaxParagraphs:    cfg.Limits.MaxParagraphs,
 		MaxCharacters:    cfg.Limits.MaxCharacters,
 		Detector:         language.NewDetector(language.Options{}),
