@@ -104,14 +104,18 @@ func isInvisible(r rune) bool {
 	case '\u200b', '\ufeff', '\u2060', '\u00ad':
 		return true
 	}
-	return false
+	// Other control characters (C0 but for the white space handled apart,
+	// DEL, C1) carry nothing a translation needs and must not reach a
+	// provider or a cache key.
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' && r != '\v' && r != '\f' ||
+		r == 0x7f || r >= 0x80 && r <= 0x9f && r != 0x85
 }
 
 // isHorizontalSpace reports whether r is a breaking space that folds into an
 // ordinary space; the no-break spaces are handled apart.
 func isHorizontalSpace(r rune) bool {
 	switch {
-	case r == ' ', r == '\t':
+	case r == ' ', r == '\t', r == '\v', r == '\f', r == '\u0085', r == '\u1680':
 		return true
 	case r >= '\u2000' && r <= '\u200a', r == '\u205f', r == '\u3000':
 		return true

@@ -115,7 +115,9 @@ func startsWithQuote(s string) bool {
 // with the source.
 func Repair(out string) string {
 	s := strings.TrimSpace(out)
-	for range 3 { // a fence inside quotes inside a label, at most
+	// Peel layers (a fence inside quotes inside a label...) until none is
+	// left: each pass removes text, so the loop ends.
+	for {
 		before := s
 		s = unfence(s)
 		if first, rest, ok := strings.Cut(s, "\n"); ok && strings.TrimSpace(rest) != "" {
@@ -141,6 +143,21 @@ func Repair(out string) string {
 }
 
 // unfence returns the text inside a code fence that wraps all of s.
+func isFenceLanguage(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > 16 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_' || r == '+') {
+			return false
+		}
+	}
+	return true
+}
+
 func unfence(s string) string {
 	if !strings.HasPrefix(s, fence) || !strings.HasSuffix(s, fence) || len(s) < 2*len(fence) {
 		return s
@@ -149,8 +166,9 @@ func unfence(s string) string {
 	if strings.Contains(inner, fence) {
 		return s
 	}
-	// The opening fence may name a language: ```text
-	if first, rest, ok := strings.Cut(inner, "\n"); ok && !strings.ContainsAny(strings.TrimSpace(first), " .,;") {
+	// The opening fence may name a language (```text, ```json): a short
+	// word of letters, never the text itself.
+	if first, rest, ok := strings.Cut(inner, "\n"); ok && isFenceLanguage(strings.TrimSpace(first)) {
 		inner = rest
 	}
 	return strings.TrimSpace(inner)

@@ -35,9 +35,8 @@ import (
 // https://example.org ?" keeps it, lest the mark be read as part of the
 // address).
 func EnglishTypography(s string) string {
-	s = tightenStops(s)
 	if !strings.ContainsAny(s, "«»‹›;:!?%") {
-		return s
+		return tightenStops(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -92,7 +91,7 @@ func EnglishTypography(s string) string {
 		lineStart = r == '\n'
 	}
 	flush()
-	return b.String()
+	return tightenStops(b.String())
 }
 
 // isFrenchSpace reports whether r is a space French puts inside guillemets
@@ -121,5 +120,13 @@ func tightenStops(s string) string {
 	if !strings.Contains(s, " .") && !strings.Contains(s, " ,") && !strings.ContainsAny(s, "\u00a0\u202f") {
 		return s
 	}
-	return spaceBeforeStop.ReplaceAllString(s, "$1$2$3")
+	// Matches cannot overlap ("a , b , c"), so repeat until nothing
+	// changes: each pass removes spaces, so the loop ends.
+	for {
+		next := spaceBeforeStop.ReplaceAllString(s, "$1$2$3")
+		if next == s {
+			return s
+		}
+		s = next
+	}
 }

@@ -95,18 +95,32 @@ func Article(ctx context.Context, page []byte, pageURL string) (Result, error) {
 	}
 
 	r := Result{
-		Title:  strings.Join(strings.Fields(res.Metadata.Title), " "),
+		Title:  oneLine(res.Metadata.Title),
 		Lang:   lang,
-		Byline: strings.Join(strings.Fields(res.Metadata.Author), " "),
+		Byline: oneLine(res.Metadata.Author),
 	}
 	if !res.Metadata.Date.IsZero() {
 		r.Date = res.Metadata.Date.Format("2006-01-02")
 	}
-	r.Paragraphs = dropBoilerplate(blocks(res.ContentNode), r.Title)
+	var paragraphs []string
+	for _, p := range blocks(res.ContentNode) {
+		// The page's own control characters (&#1;, stray bytes) go: they
+		// must reach neither a provider nor a cache key.
+		if p = oneLine(p); p != "" {
+			paragraphs = append(paragraphs, p)
+		}
+	}
+	r.Paragraphs = dropBoilerplate(paragraphs, r.Title)
 	if len(r.Paragraphs) == 0 {
 		return Result{}, ErrNoArticle
 	}
 	return r, nil
+}
+
+// oneLine normalises s as pasted text is (NFC, control characters removed)
+// and folds its white space into single spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(article.Normalize(s)), " ")
 }
 
 // pruneSelector removes paywall prompts before extraction: they sit inside

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -115,9 +116,16 @@ func TestSeedArticleEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Generous cache timeouts: this test checks what is cached, not how
+	// fast, and a loaded machine must not turn a slow write into a miss.
+	cfgPath := filepath.Join(t.TempDir(), "passerelle.yaml")
+	if err := os.WriteFile(cfgPath, []byte("cache: {operation_timeout: 5s, redis: {read_timeout: 3s, write_timeout: 3s, dial_timeout: 3s}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{
-		"REDIS_URL":    testenv.RedisURL(t),
-		"APERTIUM_URL": testenv.ApertiumURL(t),
+		"PASSERELLE_CONFIG": cfgPath,
+		"REDIS_URL":         testenv.RedisURL(t),
+		"APERTIUM_URL":      testenv.ApertiumURL(t),
 	}
 	// A shared Redis may hold this article from an earlier run: flush nothing,
 	// but make the text unique to this run.

@@ -1,0 +1,124 @@
+// Command bench measures Passerelle against baselines on loopback and prints
+// one table of ratios measured in the same run, with a floor for each and
+// PASS or FAIL; it exits non-zero when a floor is not met. `make bench` runs
+// it after the Go micro-benchmarks.
+//
+// It starts a private redis-server, the gateway binary (with auth, metrics
+// and info logs on, as in production), an OpenAI-compatible provider
+// stand-in with configurable latency, a net/http baseline answering with one
+// Redis GET, and the Portkey gateway as a peer (installed with npm into the
+// user's cache directory when missing; its row is skipped when node or npm
+// is not available). Every server listens on 127.0.0.1 only, and every load
+// phase is bounded in time or requests.
+//
+// Absolute numbers depend on the machine and on what else runs on it; the
+// ratios compare servers measured in interleaved rounds of the same run.
+//
+//	bench [-gateway bin/passerelle] [-phase 3s] [-concurrency 8] [-keep]
+//	bench baseline -redis URL -key KEY   (the baseline server, run by bench itself)
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "baseline" {
+		if err := runBaseline(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	failed, err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if failed > 0 {
+		fmt.Fprintf(os.Stderr, "bench: %d floor(s) not met\n", failed)
+		os.Exit(1)
+	}
+}
+
+// options are the command's flags.
+type options struct {
+	gateway     string
+	seed        string
+	longGlob    string
+	phase       time.Duration
+	rounds      int
+	concurrency int
+	delay       time.Duration
+	memBound    int64
+	memArticles int
+	peer        bool
+	rateLimits  bool
+	keep        bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	var err error
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.gateway, "gateway", "bin/passerelle", "the gateway binary (`make build` makes it)")
+	fs.StringVar(&o.seed, "seed", "testdata/poutine-kim-vladivostok.fr.txt", "the article of the hit and miss paths")
+	fs.StringVar(&o.longGlob, "long-sources", "article/testdata/*.fr.txt", "French texts the 40-paragraph article is drawn from, after the seed")
+	fs.DurationVar(&o.phase, "phase", 3*time.Second, "duration of each load phase, per server, split in rounds")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds each phase is split into, servers alternating, so that a slow moment of the machine hits both")
+	fs.IntVar(&o.concurrency, "concurrency", 8, "requests in flight in the closed-loop hit phase")
+	fs.DurationVar(&o.delay, "delay", 200*time.Millisecond, "latency of the slow stand-in, for the long article")
+	fs.Int64Var(&o.memBound, "mem-bound", 4<<20, "cache.memory.max_bytes of the memory-cache run")
+	fs.IntVar(&o.memArticles, "mem-articles", 3000, "distinct articles streamed through the memory-cache run")
+	fs.BoolVar(&o.peer, "peer", true, "compare with the Portkey gateway (needs node and npm)")
+	fs.BoolVar(&o.rateLimits, "rate-limits", false, "give the API key per-minute and per-day limits (one more Redis round trip a request)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the logs and configuration files of the run")
+	if err = fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.gateway, err = filepath.Abs(o.gateway); err != nil {
+		return o, err
+	}
+	if o.rounds < 1 || o.concurrency < 1 || o.phase <= 0 {
+		return o, fmt.Errorf("-rounds, -concurrency and -phase must be positive")
+	}
+	return o, nil
+}
+
+// run runs every phase and prints the table; it returns how many floors
+// failed, or an error when the harness itself could not run.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return 0, err
+	}
+	dir, err := os.MkdirTemp("", "passerelle-bench-")
+	if err != nil {
+		return 0, err
+	}
+	b := &bench{opts: o, dir: dir, log: stderr}
+	defer b.close()
+	rows, err := b.all(ctx)
+	if err != nil {
+		b.keepFiles = true
+		return 0, err
+	}
+	fmt.Fprintf(stdout, "\nPasserelle benchmark (%s; loopback; %d load rounds of %s per server; GOMAXPROCS of the gateway: its default)\n\n",
+		time.Now().Format("2006-01-02 15:04"), o.rounds, o.phase/time.Duration(o.rounds))
+	failed := printTable(stdout, rows)
+	if failed > 0 {
+		b.keepFiles = true
+	}
+	return failed, nil
+}

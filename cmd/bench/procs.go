@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// proc is a server process the harness started and must stop.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  string // where its output goes
+	done chan struct{}
+}
+
+// startProc starts name with args, its output in logPath, and makes it die
+// with the harness (Pdeathsig) should the harness be killed.
+func startProc(name, logPath string, env []string, dir string, args ...string) (*proc, error) {
+	out, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = env
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &proc{name: filepath.Base(name), cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		out.Close()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+func (p *proc) pid() int { return p.cmd.Process.Pid }
+
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop asks the process to end (SIGTERM), and kills it after 5 s.
+func (p *proc) stop() {
+	if p == nil || p.exited() {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// tail returns the last lines of the process's output, to explain a failure.
+func (p *proc) tail() string {
+	raw, err := os.ReadFile(p.log)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	return strings.Join(lines[max(0, len(lines)-15):], "\n")
+}
+
+// waitHTTP waits until GET url answers 200, the process dies or within passes.
+func (p *proc) waitHTTP(url string, within time.Duration) error {
+	c := newClient(1)
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if p.exited() {
+			return fmt.Errorf("%s exited:\n%s", p.name, p.tail())
+		}
+		resp, err := c.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not answer 200 on %s within %s:\n%s", p.name, url, within, p.tail())
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// startRedis starts a private redis-server without persistence on a free
+// loopback port, the way the tests' services do, and returns its URL.
+func startRedis(dir string) (*proc, string, error) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		return nil, "", errors.New("redis-server is not on PATH (Debian: apt-get install redis-server)")
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := startProc("redis-server", filepath.Join(dir, "redis.log"), os.Environ(), dir,
+		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--daemonize", "no", "--loglevel", "warning")
+	if err != nil {
+		return nil, "", err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if p.exited() || time.Now().After(deadline) {
+			p.stop()
+			return nil, "", fmt.Errorf("redis-server did not come up on %s:\n%s", addr, p.tail())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return p, fmt.Sprintf("redis://%s/0", addr), nil
+}
+
+// startBaseline runs this very binary as `bench baseline` and returns its
+// base URL, read from the "listening ADDR" line it prints.
+func startBaseline(dir, redisURL, key string) (*proc, string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, "", err
+	}
+	logPath := filepath.Join(dir, "baseline.log")
+	p, err := startProc(self, logPath, os.Environ(), dir, "baseline", "-redis", redisURL, "-key", key)
+	if err != nil {
+		return nil, "", err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && !p.exited() {
+		if f, err := os.Open(logPath); err == nil {
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				if addr, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
+					f.Close()
+					return p, "http://" + addr, nil
+				}
+			}
+			f.Close()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.stop()
+	return nil, "", fmt.Errorf("the baseline did not start:\n%s", p.tail())
+}
+
+// gatewayEnv is the environment of the gateway process: only what it needs,
+// so that an API key or a Redis URL exported in the shell cannot override the
+// configuration file.
+func gatewayEnv(configPath string) []string {
+	env := []string{"PASSERELLE_CONFIG=" + configPath}
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+// startGateway runs the gateway binary with the configuration at
+// configPath, logging to gateway-NAME.log, and waits until /readyz is 200.
+func startGateway(ctx context.Context, bin, dir, name, configPath, baseURL string) (*proc, error) {
+	p, err := startProc(bin, filepath.Join(dir, "gateway-"+name+".log"), gatewayEnv(configPath), dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.waitHTTP(baseURL+"/readyz", 20*time.Second); err != nil {
+		p.stop()
+		return nil, err
+	}
+	return p, ctx.Err()
+}
+
+// rss returns the resident set size of process pid in bytes, from
+// /proc/PID/status (VmRSS).
+func rss(pid int) (int64, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			fields := strings.Fields(v)
+			if len(fields) == 2 && fields[1] == "kB" {
+				kb, err := strconv.ParseInt(fields[0], 10, 64)
+				return kb * 1024, err
+			}
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+// rssSampler records the highest RSS of a process while it runs.
+type rssSampler struct {
+	peak int64
+	stop chan struct{}
+	done chan struct{}
+}
+
+func sampleRSS(pid int, every time.Duration) *rssSampler {
+	s := &rssSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if v, err := rss(pid); err == nil && v > s.peak {
+				s.peak = v
+			}
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// end stops sampling and returns the peak.
+func (s *rssSampler) end() int64 {
+	close(s.stop)
+	<-s.done
+	return s.peak
+}

@@ -1,0 +1,294 @@
+// Command chaos runs two gateway processes under load while it breaks what
+// they depend on, and says whether any client paid for it. `make chaos` builds
+// bin/passerelle and runs it; everything listens on 127.0.0.1 only, and the
+// run stops by itself after about 50 seconds.
+//
+// # Set-up
+//
+// The run starts its own redis-server on a free port (never 6379), two
+// OpenAI-compatible stand-ins (a primary and a fallback, see standin.go) and
+// two gateway processes, gateway-a and gateway-b, from the real binary,
+// sharing that Redis. The configuration it writes (in a temporary directory,
+// with the logs of every process) is the production path: auth on with one
+// API key, the Redis cache, translation by the primary with the fallback
+// behind it, a 1s provider timeout, two attempts per provider, a breaker that
+// opens after 5 failures for 2s.
+//
+// # Load
+//
+// Eight workers send at most 150 requests a second, to a replica chosen at
+// random: 45% articles never sent (misses), 40% articles already answered
+// (hits), 15% answered articles with their last paragraph replaced (partial
+// hits), on /v1/articles and /v1/translate. Every 2s a burst sends one new
+// article 16 times at once, alternately to each replica (coalescing: the
+// providers should see it once), and one request with a wrong key (401).
+// A request a replica does not answer because it refuses the connection, or
+// closes or resets it before a byte of answer, is sent to the other replica,
+// as a load balancer would; the closing replica's log then says whether it
+// had handled the request (an answer lost) or never read it.
+// Articles are made of French phrases with numbers never used before, which
+// the stand-ins translate into English that passes the gateway's output
+// checks, so every answer is checked word for word.
+//
+// # Phases
+//
+//   - warm-up (6s): no fault.
+//   - redis-outage (11s): at +1s Redis is killed (SIGKILL); at +5s it is
+//     started again, empty, on the same port. Requests must go on through the
+//     providers, and caching must resume by itself.
+//   - provider-faults (13s): the primary answers half its calls with 500, 429
+//     (Retry-After: 1) or a hang past the timeout (+0s), then hangs on every
+//     call (+4s), then answers 500 to every call (+7s), then recovers (+10s).
+//     The fallback must serve whatever the primary does not.
+//   - gateway-restart (10s): the primary answers after 400ms, so requests are
+//     in flight; at +2s gateway-b gets SIGTERM, and is started again on the
+//     same port at +5s. Requests in flight on it must complete (graceful
+//     shutdown); requests refused while it is down go to gateway-a.
+//   - cool-down (5s): no fault; the primary serves again.
+//
+// # Figures and exit status
+//
+// The run prints, per phase and in total, requests sent, succeeded and failed
+// (by status), requests rerouted from the stopped replica and answered by the
+// other (counted apart: they are provoked), cache statuses (X-Cache), which
+// provider served, latency; the requests in flight on gateway-b when it got
+// SIGTERM and how they ended; the stand-ins' calls by fault; duplicated
+// provider calls, that is texts (a title or a paragraph, the unit the cache
+// keeps) a provider answered more than once with no outage of Redis between
+// the two calls or in the second after it; the cache failures the gateways
+// logged before, during and after the outage; /readyz as seen during each
+// phase; the warnings and errors of the gateways' logs; the pauses of the
+// run's own process over 300ms (on a busy machine every process stalls
+// together, and cache timeouts then expire with Redis up).
+//
+// It exits 1 when any request with the valid key did not end with a 2xx
+// carrying its article's translation (every provider fault leaves a healthy
+// fallback, and every stopped replica leaves the other: a 5xx, a 429 or no
+// answer is a failure a fallback could have served, another 4xx one the run
+// did not provoke), when a replica shutting down handled a request and closed
+// the connection without the answer, when a wrong key was not refused with
+// 401, when gateway-b did not exit with status 0 after SIGTERM, when a
+// segment reached a stand-in that is not one of the run's phrases, or when an
+// API key appears in a log. It exits 2 when the run itself could not be set up
+// (no redis-server, no binary, a process that does not start). Duplicated
+// provider calls are printed, with examples, but do not fail the run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Flags of the run.
+type options struct {
+	bin     string
+	seed    uint64
+	workers int
+	rate    int
+	keep    bool
+	grace   time.Duration
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.bin, "bin", "bin/passerelle", "the gateway binary (make build)")
+	flag.Uint64Var(&o.seed, "seed", 1, "seed of the load's choices")
+	flag.IntVar(&o.workers, "workers", 8, "concurrent clients")
+	flag.IntVar(&o.rate, "rate", 150, "requests per second, at most, besides bursts")
+	flag.BoolVar(&o.keep, "keep", false, "keep the logs directory even when the run passes")
+	flag.DurationVar(&o.grace, "grace", 10*time.Second, "the gateways' shutdown grace; shorter than a provider call, a stopped gateway drops requests")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	failed, err := run(ctx, o, os.Stdout)
+	switch {
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		os.Exit(2)
+	case failed:
+		os.Exit(1)
+	}
+}
+
+// run sets up, drives the schedule and prints the report; it returns whether
+// the run failed its criteria, or an error when it could not run.
+func run(ctx context.Context, o options, out io.Writer) (failed bool, err error) {
+	schedule := defaultSchedule()
+	if err := validateSchedule(schedule, 2, 60*time.Second); err != nil {
+		return false, fmt.Errorf("schedule: %w", err)
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		return false, errors.New("redis-server is not on PATH (Debian: apt-get install redis-server)")
+	}
+	bin, err := filepath.Abs(o.bin)
+	if err != nil {
+		return false, err
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return false, fmt.Errorf("%w: run `make build` first", err)
+	}
+	dir, err := os.MkdirTemp("", "passerelle-chaos-")
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if o.keep || failed || err != nil {
+			fmt.Fprintf(out, "\nlogs kept in %s\n", dir)
+			return
+		}
+		_ = os.RemoveAll(dir)
+	}()
+
+	key, keyHash, err := newAPIKey()
+	if err != nil {
+		return false, err
+	}
+	book := newPhrasebook()
+	primary, err := startStandin("primary", book)
+	if err != nil {
+		return false, err
+	}
+	defer primary.close()
+	fallback, err := startStandin("fallback", book)
+	if err != nil {
+		return false, err
+	}
+	defer fallback.close()
+
+	redisPort, err := freePort()
+	if err != nil {
+		return false, err
+	}
+	redis := &redisServer{port: redisPort, log: filepath.Join(dir, "redis.log")}
+	if err := redis.start(ctx); err != nil {
+		return false, err
+	}
+	defer redis.kill()
+
+	cfgPath := filepath.Join(dir, "passerelle.yaml")
+	if err := os.WriteFile(cfgPath, []byte(configYAML(redis.url(), primary.url, fallback.url, keyHash, o.grace)), 0o600); err != nil {
+		return false, err
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PASSERELLE_CONFIG=" + cfgPath}
+	var gateways []*gatewayProcess
+	defer func() {
+		for _, g := range gateways {
+			if g.cmd != nil {
+				_ = g.terminate()
+				_ = g.wait(15 * time.Second)
+			}
+		}
+	}()
+	for i := range 2 {
+		port, err := freePort()
+		if err != nil {
+			return false, err
+		}
+		g := &gatewayProcess{name: replicaName(i), bin: bin, port: port, env: env, logDir: dir}
+		gateways = append(gateways, g)
+		if err := g.start(ctx); err != nil {
+			return false, err
+		}
+	}
+	fmt.Fprintf(out, "chaos: %s and %s (%s) sharing redis-server 127.0.0.1:%d; primary %s, fallback %s; seed %d\n",
+		gateways[0].url(), gateways[1].url(), o.bin, redis.port, primary.url, fallback.url, o.seed)
+
+	var current atomic.Value
+	current.Store(schedule[0].name)
+	phaseNow := func() string { return current.Load().(string) }
+	urls := []string{gateways[0].url(), gateways[1].url()}
+	load := newLoader(loadConfig{workers: o.workers, rate: o.rate, burstEvery: 2 * time.Second, burstSize: 16, seed: o.seed},
+		urls, key, phaseNow)
+	probe := &readinessProbe{urls: urls, phase: phaseNow}
+
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
+	loadDone := make(chan struct{})
+	go func() { load.run(loadCtx); close(loadDone) }()
+	probeDone := make(chan struct{})
+	go func() { probe.run(loadCtx, 250*time.Millisecond); close(probeDone) }()
+	pauses := &pauseMonitor{}
+	go pauses.run(loadCtx, 50*time.Millisecond, 300*time.Millisecond)
+
+	ev := &events{}
+	began := time.Now()
+	actual := map[string]time.Duration{}
+	for _, p := range schedule {
+		current.Store(p.name)
+		start := time.Now()
+		fmt.Fprintf(out, "%6.1fs  phase %s\n", time.Since(began).Seconds(), p.name)
+		for _, s := range p.steps {
+			if err := sleepUntil(ctx, start.Add(s.at)); err != nil {
+				return false, err
+			}
+			if err := ev.do(ctx, s, redis, gateways, primary); err != nil {
+				return false, fmt.Errorf("phase %s, %s: %w", p.name, s, err)
+			}
+			fmt.Fprintf(out, "%6.1fs    %s\n", time.Since(began).Seconds(), ev.last)
+		}
+		if err := sleepUntil(ctx, start.Add(p.length)); err != nil {
+			return false, err
+		}
+		actual[p.name] = time.Since(start)
+	}
+	stopLoad()
+	<-loadDone
+	<-probeDone
+	fmt.Fprintf(out, "%6.1fs  load stopped, every request answered\n", time.Since(began).Seconds())
+
+	for _, g := range gateways {
+		if err := g.terminate(); err == nil {
+			if err := g.wait(15 * time.Second); err != nil {
+				ev.problems = append(ev.problems, fmt.Sprintf("%s at the end: %v", g.name, err))
+			}
+		}
+	}
+	results := load.snapshot()
+	watch := map[string]string{}
+	for _, res := range results {
+		if res.closed {
+			watch[res.id] = replicaName(res.replica)
+		}
+	}
+	logs := scanLogs(dir, []string{key, "sk-chaos-primary", "sk-chaos-fallback"}, watch)
+	for i := range results {
+		results[i].dropped = results[i].closed && logs.handled[results[i].id]
+	}
+	primaryCalls, primaryUnknown := primary.callLog()
+	fallbackCalls, fallbackUnknown := fallback.callLog()
+	rep := &report{
+		schedule:  schedule,
+		actual:    actual,
+		results:   results,
+		calls:     append(primaryCalls, fallbackCalls...),
+		unknown:   primaryUnknown + fallbackUnknown,
+		events:    ev,
+		readiness: probe.snapshot(),
+		pauses:    pauses.snapshot(),
+		logs:      logs,
+		elapsed:   time.Since(began),
+	}
+	return rep.print(out), nil
+}
+
+// sleepUntil waits until t, or returns ctx's error.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
