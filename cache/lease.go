@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,10 +20,19 @@ if redis.call("GET", KEYS[1]) == ARGV[1] then
 end
 return 0`)
 
+// renewScript extends a lease only while it still holds the owner's token.
+var renewScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+  return redis.call("PEXPIRE", KEYS[1], ARGV[2])
+end
+return 0`)
+
 // Acquire takes a lease on name for ttl with SET NX PX and a random token. It
 // returns acquired false when another holder has it, and an error when Redis
-// cannot be asked. release gives the lease back if it is still ours; it is
-// safe to call once the lease has expired.
+// cannot be asked. While held, the lease is renewed every ttl/3, so that it
+// outlives a long provider call but expires within ttl of its holder dying.
+// release stops the renewal and gives the lease back if it is still ours; it
+// is safe to call once the lease has expired.
 func (r *Redis) Acquire(ctx context.Context, name string, ttl time.Duration) (release func(), acquired bool, err error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -37,10 +47,29 @@ func (r *Redis) Acquire(ctx context.Context, name string, ttl time.Duration) (re
 	if !ok {
 		return nil, false, nil
 	}
+	stop := make(chan struct{})
+	var once sync.Once
+	go func() {
+		tick := time.NewTicker(ttl / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				rctx, cancel := context.WithTimeout(context.Background(), ttl/3)
+				_ = renewScript.Run(rctx, r.client, []string{key}, token, ttl.Milliseconds()).Err()
+				cancel()
+			}
+		}
+	}()
 	return func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		defer cancel()
-		_ = releaseScript.Run(ctx, r.client, []string{key}, token).Err()
+		once.Do(func() {
+			close(stop)
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			defer cancel()
+			_ = releaseScript.Run(ctx, r.client, []string{key}, token).Err()
+		})
 	}, true, nil
 }
 

@@ -22,6 +22,16 @@ func TestLeaseIsExclusiveAndReleasedOnlyByItsOwner(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("first acquire: %v %v", ok, err)
 	}
+	// The holder renews its lease: it outlives its ttl while held.
+	time.Sleep(700 * time.Millisecond)
+	if held, _ := b.Held(ctx, name); !held {
+		t.Fatalf("a held lease expired: it must be renewed")
+	}
+	// A holder that dies stops renewing; the lease then expires. Simulate
+	// the death by stopping the renewal without releasing: close a's client.
+	a.Close()
+	a, _ = NewRedis(RedisOptions{URL: url})
+	t.Cleanup(func() { a.Close() })
 	if _, ok, _ := b.Acquire(ctx, name, time.Second); ok {
 		t.Fatalf("a second holder got the lease")
 	}

@@ -104,9 +104,10 @@ type Leaser interface {
 	Held(ctx context.Context, name string) (bool, error)
 }
 
-// leaseTTL bounds how long other replicas wait for the holder of a lease:
-// past it they translate the article themselves.
-const leaseTTL = 60 * time.Second
+// leaseTTL is how long a lease outlives its holder: the holder renews it
+// while it works, so a replica that dies frees the article for the others
+// within this time.
+const leaseTTL = 10 * time.Second
 
 // translateLeased translates the article under a lease on its key when the
 // cache is shared: the replica that takes the lease calls the provider; the
@@ -132,6 +133,10 @@ func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docK
 		if tr, found := s.awaitDocument(ctx, p, primaryName, docKey, leaser); found {
 			s.observe.Coalesced()
 			return tr, nil
+		}
+		if ctx.Err() != nil {
+			return nil, &Error{Code: CodeProviderTimeout, Err: ctx.Err(),
+				Message: "timed out waiting for another replica translating the same article"}
 		}
 	}
 	return s.translateMissing(ctx, p, primaryName, docKey)
