@@ -192,3 +192,48 @@ func TestExtractPreview(t *testing.T) {
 		t.Errorf("a page without article: %v, want no_article", err)
 	}
 }
+
+type countingDetector struct {
+	calls int
+	inner Detector
+}
+
+func (c *countingDetector) Detect(text string) (string, float64) {
+	c.calls++
+	return c.inner.Detect(text)
+}
+
+func TestCachedArticlesAreNotDetectedAgain(t *testing.T) {
+	det := &countingDetector{inner: language.NewDetector(language.Options{})}
+	svc, err := New(Options{
+		Cache:       cache.NewMemory(cache.MemoryOptions{}),
+		Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
+		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+		Translation: Route{Chain: []string{"llm"}},
+		Summarizing: Route{Chain: []string{"sum"}},
+		Detector:    det,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	french := "Le président russe et le dirigeant nord-coréen ont discuté pendant plusieurs heures de la situation dans la péninsule."
+	for i, want := range []struct {
+		calls  int
+		status string
+	}{{1, CacheMiss}, {1, CacheHit}, {1, CacheHit}} {
+		res, err := svc.Article(context.Background(), Request{Text: french})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if det.calls != want.calls || res.Cache.Status != want.status || res.DetectedLang != "fr" {
+			t.Errorf("request %d: detector calls %d, status %s, detected %q; want %d, %s, fr", i, det.calls, res.Cache.Status, res.DetectedLang, want.calls, want.status)
+		}
+	}
+	english := "The Russian president and the North Korean leader talked for several hours about the situation on the peninsula."
+	for i := 0; i < 2; i++ {
+		if _, err := svc.Article(context.Background(), Request{Text: english}); ErrorCode(err) != CodeUnsupportedLanguage {
+			t.Errorf("English article %d: %v, want unsupported_language every time", i, err)
+		}
+	}
+}

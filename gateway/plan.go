@@ -12,8 +12,11 @@ import (
 type plan struct {
 	doc              article.Document
 	source, target   string
+	requestedSource  string // source_lang as the request gave it
 	detected         string // the detector's answer, "" when unsure or off
+	detectPending    bool   // the language is to be detected (see decideLanguage)
 	passthrough      bool   // the article is already in the target language
+	documentChecked  bool   // the document entry was looked up already
 	translationChain []string
 	summaryChain     []string
 	summarySentences int
@@ -38,9 +41,16 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if n := doc.Characters(); s.maxCharacters > 0 && n > s.maxCharacters {
 		return plan{}, Errorf(CodeTooLarge, "the article has %d characters; at most %d are accepted", n, s.maxCharacters)
 	}
-	p := plan{doc: doc, target: target, cache: req.Cache, detected: s.detect(doc)}
-	if p.source, err = sourceLanguage(req.SourceLang, p.detected, target); err != nil {
-		return plan{}, err
+	p := plan{doc: doc, target: target, cache: req.Cache, requestedSource: req.SourceLang}
+	switch strings.ToLower(strings.TrimSpace(req.SourceLang)) {
+	case "", "auto":
+		// Detected later, and only when the cache does not already hold
+		// the article's translation: detection is most of a hit's work.
+		p.source, p.detectPending = "fr", s.detector != nil
+	default:
+		if p.source, err = sourceLanguage(req.SourceLang, "", target); err != nil {
+			return plan{}, err
+		}
 	}
 	p.passthrough = p.source == target
 	if doc.Title != "" {
@@ -67,6 +77,36 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 		return plan{}, err
 	}
 	return p, nil
+}
+
+// decideLanguage settles the source language of a plan whose language was
+// left to detection. An article whose translation the cache holds under
+// French was accepted as French before: it is not detected again, and that
+// translation is returned. It fails when the article is not in a language
+// Passerelle translates.
+func (s *Service) decideLanguage(ctx context.Context, p *plan) (*Translation, error) {
+	if !p.detectPending {
+		return nil, nil
+	}
+	p.detectPending = false
+	if !p.cache.NoRead {
+		primaryName, docKey := s.documentKey(*p)
+		p.documentChecked = true
+		if tr, ok := s.cachedDocument(ctx, *p, primaryName, docKey); ok {
+			p.detected = "fr"
+			return tr, nil
+		}
+	}
+	p.detected = s.detect(p.doc)
+	source, err := sourceLanguage(p.requestedSource, p.detected, p.target)
+	if err != nil {
+		return nil, err
+	}
+	p.source, p.passthrough = source, source == p.target
+	if p.passthrough {
+		p.documentChecked = false
+	}
+	return nil, nil
 }
 
 // detect returns the language of the article's opening, "" when unsure or

@@ -267,18 +267,24 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences}
-
-	res.DetectedLang = p.detected
 	t0 := time.Now()
-	var tr *Translation
-	if p.passthrough {
+	tr, err := s.decideLanguage(ctx, &p)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences, DetectedLang: p.detected}
+	switch {
+	case tr != nil:
+		// Found in the cache while deciding the language.
+	case p.passthrough:
 		// Already in the target language: returned as it is, at no cost.
 		tr = s.assemble(p, p.segments)
 		tr.Provider, tr.Model = "none", "none"
 		tr.Cache = CacheReport{Status: CacheHit, SegmentsCached: 0}
-	} else if tr, err = s.translate(ctx, p); err != nil {
-		return nil, err
+	default:
+		if tr, err = s.translate(ctx, p); err != nil {
+			return nil, err
+		}
 	}
 	res.Timings.Translation = time.Since(t0)
 	res.Cache = tr.Cache

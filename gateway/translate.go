@@ -32,11 +32,8 @@ type segmentValue struct {
 // can: first the whole document under the primary provider, then each
 // segment, and only the missing segments go to a provider.
 func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
-	primaryName := p.translationChain[0]
-	primary := s.translators[primaryName]
-	docKey := cache.Key(cache.KindDocument, append([]string{primaryName, primary.Fingerprint(), p.source, p.target, p.glossary.key()}, p.segments...)...)
-
-	if !p.cache.NoRead {
+	primaryName, docKey := s.documentKey(p)
+	if !p.cache.NoRead && !p.documentChecked {
 		if tr, ok := s.cachedDocument(ctx, p, primaryName, docKey); ok {
 			return tr, nil
 		}
@@ -76,6 +73,14 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 		s.observe.Coalesced()
 	}
 	return tr, nil
+}
+
+// documentKey returns the primary provider's name and the key of the whole
+// translated article under it.
+func (s *Service) documentKey(p plan) (string, string) {
+	primaryName := p.translationChain[0]
+	fields := append([]string{primaryName, s.translators[primaryName].Fingerprint(), p.source, p.target, p.glossary.key()}, p.segments...)
+	return primaryName, cache.Key(cache.KindDocument, fields...)
 }
 
 // cachedDocument returns the whole translated article when the cache holds
