@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -36,7 +35,7 @@ func (p *Provider) apiError(status int, header http.Header, body []byte) *provid
 		e.Kind = kindFor(status, "", "", "")
 	}
 	if e.Kind == providers.KindRateLimited {
-		e.RetryAfter = retryAfter(header, time.Now())
+		e.RetryAfter = providers.RetryAfter(header, time.Now())
 	}
 	return e
 }
@@ -108,25 +107,6 @@ func (p *Provider) transportError(err error) *providers.Error {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// retryAfter reads the retry-after header, in seconds or as an HTTP date. It
-// returns 0 when the header is absent or invalid.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // redact removes the API key from text that came back from the server or the

@@ -205,8 +205,8 @@ func TestRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := retryAfter(tt.header, now); got != tt.want {
-				t.Errorf("retryAfter(%v) = %v, want %v", tt.header, got, tt.want)
+			if got := providers.RetryAfter(tt.header, now); got != tt.want {
+				t.Errorf("providers.RetryAfter(%v) = %v, want %v", tt.header, got, tt.want)
 			}
 		})
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,7 +95,7 @@ func (p *Provider) apiError(status int, header http.Header, body []byte) *provid
 	}
 	e.Message = p.redact(msg)
 	if e.Kind.Transient() {
-		e.RetryAfter = retryAfter(header, time.Now())
+		e.RetryAfter = providers.RetryAfter(header, time.Now())
 	}
 	return e
 }
@@ -124,25 +123,6 @@ type redactedError struct {
 
 func (r redactedError) Error() string { return r.text }
 func (r redactedError) Unwrap() error { return r.err }
-
-// retryAfter reads Retry-After, in seconds or as an HTTP date. It returns 0
-// when the header is absent, invalid or in the past.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
 
 // redact removes the API key from text that came back from the server or
 // the network stack.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,7 +38,7 @@ func (p *Provider) apiError(status int, header http.Header, body []byte) *provid
 	}
 	e.Message = p.redact(truncate(msg, 300))
 	if e.Kind.Transient() {
-		e.RetryAfter = retryAfter(header, time.Now())
+		e.RetryAfter = providers.RetryAfter(header, time.Now())
 	}
 	return e
 }
@@ -97,26 +96,6 @@ func (p *Provider) redact(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, p.apiKey, "[redacted]")
-}
-
-// retryAfter reads Retry-After, in seconds or as an HTTP date. It returns 0
-// when it is absent or invalid. LibreTranslate sends it only when its
-// limiter is configured to send headers.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // snippet returns the start of a body for an error message.

@@ -48,7 +48,7 @@ func (p *Provider) apiError(err error, header http.Header) error {
 		e.Message = p.redact(err.Error())
 	}
 	if e.Kind == providers.KindRateLimited {
-		e.RetryAfter = retryAfter(header, time.Now())
+		e.RetryAfter = providers.RetryAfter(header, time.Now())
 	}
 	return e
 }
@@ -96,34 +96,6 @@ func errorCode(e *goopenai.APIError) string {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// retryAfter reads how long the server asked us to wait: retry-after-ms
-// (OpenAI's, finer), else Retry-After in seconds or as an HTTP date. It
-// returns 0 when neither is present or valid.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if h == nil {
-		return 0
-	}
-	if v := h.Get("Retry-After-Ms"); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
-			return time.Duration(ms * float64(time.Millisecond))
-		}
-	}
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // redact removes the API key, and the values of authentication headers, from
