@@ -74,6 +74,8 @@ var boilerplatePatterns = []*regexp.Regexp{
 	regexp.MustCompile(`^(?:sign up|subscribe|get)\b.{0,60}\bnewsletter`),
 	regexp.MustCompile(`^(?:abonnez-vous|je m'abonne|subscribe (?:now|today))\b`),
 	regexp.MustCompile(`^(?:cet article est )?réservé aux abonnés`),
+	// Paywall offers left in the article's container.
+	regexp.MustCompile(`^pour (?:accéder|lire) (?:en illimité|la suite|l'intégralité)`),
 
 	// Share prompts.
 	regexp.MustCompile(`^(?:partager|share)(?: (?:sur|on|via|par))? (?:facebook|twitter|x|linkedin|whatsapp|e-?mail|messenger|pinterest|reddit|bluesky|telegram)\b`),
@@ -90,6 +92,9 @@ var boilerplatePatterns = []*regexp.Regexp{
 	// Copyright and credit lines.
 	regexp.MustCompile(`^(?:©|\(c\) ?\d{4}|copyright (?:©|\(c\)|\d{4}))`),
 	regexp.MustCompile(`(?:tous droits réservés|all rights reserved)[^\pL\pN]*$`),
+	// Picture credits and captions' labels, a line of their own.
+	regexp.MustCompile(`^(?:crédits? (?:photos?|images?)|photo credits?|image credit) ?:`),
+	regexp.MustCompile(`^(?:image|photo) (?:illustrative|d'illustration)\.?$`),
 
 	// Feedback prompts.
 	regexp.MustCompile(`^vous avez aimé cet article`),

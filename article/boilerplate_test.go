@@ -14,6 +14,11 @@ func TestIsBoilerplate(t *testing.T) {
 	}{
 		// Comments.
 		{"comments closed fr", "Les commentaires sont fermés.", true},
+		{"photo credits", "Crédits photos : Bestimage", true},
+		{"illustration label", "Image illustrative", true},
+		{"paywall offer", "Pour accéder en illimité à tous nos articles, abonnez-vous.", true},
+		{"a sentence about credits is kept", "Les crédits photos ont été revus par la rédaction avant publication.", false},
+		{"a sentence opening with pour accéder is kept", "Pour accéder au site, les secours ont dû dégager la route.", false},
 		{"comments closed en", "Comments are closed.", true},
 		{"comments closed short", "Commentaires fermés", true},
 		{"comment count", "12 commentaires", true},
