@@ -89,6 +89,10 @@ type Server struct {
 	// ShutdownGrace is how long in-flight requests may finish after SIGTERM.
 	// Default 30s.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// DrainDelay is how long, after SIGTERM, /readyz answers 503 while
+	// requests are still accepted, so that a load balancer stops sending
+	// before the listener closes. Default 0; a few seconds behind one.
+	DrainDelay time.Duration `yaml:"drain_delay"`
 	// MetricsAddr, when set, serves /metrics on its own listener (say
 	// "127.0.0.1:9090") instead of the API's.
 	MetricsAddr string `yaml:"metrics_addr"`

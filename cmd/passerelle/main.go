@@ -134,6 +134,14 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	if cfg.Server.DrainDelay > 0 {
+		// Tell the load balancer first (/readyz answers 503), keep serving
+		// while it stops sending, then stop accepting: connections waiting
+		// in the listen queue are not reset.
+		live.draining.Store(true)
+		log.Info("draining", "delay", cfg.Server.DrainDelay.String())
+		time.Sleep(cfg.Server.DrainDelay)
+	}
 	log.Info("shutting down", "grace", cfg.Server.ShutdownGrace.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownGrace)
 	defer cancel()

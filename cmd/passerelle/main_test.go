@@ -231,3 +231,28 @@ func TestStartFailsWithAClearMessage(t *testing.T) {
 		t.Errorf("err = %v, want one naming the missing file", err)
 	}
 }
+
+func TestDrainAnswersUnreadyBeforeClosing(t *testing.T) {
+	cfgPath := filepath.Join(t.TempDir(), "passerelle.yaml")
+	if err := os.WriteFile(cfgPath, []byte("server: {drain_delay: 1s}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gw := startGateway(t, map[string]string{"PASSERELLE_CONFIG": cfgPath, "APERTIUM_URL": "http://127.0.0.1:1"})
+	stopped := make(chan error, 1)
+	go func() { stopped <- gw.stop() }()
+	deadline := time.Now().Add(900 * time.Millisecond)
+	sawDraining := false
+	for time.Now().Before(deadline) && !sawDraining {
+		if resp, err := http.Get(gw.url + "/readyz"); err == nil {
+			sawDraining = resp.StatusCode == http.StatusServiceUnavailable && strings.Contains(get(t, gw.url+"/readyz"), "shutting down")
+			resp.Body.Close()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !sawDraining {
+		t.Errorf("/readyz never said the gateway was shutting down during the drain")
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}

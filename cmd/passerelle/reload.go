@@ -22,6 +22,8 @@ import (
 // it started with, so in-flight requests finish on the old routes.
 type liveGateway struct {
 	current atomic.Pointer[gateway.Service]
+	// draining is set on SIGTERM: /readyz then answers unready.
+	draining atomic.Bool
 
 	mu     sync.Mutex // serialises reloads
 	cfg    config.Config
@@ -94,6 +96,9 @@ func (g *liveGateway) Extract(ctx context.Context, req gateway.Request) (*gatewa
 }
 
 func (g *liveGateway) Readiness(ctx context.Context) (string, []gateway.Check) {
+	if g.draining.Load() {
+		return gateway.Unready, []gateway.Check{{Name: "server", Detail: "shutting down"}}
+	}
 	return g.current.Load().Readiness(ctx)
 }
 
