@@ -69,6 +69,9 @@ type Provider struct {
 	// RequestsPerMinute bounds the calls started per minute, to stay under a
 	// vendor's quota. Default 0: no bound.
 	RequestsPerMinute int `yaml:"requests_per_minute"`
+	// Prices estimate the spend shown by passerelle_provider_cost_usd_total,
+	// in US dollars per million units. Default: none.
+	Prices Prices `yaml:"prices"`
 	// Retry is the provider's retry policy.
 	Retry Retry `yaml:"retry"`
 	// Breaker is the provider's circuit breaker.
@@ -122,4 +125,11 @@ type Breaker struct {
 	Failures int `yaml:"failures"`
 	// Cooldown is how long it stays open before one probe. Default 30s.
 	Cooldown time.Duration `yaml:"cooldown"`
+}
+
+// Prices are what a provider bills, in US dollars per million units.
+type Prices struct {
+	PromptTokens     float64 `yaml:"prompt_tokens"`
+	CompletionTokens float64 `yaml:"completion_tokens"`
+	Characters       float64 `yaml:"characters"`
 }

@@ -144,6 +144,9 @@ func (h *handler) serve(call func(context.Context, gateway.Request) (*gateway.Re
 			return
 		}
 		c.Set(ctxKeyCache, res.Cache.Status)
+		if res.Translation != nil {
+			c.Set(ctxKeyProvider, res.Translation.Provider)
+		}
 		c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
 		c.JSON(http.StatusOK, renderResult(res, withTranslation))
 	}

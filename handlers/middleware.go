@@ -17,6 +17,7 @@ import (
 const (
 	ctxKeyRequestID = "request_id"
 	ctxKeyCache     = "cache_status"
+	ctxKeyProvider  = "provider"
 	headerRequestID = "X-Request-ID"
 )
 
@@ -62,6 +63,9 @@ func (h *handler) accessLog(c *gin.Context) {
 	}
 	if status := c.GetString(ctxKeyCache); status != "" {
 		attrs = append(attrs, slog.String("cache", status))
+	}
+	if provider := c.GetString(ctxKeyProvider); provider != "" {
+		attrs = append(attrs, slog.String("provider", provider))
 	}
 	if h.opts.Metrics != nil {
 		h.opts.Metrics.Request(c.FullPath(), c.Writer.Status(), time.Since(start))

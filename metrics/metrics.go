@@ -7,6 +7,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,16 @@ type Metrics struct {
 	tokens          *prometheus.CounterVec
 	characters      *prometheus.CounterVec
 	coalesced       prometheus.Counter
+	cost            *prometheus.CounterVec
+
+	prices atomic.Pointer[map[string]Price]
+}
+
+// Price is what a provider bills, in US dollars per million units.
+type Price struct {
+	PromptTokens     float64
+	CompletionTokens float64
+	Characters       float64
 }
 
 // New returns Metrics with the Go runtime and process collectors included.
@@ -70,6 +81,10 @@ func New() *Metrics {
 			Name: "passerelle_provider_characters_total",
 			Help: "Characters billed or sent to translation engines, by provider and model.",
 		}, []string{"provider", "model"}),
+		cost: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "passerelle_provider_cost_usd_total",
+			Help: "Estimated spend at providers, in US dollars, from the prices in the configuration, by provider and model.",
+		}, []string{"provider", "model"}),
 		coalesced: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "passerelle_coalesced_requests_total",
 			Help: "Requests served by an identical request's provider call already in flight.",
@@ -79,7 +94,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.requestDuration, m.cacheLookups, m.cacheErrors,
-		m.providerCalls, m.providerLatency, m.tokens, m.characters, m.coalesced,
+		m.providerCalls, m.providerLatency, m.tokens, m.characters, m.coalesced, m.cost,
 	)
 	return m
 }
@@ -139,6 +154,27 @@ func (m *Metrics) ProviderCall(provider, task, model string, d time.Duration, us
 	}
 	if usage.Characters > 0 {
 		m.characters.WithLabelValues(provider, model).Add(float64(usage.Characters))
+	}
+	m.addCost(provider, model, usage)
+}
+
+// SetPrices sets the prices that turn usage into estimated cost, by provider
+// name; a provider without a price costs nothing here.
+func (m *Metrics) SetPrices(prices map[string]Price) { m.prices.Store(&prices) }
+
+func (m *Metrics) addCost(provider, model string, usage providers.Usage) {
+	prices := m.prices.Load()
+	if prices == nil {
+		return
+	}
+	p, ok := (*prices)[provider]
+	if !ok {
+		return
+	}
+	usd := (float64(usage.PromptTokens)*p.PromptTokens + float64(usage.CompletionTokens)*p.CompletionTokens +
+		float64(usage.Characters)*p.Characters) / 1e6
+	if usd > 0 {
+		m.cost.WithLabelValues(provider, model).Add(usd)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 func TestRecordedFiguresAreExported(t *testing.T) {
 	m := New()
+	m.SetPrices(map[string]Price{"gpt": {PromptTokens: 0.15, CompletionTokens: 0.60}, "deepl": {Characters: 25}})
 	m.Request("/v1/articles", 200, 3*time.Millisecond)
 	m.Request("", 404, time.Millisecond)
 	m.CacheLookup("segment", 5, 2, nil)
@@ -45,6 +46,8 @@ func TestRecordedFiguresAreExported(t *testing.T) {
 		{testutil.ToFloat64(m.characters.WithLabelValues("deepl", "deepl")), 900, "characters"},
 		{testutil.ToFloat64(m.providerCalls.WithLabelValues("gpt", "translate", "rate_limited")), 1, "failed calls"},
 		{testutil.ToFloat64(m.coalesced), 1, "coalesced"},
+		{testutil.ToFloat64(m.cost.WithLabelValues("gpt", "gpt-4o-mini")) * 1e6, 120*0.15 + 80*0.60, "gpt cost (micro-dollars)"},
+		{testutil.ToFloat64(m.cost.WithLabelValues("deepl", "deepl")) * 1e6, 900 * 25, "deepl cost (micro-dollars)"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {

@@ -151,6 +151,13 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 		}
 		opts.Catalog = append(opts.Catalog, info)
 	}
+	if m != nil {
+		prices := map[string]metrics.Price{}
+		for name, p := range cfg.Providers {
+			prices[name] = metrics.Price{PromptTokens: p.Prices.PromptTokens, CompletionTokens: p.Prices.CompletionTokens, Characters: p.Prices.Characters}
+		}
+		m.SetPrices(prices)
+	}
 	return gateway.New(opts)
 }
 
