@@ -67,35 +67,7 @@ type translation struct {
 
 // batch translates segs, falling back as Translate describes.
 func (t *translation) batch(ctx context.Context, segs []string) ([]string, error) {
-	out, err := t.call(ctx, segs)
-	if err == nil || len(segs) == 1 {
-		return out, err
-	}
-	switch providers.KindOf(err) {
-	case providers.KindContextLength:
-		mid := len(segs) / 2
-		left, err := t.batch(ctx, segs[:mid])
-		if err != nil {
-			return nil, err
-		}
-		right, err := t.batch(ctx, segs[mid:])
-		if err != nil {
-			return nil, err
-		}
-		return append(left, right...), nil
-	case providers.KindBadOutput:
-		// Alone, a segment cannot be miscounted or mixed with its neighbours.
-		out := make([]string, len(segs))
-		for i := range segs {
-			one, err := t.batch(ctx, segs[i:i+1])
-			if err != nil {
-				return nil, err
-			}
-			out[i] = one[0]
-		}
-		return out, nil
-	}
-	return nil, err
+	return providers.TranslateWithSplits(ctx, segs, t.call)
 }
 
 // call makes one chat completion for segs and checks its answer.
