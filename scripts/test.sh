@@ -28,6 +28,8 @@ fi
 echo "== go vet"
 go vet ./...
 echo "== go test -race"
-go test -race -count=1 "$@" ./...
+go test -race -count=1 "$@" ./... 2>&1 | tee "$statedir/test.log"
 echo "== fuzz (5s per target)"
 make fuzz-short
+# One closing line for whoever reads the end of the output: packages tested.
+echo "packages: $(grep -c '^ok' "$statedir/test.log") passed, $(grep -c '^FAIL' "$statedir/test.log") failed"
