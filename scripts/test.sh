@@ -10,6 +10,10 @@ statedir=$(mktemp -d "${TMPDIR:-/tmp}/passerelle-test.XXXXXX")
 state=$statedir/services.env
 cleanup() {
 	scripts/services.sh stop "$state" || true
+	# One closing line for whoever reads the end of the output.
+	if [[ -f $statedir/test.log ]]; then
+		echo "packages: $(grep -c '^ok' "$statedir/test.log") passed, $(grep -c '^FAIL' "$statedir/test.log") failed"
+	fi
 	rm -rf "$statedir"
 }
 trap cleanup EXIT
@@ -31,5 +35,3 @@ echo "== go test -race"
 go test -race -count=1 "$@" ./... 2>&1 | tee "$statedir/test.log"
 echo "== fuzz (5s per target)"
 make fuzz-short
-# One closing line for whoever reads the end of the output: packages tested.
-echo "packages: $(grep -c '^ok' "$statedir/test.log") passed, $(grep -c '^FAIL' "$statedir/test.log") failed"
