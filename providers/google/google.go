@@ -189,7 +189,7 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 		send = append(send, i)
 		chars += utf8.RuneCountInString(seg)
 	}
-	batches := split(req.Segments, send, MaxSegments, p.maxChars)
+	batches := providers.SplitBatches(req.Segments, send, MaxSegments, p.maxChars)
 	models := make([]string, len(batches))
 
 	g, gctx := errgroup.WithContext(ctx)
@@ -240,28 +240,6 @@ func (p *Provider) translate(ctx context.Context, r request) ([]string, string, 
 	}
 	defer func() { <-p.sem }()
 	return p.post(ctx, r)
-}
-
-// split packs the segments at indexes send, in order, into batches of at
-// most maxN segments and maxChars characters. A segment longer than maxChars
-// gets a batch of its own.
-func split(segments []string, send []int, maxN, maxChars int) [][]int {
-	var batches [][]int
-	var cur []int
-	n := 0
-	for _, i := range send {
-		c := utf8.RuneCountInString(segments[i])
-		if len(cur) > 0 && (len(cur) == maxN || n+c > maxChars) {
-			batches = append(batches, cur)
-			cur, n = nil, 0
-		}
-		cur = append(cur, i)
-		n += c
-	}
-	if len(cur) > 0 {
-		batches = append(batches, cur)
-	}
-	return batches
 }
 
 func (p *Provider) errorf(kind providers.Kind, format string, args ...any) *providers.Error {

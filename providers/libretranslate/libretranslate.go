@@ -193,7 +193,7 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 	// The errgroup limit only keeps the number of waiting goroutines small;
 	// p.sem is what bounds the requests across concurrent Translate calls.
 	g.SetLimit(p.limit)
-	for _, batch := range split(req.Segments, send, p.batchSize, p.maxChars) {
+	for _, batch := range providers.SplitBatches(req.Segments, send, p.batchSize, p.maxChars) {
 		g.Go(func() error {
 			q := make([]string, len(batch))
 			for j, i := range batch {
@@ -224,28 +224,6 @@ func (p *Provider) translate(ctx context.Context, r request) ([]string, error) {
 	}
 	defer func() { <-p.sem }()
 	return p.post(ctx, r)
-}
-
-// split packs the segments at indexes send, in order, into batches of at
-// most maxN segments and maxChars characters. A segment longer than maxChars
-// gets a batch of its own.
-func split(segments []string, send []int, maxN, maxChars int) [][]int {
-	var batches [][]int
-	var cur []int
-	n := 0
-	for _, i := range send {
-		c := utf8.RuneCountInString(segments[i])
-		if len(cur) > 0 && (len(cur) == maxN || n+c > maxChars) {
-			batches = append(batches, cur)
-			cur, n = nil, 0
-		}
-		cur = append(cur, i)
-		n += c
-	}
-	if len(cur) > 0 {
-		batches = append(batches, cur)
-	}
-	return batches
 }
 
 func (p *Provider) errorf(kind providers.Kind, format string, args ...any) *providers.Error {
