@@ -203,7 +203,7 @@ func (p *Provider) send(ctx context.Context, method, path string, body []byte, o
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Status: resp.StatusCode,
-			Message: p.redact(fmt.Sprintf("the answer is not a Messages response: %v: %s", err, truncate(string(data), 200)))}
+			Message: p.redact(fmt.Sprintf("the answer is not a Messages response: %v: %s", err, providers.Truncate(string(data), 200)))}
 	}
 	return nil
 }

@@ -1,15 +1,11 @@
 package anthropic
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"passerelle/providers"
 )
@@ -31,7 +27,7 @@ func (p *Provider) apiError(status int, header http.Header, body []byte) *provid
 		}
 		e.Kind = kindFor(status, er.Error.Type, e.Code, er.Error.Message)
 	} else {
-		e.Message = p.redact(fmt.Sprintf("%d %s: %s", status, http.StatusText(status), truncate(string(body), 200)))
+		e.Message = p.redact(fmt.Sprintf("%d %s: %s", status, http.StatusText(status), providers.Truncate(string(body), 200)))
 		e.Kind = kindFor(status, "", "", "")
 	}
 	if e.Kind == providers.KindRateLimited {
@@ -97,32 +93,12 @@ func isContextMessage(msg string) bool {
 // transportError classifies a failure to get an answer at all.
 func (p *Provider) transportError(err error) *providers.Error {
 	e := &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err, Message: p.redact(err.Error())}
-	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-		// The caller's deadline or the client's own timeout.
-		e.Kind = providers.KindTimeout
-	}
+	e.Kind = providers.TransportKind(err)
 	return e
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // redact removes the API key from text that came back from the server or the
 // network stack.
 func (p *Provider) redact(s string) string {
 	return strings.ReplaceAll(s, p.apiKey, "[redacted]")
-}
-
-// truncate shortens s to at most n bytes without splitting a character.
-func truncate(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -3,10 +3,8 @@ package apertium
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -132,11 +130,7 @@ func (p *Provider) do(req *http.Request) ([]byte, int, error) {
 // (ours or the caller's) is KindTimeout, anything else (connection refused,
 // reset, the caller giving up) KindUnavailable.
 func (p *Provider) transportError(err error) *providers.Error {
-	kind := providers.KindUnavailable
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		kind = providers.KindTimeout
-	}
+	kind := providers.TransportKind(err)
 	return &providers.Error{Provider: p.name, Kind: kind, Err: err}
 }
 

@@ -1,10 +1,7 @@
 package deepl
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -104,11 +101,7 @@ func (p *Provider) apiError(status int, header http.Header, body []byte) *provid
 // (the client's timeout or the caller's) is KindTimeout; anything else
 // (connection refused, reset, DNS, the caller giving up) KindUnavailable.
 func (p *Provider) transportError(err error) *providers.Error {
-	kind := providers.KindUnavailable
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		kind = providers.KindTimeout
-	}
+	kind := providers.TransportKind(err)
 	// *url.Error quotes the URL, which never holds the key; redact all the
 	// same, in case a proxy or resolver echoes a header.
 	return &providers.Error{Provider: p.name, Kind: kind, Err: redactedError{err, p.redact(err.Error())}}

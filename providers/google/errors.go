@@ -1,15 +1,11 @@
 package google
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"passerelle/providers"
 )
@@ -85,7 +81,7 @@ func (p *Provider) apiError(status int, header http.Header, body []byte) *provid
 		default:
 			e.Code = b.Error.Status
 		}
-		e.Message = p.redact(truncate(msg, 300))
+		e.Message = p.redact(providers.Truncate(msg, 300))
 	}
 	if e.Kind.Transient() {
 		e.RetryAfter = providers.RetryAfter(header, time.Now())
@@ -152,11 +148,7 @@ func isDaily(s string) bool {
 // (the caller's or the client's timeout) is KindTimeout, anything else
 // (connection refused, reset, the caller giving up) KindUnavailable.
 func (p *Provider) transportError(err error) *providers.Error {
-	kind := providers.KindUnavailable
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		kind = providers.KindTimeout
-	}
+	kind := providers.TransportKind(err)
 	return &providers.Error{Provider: p.name, Kind: kind, Message: p.redact(err.Error()), Err: err}
 }
 
@@ -176,16 +168,4 @@ func (p *Provider) redact(s string) string {
 }
 
 // snippet returns the start of a body for an error message.
-func snippet(body []byte) string { return truncate(string(body), 200) }
-
-// truncate shortens s to at most n bytes without splitting a character.
-func truncate(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
+func snippet(body []byte) string { return providers.Truncate(string(body), 200) }

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	goopenai "github.com/sashabaranov/go-openai"
 
@@ -30,7 +29,7 @@ func (p *Provider) apiError(err error, header http.Header) error {
 		// The error body was not OpenAI's JSON shape: a proxy's HTML page, for instance.
 		reqErr.Body = []byte(p.redact(string(reqErr.Body)))
 		e.Status = reqErr.HTTPStatusCode
-		e.Message = p.redact(fmt.Sprintf("%s: %s", reqErr.HTTPStatus, truncate(string(reqErr.Body), 200)))
+		e.Message = p.redact(fmt.Sprintf("%s: %s", reqErr.HTTPStatus, providers.Truncate(string(reqErr.Body), 200)))
 		e.Kind = kindForStatus(e.Status, "", "")
 	case errors.As(err, &apiErr):
 		apiErr.Message = p.redact(apiErr.Message)
@@ -106,16 +105,4 @@ func (p *Provider) redact(s string) string {
 		s = strings.ReplaceAll(s, secret, "[redacted]")
 	}
 	return s
-}
-
-// truncate shortens s to at most n bytes without splitting a character.
-func truncate(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -2,6 +2,7 @@ package openai
 
 import (
 	"fmt"
+	"passerelle/providers"
 	"strconv"
 	"strings"
 )
@@ -28,11 +29,11 @@ func parseNumbered(answer string, n int) ([]string, error) {
 		case ok && num == len(out)+1:
 			out = append(out, text)
 		case len(out) == 0:
-			return nil, fmt.Errorf("line %d: %q where item 1 was due", i+1, truncate(line, 40))
+			return nil, fmt.Errorf("line %d: %q where item 1 was due", i+1, providers.Truncate(line, 40))
 		case n > 1:
 			// Another number, or none: a second line of the item above, or
 			// an item whose number was lost, skipped or repeated.
-			return nil, fmt.Errorf("line %d: %q where item %d was due", i+1, truncate(line, 40), len(out)+1)
+			return nil, fmt.Errorf("line %d: %q where item %d was due", i+1, providers.Truncate(line, 40), len(out)+1)
 		default:
 			// A lone segment's translation on several lines.
 			out[0] += "\n" + line

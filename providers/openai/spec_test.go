@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"passerelle/providers"
 	"reflect"
 	"sort"
 	"strings"
@@ -207,7 +208,7 @@ func sortedKeys(m map[string]any) []string {
 
 func show(v any) string {
 	b, _ := json.Marshal(v)
-	return truncate(string(b), 80)
+	return providers.Truncate(string(b), 80)
 }
 
 // TestSpecCatchesViolations proves the checker can fail: each body breaks

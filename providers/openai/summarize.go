@@ -56,7 +56,7 @@ func (p *Provider) Summarize(ctx context.Context, req providers.SummarizeRequest
 	case choice.FinishReason == goopenai.FinishReasonLength:
 		return providers.SummarizeResult{}, p.badOutput("the summary was cut off at the model's output limit")
 	case choice.Message.Refusal != "":
-		return providers.SummarizeResult{}, p.badOutput("the model refused: %s", truncate(choice.Message.Refusal, 200))
+		return providers.SummarizeResult{}, p.badOutput("the model refused: %s", providers.Truncate(choice.Message.Refusal, 200))
 	}
 	summary := strings.TrimSpace(choice.Message.Content)
 	if summary == "" {

@@ -95,7 +95,7 @@ func (t *translation) call(ctx context.Context, segs []string) ([]string, error)
 			Message: fmt.Sprintf("the answer for %d segment(s) was cut off at the model's output limit", len(segs))}
 	}
 	if choice.Message.Refusal != "" {
-		return nil, t.p.badOutput("the model refused: %s", truncate(choice.Message.Refusal, 200))
+		return nil, t.p.badOutput("the model refused: %s", providers.Truncate(choice.Message.Refusal, 200))
 	}
 	var translations []string
 	if t.p.responseFormat == FormatText {
