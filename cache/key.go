@@ -16,6 +16,7 @@ const (
 	KindDocument Kind = "tr"  // a whole translated article
 	KindSegment  Kind = "seg" // one translated paragraph
 	KindSummary  Kind = "sum" // a summary
+	KindReply    Kind = "rep" // the bytes of a whole reply to a request
 )
 
 // keyPrefix namespaces every key. Its version changes when the encoding of
@@ -31,6 +32,16 @@ const keyPrefix = "passerelle:v1:"
 // Callers pass everything that changes the cached output (normalised text,
 // languages, provider, model, prompt hash, options), always in the same order.
 func Key(kind Kind, fields ...string) string {
+	return key(kind, fields, nil, false)
+}
+
+// KeyWithBody is Key with body as one more field after the others: the same
+// key as Key(kind, append(fields, string(body))...), without copying body.
+func KeyWithBody(kind Kind, body []byte, fields ...string) string {
+	return key(kind, fields, body, true)
+}
+
+func key(kind Kind, fields []string, body []byte, withBody bool) string {
 	h := sha256.New()
 	// The hash has no WriteString, and converting each field to []byte
 	// would copy a whole article to the heap; a small stack buffer streams
@@ -44,6 +55,11 @@ func Key(kind Kind, fields ...string) string {
 			h.Write(buf[:n])
 			f = f[n:]
 		}
+	}
+	if withBody {
+		binary.BigEndian.PutUint64(buf[:8], uint64(len(body)))
+		h.Write(buf[:8])
+		h.Write(body)
 	}
 	var sum [sha256.Size]byte
 	var hexSum [2 * sha256.Size]byte

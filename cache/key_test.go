@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -85,8 +86,22 @@ func TestKeyDistinguishesFieldBoundaries(t *testing.T) {
 	}
 }
 
+func TestKeyWithBodyIsKeyWithOneMoreField(t *testing.T) {
+	body := []byte(`{"text": "Bonjour."}`)
+	for _, fields := range [][]string{nil, {""}, {"v1", "/v1/articles"}} {
+		got := KeyWithBody(KindReply, body, fields...)
+		want := Key(KindReply, append(slices.Clone(fields), string(body))...)
+		if got != want {
+			t.Errorf("KeyWithBody(%q, body) = %q, want Key with body as last field %q", fields, got, want)
+		}
+	}
+	if KeyWithBody(KindReply, nil) == Key(KindReply) {
+		t.Error("an empty body is a field: KeyWithBody(kind, nil) must differ from Key(kind)")
+	}
+}
+
 func TestKeyFormat(t *testing.T) {
-	for _, kind := range []Kind{KindDocument, KindSegment, KindSummary} {
+	for _, kind := range []Kind{KindDocument, KindSegment, KindSummary, KindReply} {
 		t.Run(string(kind), func(t *testing.T) {
 			k := Key(kind, "texte")
 			prefix := "passerelle:v1:" + string(kind) + ":"

@@ -96,6 +96,9 @@ type Server struct {
 	// MetricsAddr, when set, serves /metrics on its own listener (say
 	// "127.0.0.1:9090") instead of the API's.
 	MetricsAddr string `yaml:"metrics_addr"`
+	// DebugAddr, when set, serves the Go profiler (/debug/pprof/) on its own
+	// listener. Keep it on loopback: profiles show the program's insides.
+	DebugAddr string `yaml:"debug_addr"`
 }
 
 // Cache configures where results are kept.

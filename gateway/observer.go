@@ -9,8 +9,8 @@ import (
 // Observer is told what the gateway does, for metrics. Its methods must be
 // cheap and safe for concurrent use.
 type Observer interface {
-	// CacheLookup reports lookups at one level (document, segment or
-	// summary): hits and misses, or the error that made the cache unusable.
+	// CacheLookup reports lookups at one level (reply, document, segment
+	// or summary): hits and misses, or the error that made the cache unusable.
 	CacheLookup(level string, hits, misses int, err error)
 	CacheWriteFailed()
 	// ProviderCall reports one call through a provider's guard (its retries
@@ -25,6 +25,7 @@ const (
 	levelDocument = "document"
 	levelSegment  = "segment"
 	levelSummary  = "summary"
+	levelReply    = "reply"
 )
 
 type nopObserver struct{}

@@ -100,6 +100,7 @@ type Service struct {
 	glossary         map[string]string
 	nativeGlossary   map[string]bool
 	log              *slog.Logger
+	replies          *Replies
 }
 
 // New returns a Service, or an error when a route names no provider at all.
@@ -148,6 +149,7 @@ func New(opts Options) (*Service, error) {
 	if s.tracer == nil {
 		s.tracer = noop.NewTracerProvider().Tracer("")
 	}
+	s.replies = newReplies(s)
 	return s, nil
 }
 
@@ -204,7 +206,17 @@ type Result struct {
 
 	Cache   CacheReport
 	Timings Timings
+
+	replay *Result // see Replay
 }
+
+// Replay returns the result as a later identical request would get it from
+// the cache: every segment and the summary cached, nothing paid, no
+// timings. It reports false when a later request would not get this
+// result: a provider other than the first of its route made part of it
+// (the first will be asked again), the article came from a URL (the page
+// may change), or the request did not let the cache keep it.
+func (r *Result) Replay() (*Result, bool) { return r.replay, r.replay != nil }
 
 // Translation is the translated article; Paragraphs match the input's.
 type Translation struct {
@@ -268,6 +280,7 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 		return nil, err
 	}
 	t0 := time.Now()
+	detecting := p.detectPending
 	tr, err := s.decideLanguage(ctx, &p)
 	if err != nil {
 		return nil, err
@@ -300,7 +313,46 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 		res.Cache.Status = combineStatus(tr.Cache.Status, sum.Cached)
 	}
 	res.Timings.Total = time.Since(start)
+	if replayable(req, p, res) {
+		res.replay = replayOf(res, len(p.segments), detecting && !p.passthrough)
+	}
 	return res, nil
+}
+
+// replayable tells whether a later identical request would be answered
+// with res from the cache.
+func replayable(req Request, p plan, res *Result) bool {
+	if req.Cache.NoWrite || req.URL != "" {
+		return false
+	}
+	if !p.passthrough && res.Translation.Provider != p.translationChain[0] {
+		return false
+	}
+	return res.Summary == nil || res.Summary.Provider == p.summaryChain[0]
+}
+
+// replayOf returns res as a cache hit reports it: segments counts the
+// title and paragraphs; detectedFrench is true when the language was left
+// to detection and found French, which a hit does not detect again.
+func replayOf(res *Result, segments int, detectedFrench bool) *Result {
+	hit := &Result{SourceLang: res.SourceLang, TargetLang: res.TargetLang, DetectedLang: res.DetectedLang,
+		SummarySentences: res.SummarySentences}
+	if detectedFrench {
+		hit.DetectedLang = "fr"
+	}
+	tr := *res.Translation
+	tr.Usage, tr.Coalesced = providers.Usage{}, false
+	if tr.Provider != "none" {
+		tr.Cache = CacheReport{Status: CacheHit, SegmentsCached: segments}
+	}
+	hit.Translation, hit.Cache = &tr, tr.Cache
+	if res.Summary != nil {
+		sum := *res.Summary
+		sum.Usage, sum.Cached = providers.Usage{}, true
+		hit.Summary = &sum
+		hit.Cache.Status = CacheHit
+	}
+	return hit
 }
 
 // combineStatus folds the summary's cache outcome into the translation's.

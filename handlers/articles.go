@@ -29,17 +29,33 @@ type articleRequest struct {
 	Glossary         map[string]string `json:"glossary"`
 }
 
-// decodeArticle reads and checks the request body. Unknown fields are
-// refused: a misspelt "txt" silently ignored would translate nothing.
-func (h *handler) decodeArticle(c *gin.Context) (gateway.Request, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, h.opts.MaxBodyBytes))
+// readBody reads the request body, at most MaxBodyBytes of it.
+func (h *handler) readBody(c *gin.Context) ([]byte, error) {
+	r := http.MaxBytesReader(c.Writer, c.Request.Body, h.opts.MaxBodyBytes)
+	var body []byte
+	var err error
+	if n := c.Request.ContentLength; n > 0 && n <= h.opts.MaxBodyBytes {
+		// The length is known (the server holds the body to it): one
+		// allocation of its size, where ReadAll would grow a buffer several
+		// times over, on every request of the hit path.
+		body = make([]byte, n)
+		_, err = io.ReadFull(r, body)
+	} else {
+		body, err = io.ReadAll(r)
+	}
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return gateway.Request{}, gateway.Errorf(gateway.CodeTooLarge, "the request body is over %d bytes", h.opts.MaxBodyBytes)
+			return nil, gateway.Errorf(gateway.CodeTooLarge, "the request body is over %d bytes", h.opts.MaxBodyBytes)
 		}
-		return gateway.Request{}, gateway.Errorf(gateway.CodeInvalidJSON, "the request body could not be read")
+		return nil, gateway.Errorf(gateway.CodeInvalidJSON, "the request body could not be read")
 	}
+	return body, nil
+}
+
+// decodeArticle checks and decodes a request body. Unknown fields are
+// refused: a misspelt "txt" silently ignored would translate nothing.
+func decodeArticle(body []byte) (gateway.Request, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return gateway.Request{}, gateway.Errorf(gateway.CodeInvalidJSON, `the request body is empty: send JSON such as {"text": "..."}`)
 	}
@@ -123,7 +139,9 @@ type articleResponse struct {
 	Model        taskStrings      `json:"model"`
 	Cache        cacheBody        `json:"cache"`
 	Usage        usageBody        `json:"usage"`
-	TimingsMS    timingsBody      `json:"timings_ms"`
+	// TimingsMS comes last: a kept reply is stored without it and gets the
+	// timings of the request that reads it (see storedBody).
+	TimingsMS *timingsBody `json:"timings_ms,omitempty"`
 }
 
 type translationBody struct {
@@ -173,7 +191,7 @@ func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
 			SegmentsCached:     res.Cache.SegmentsCached,
 			SegmentsTranslated: res.Cache.SegmentsTranslated,
 		},
-		TimingsMS: timingsBody{
+		TimingsMS: &timingsBody{
 			Total:       ms(res.Timings.Total),
 			Translation: ms(res.Timings.Translation),
 			Summary:     ms(res.Timings.Summary),

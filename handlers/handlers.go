@@ -26,6 +26,9 @@ type Gateway interface {
 	Extract(ctx context.Context, req gateway.Request) (*gateway.Extraction, error)
 	Readiness(ctx context.Context) (string, []gateway.Check)
 	Providers() []gateway.ProviderStatus
+	// Replies is where finished replies are kept by request bytes; nil
+	// when there is no cache. A reload may give a new one.
+	Replies() *gateway.Replies
 }
 
 // Options configures the router.
@@ -111,9 +114,9 @@ func New(gw Gateway, opts Options) http.Handler {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	v1 := r.Group("/v1", h.authenticate, h.limitRequests)
-	v1.POST("/translate", h.serve(gw.Translate, true))
-	v1.POST("/summarize", h.serve(gw.Summarize, false))
-	v1.POST("/articles", h.serve(gw.Article, true))
+	v1.POST("/translate", h.serve("translate", gw.Translate, true))
+	v1.POST("/summarize", h.serve("summarize", gw.Summarize, false))
+	v1.POST("/articles", h.serve("articles", gw.Article, true))
 	v1.POST("/extract", h.extract)
 	v1.GET("/providers", h.providers)
 	if opts.Reload != nil {
@@ -123,19 +126,36 @@ func New(gw Gateway, opts Options) http.Handler {
 	return r
 }
 
-// serve returns the handler of an endpoint that takes an article: parse,
-// call the gateway, render.
-func (h *handler) serve(call func(context.Context, gateway.Request) (*gateway.Result, error), withTranslation bool) gin.HandlerFunc {
+// serve returns the handler of an endpoint that takes an article: a reply
+// kept for the same bytes is sent as it is; otherwise parse, call the
+// gateway, render, and keep the reply for the next identical request.
+func (h *handler) serve(endpoint string, call func(context.Context, gateway.Request) (*gateway.Result, error), withTranslation bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		req, err := h.decodeArticle(c)
+		start := time.Now()
+		body, err := h.readBody(c)
 		if err != nil {
 			h.writeError(c, err)
 			return
 		}
-		if !h.limitCharacters(c, utf8.RuneCountInString(req.Title)+utf8.RuneCountInString(req.Text)) {
+		policy := cachePolicy(c.GetHeader("Cache-Control"))
+		replies := h.gw.Replies()
+		var replyKey string
+		if replies != nil && !policy.NoWrite {
+			replyKey = replies.Key(endpoint, body)
+			if !policy.NoRead && h.serveStored(c, replies, replyKey, start) {
+				return
+			}
+		}
+		req, err := decodeArticle(body)
+		if err != nil {
+			h.writeError(c, err)
 			return
 		}
-		req.Cache = cachePolicy(c.GetHeader("Cache-Control"))
+		characters := utf8.RuneCountInString(req.Title) + utf8.RuneCountInString(req.Text)
+		if !h.limitCharacters(c, characters) {
+			return
+		}
+		req.Cache = policy
 		ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
 		defer cancel()
 		res, err := call(ctx, req)
@@ -144,11 +164,18 @@ func (h *handler) serve(call func(context.Context, gateway.Request) (*gateway.Re
 			return
 		}
 		c.Set(ctxKeyCache, res.Cache.Status)
+		provider := ""
 		if res.Translation != nil {
-			c.Set(ctxKeyProvider, res.Translation.Provider)
+			provider = res.Translation.Provider
+			c.Set(ctxKeyProvider, provider)
 		}
 		c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
 		c.JSON(http.StatusOK, renderResult(res, withTranslation))
+		// Kept only if no reload came between the key and the result: the
+		// key names the configuration that made it.
+		if hit, ok := res.Replay(); ok && replyKey != "" && h.gw.Replies() == replies {
+			replies.Put(c.Request.Context(), replyKey, encodeStored(characters, provider, storedBody(hit, withTranslation)))
+		}
 	}
 }
 
@@ -173,7 +200,12 @@ func securityHeaders(c *gin.Context) {
 
 // extract answers what would be translated, without calling a provider.
 func (h *handler) extract(c *gin.Context) {
-	req, err := h.decodeArticle(c)
+	body, err := h.readBody(c)
+	if err != nil {
+		h.writeError(c, err)
+		return
+	}
+	req, err := decodeArticle(body)
 	if err != nil {
 		h.writeError(c, err)
 		return

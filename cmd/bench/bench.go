@@ -54,6 +54,8 @@ type bench struct {
 
 	seedText string
 	seed     article.Document
+
+	debugURL string // the gateway's profiler, with -profile
 }
 
 func (b *bench) close() {
@@ -188,6 +190,15 @@ func (b *bench) startGateway(ctx context.Context, name, backend string, memBytes
 	if memBytes <= 0 {
 		memBytes = 256 << 20
 	}
+	debug := ""
+	if b.opts.profileDir != "" {
+		debugPort, err := freePort()
+		if err != nil {
+			return nil, "", err
+		}
+		debug = fmt.Sprintf("\n  debug_addr: \"127.0.0.1:%d\"", debugPort)
+		b.debugURL = fmt.Sprintf("http://127.0.0.1:%d", debugPort)
+	}
 	cfg := strings.NewReplacer(
 		"$PORT", strconv.Itoa(port),
 		"$BACKEND", backend,
@@ -203,8 +214,9 @@ func (b *bench) startGateway(ctx context.Context, name, backend string, memBytes
 		"$MODEL", standinModel,
 		"$KEYHASH", b.keyHash,
 		"$LIMITS", limits,
+		"$DEBUG", debug,
 	).Replace(`server:
-  addr: "127.0.0.1:$PORT"
+  addr: "127.0.0.1:$PORT"$DEBUG
 cache:
   backend: $BACKEND
   memory: {max_bytes: $MEMBYTES}
@@ -354,8 +366,10 @@ func (b *bench) hitPath(ctx context.Context, gw *proc, gwURL string) ([]row, int
 	}
 	clients := []*http.Client{newClient(n), newClient(n)}
 	sampler := sampleRSS(gw.pid(), 50*time.Millisecond)
+	profiled := b.profileCPU(ctx, "hit", 2*b.opts.phase)
 	first := 0
 	res := b.interleave(ctx, targets, clients, n, &first)
+	profiled()
 	g, bl := &res[0], &res[1]
 
 	// Open loop at half the slower server's closed-loop throughput: both
@@ -383,6 +397,43 @@ func (b *bench) hitPath(ctx context.Context, gw *proc, gwURL string) ([]row, int
 		info("1", "Redis commands per hit", fmt.Sprintf("gateway %.2f, baseline 1 (GET)", perHit), ratio(perHit, 1)),
 	}
 	return rows, peak, nil
+}
+
+// profileCPU takes a CPU profile of the gateway for about d, with
+// -profile, into NAME.cpu.pprof; the function it returns waits for it.
+func (b *bench) profileCPU(ctx context.Context, name string, d time.Duration) (wait func()) {
+	if b.debugURL == "" {
+		return func() {}
+	}
+	seconds := max(1, int(d.Round(time.Second)/time.Second))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.debugURL, seconds)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.progress("profile %s: %v", name, err)
+			return
+		}
+		defer resp.Body.Close()
+		path := filepath.Join(b.opts.profileDir, name+".cpu.pprof")
+		f, err := os.Create(path)
+		if err != nil {
+			b.progress("profile %s: %v", name, err)
+			return
+		}
+		defer f.Close()
+		if _, err := io.Copy(f, resp.Body); err != nil {
+			b.progress("profile %s: %v", name, err)
+			return
+		}
+		b.progress("CPU profile of the %s load: %s (go tool pprof -top %s %s)", name, path, b.opts.gateway, path)
+	}()
+	return func() { <-done }
 }
 
 // redisCommands returns the commands the server has processed, from INFO.
@@ -439,8 +490,10 @@ func (b *bench) missPath(ctx context.Context, gw *proc, gwURL string) ([]row, in
 		clients[i] = newClient(1)
 	}
 	sampler := sampleRSS(gw.pid(), 50*time.Millisecond)
+	profiled := b.profileCPU(ctx, "miss", time.Duration(len(targets))*b.opts.phase)
 	first := 1
 	res := b.interleave(ctx, targets, clients, 1, &first)
+	profiled()
 	peak := sampler.end()
 	direct, g := &res[0], &res[1]
 

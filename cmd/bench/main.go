@@ -65,6 +65,7 @@ type options struct {
 	peer        bool
 	rateLimits  bool
 	keep        bool
+	profileDir  string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -84,11 +85,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.peer, "peer", true, "compare with the Portkey gateway (needs node and npm)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", false, "give the API key per-minute and per-day limits (one more Redis round trip a request)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the logs and configuration files of the run")
+	fs.StringVar(&o.profileDir, "profile", "", "write CPU profiles of the gateway under the hit and miss loads to this directory")
 	if err = fs.Parse(args); err != nil {
 		return o, err
 	}
 	if o.gateway, err = filepath.Abs(o.gateway); err != nil {
 		return o, err
+	}
+	if o.profileDir != "" {
+		if err = os.MkdirAll(o.profileDir, 0o755); err != nil {
+			return o, err
+		}
 	}
 	if o.rounds < 1 || o.concurrency < 1 || o.phase <= 0 {
 		return o, fmt.Errorf("-rounds, -concurrency and -phase must be positive")

@@ -127,6 +127,17 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 		defer metricsSrv.Close()
 	}
 
+	if cfg.Server.DebugAddr != "" {
+		debugSrv := &http.Server{Addr: cfg.Server.DebugAddr, Handler: profiler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := debugSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("debug listener failed", "addr", cfg.Server.DebugAddr, "err", err)
+			}
+		}()
+		defer debugSrv.Close()
+		log.Info("profiler listening", "addr", cfg.Server.DebugAddr)
+	}
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

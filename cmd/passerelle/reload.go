@@ -102,6 +102,10 @@ func (g *liveGateway) Readiness(ctx context.Context) (string, []gateway.Check) {
 	return g.current.Load().Readiness(ctx)
 }
 
+func (g *liveGateway) Replies() *gateway.Replies {
+	return g.current.Load().Replies()
+}
+
 func (g *liveGateway) Providers() []gateway.ProviderStatus {
 	return g.current.Load().Providers()
 }

@@ -1,0 +1,124 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"sync"
+
+	"passerelle/cache"
+)
+
+// Replies keeps the bytes of finished replies under a key of the request's
+// own bytes, so that a request seen before is answered with one cache read:
+// no parsing, no normalisation, no hashing of paragraphs, no encoding. It is
+// a layer over the document, segment and summary entries, which stay the
+// record of what was paid for: a reply entry lost or never written costs one
+// trip through the ordinary path, which writes it again.
+//
+// A key covers the endpoint, the request body byte for byte and the
+// configuration that shapes replies (see Service.replyVersion), so that a
+// reload that changes a provider, a prompt or a route never serves a reply
+// made under the old one. Bodies that differ only in spacing are different
+// keys; they still meet in the document entry below.
+type Replies struct {
+	s       *Service
+	version string
+	pending sync.WaitGroup
+	slots   chan struct{} // bounds the writes in flight
+}
+
+// maxReplyWrites bounds the reply writes in flight: past it a write is
+// dropped, which costs a later request one trip through the ordinary path.
+const maxReplyWrites = 256
+
+// Replies returns the reply store of the service, or nil when it has no
+// cache.
+func (s *Service) Replies() *Replies { return s.replies }
+
+func newReplies(s *Service) *Replies {
+	if s.cache == nil {
+		return nil
+	}
+	return &Replies{s: s, version: s.replyVersion(), slots: make(chan struct{}, maxReplyWrites)}
+}
+
+// Key returns the key of a reply to body sent to endpoint.
+func (r *Replies) Key(endpoint string, body []byte) string {
+	return cache.KeyWithBody(cache.KindReply, body, r.version, endpoint)
+}
+
+// Get returns the stored reply under key.
+func (r *Replies) Get(ctx context.Context, key string) ([]byte, bool) {
+	return r.s.cacheGet(ctx, levelReply, key)
+}
+
+// Put stores value under key without holding the request up: the write runs
+// in the background, bounded by the cache timeout, detached from the
+// request's cancellation.
+func (r *Replies) Put(ctx context.Context, key string, value []byte) {
+	select {
+	case r.slots <- struct{}{}:
+	default:
+		r.s.observe.CacheWriteFailed()
+		return
+	}
+	r.pending.Add(1)
+	ctx = context.WithoutCancel(ctx)
+	go func() {
+		defer func() { <-r.slots; r.pending.Done() }()
+		r.s.cacheSetMany(ctx, []cache.Entry{{Key: key, Value: value}})
+	}()
+}
+
+// Wait returns when the writes started by Put have ended.
+func (r *Replies) Wait() { r.pending.Wait() }
+
+// replyVersion fingerprints everything of the configuration that shapes a
+// reply: routes, each provider's own fingerprint (model, prompt, options),
+// the summary length, the glossary and the article bounds.
+func (s *Service) replyVersion() string {
+	h := sha256.New()
+	write := func(fields ...string) {
+		for _, f := range fields {
+			h.Write([]byte(strconv.Itoa(len(f))))
+			h.Write([]byte{':'})
+			h.Write([]byte(f))
+		}
+	}
+	route := func(tag string, r Route) {
+		write(tag, strconv.Itoa(len(r.Chain)))
+		write(r.Chain...)
+		write(strconv.Itoa(len(r.AllowOverride)))
+		write(r.AllowOverride...)
+	}
+	route("translation", s.translation)
+	route("summary", s.summarizing)
+	for _, name := range sortedKeys(s.translators) {
+		write("translator", name, s.translators[name].Fingerprint())
+	}
+	for _, name := range sortedKeys(s.summarizers) {
+		write("summarizer", name, s.summarizers[name].Fingerprint())
+	}
+	write("sentences", strconv.Itoa(s.summarySentences),
+		"bounds", strconv.Itoa(s.maxParagraphs), strconv.Itoa(s.maxCharacters),
+		"detector", strconv.FormatBool(s.detector != nil))
+	for _, term := range sortedKeys(s.glossary) {
+		write("term", term, s.glossary[term])
+	}
+	for _, name := range sortedKeys(s.nativeGlossary) {
+		write("native", name, strconv.FormatBool(s.nativeGlossary[name]))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
