@@ -11,9 +11,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"passerelle/cache"
 	"passerelle/gateway"
+	"passerelle/internal/testenv"
 	"passerelle/language"
 	"passerelle/metrics"
 	"passerelle/providers"
@@ -31,8 +33,11 @@ const benchKey = "psl_benchmark-key"
 // checks accept the mark translator's text; the keys do not depend on the
 // detector, so the measured router finds it.
 func benchRouter(b *testing.B, body string) http.Handler {
+	return benchRouterOver(b, cache.NewMemory(cache.MemoryOptions{}), body)
+}
+
+func benchRouterOver(b *testing.B, store cache.Store, body string) http.Handler {
 	b.Helper()
-	store := cache.NewMemory(cache.MemoryOptions{})
 	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	service := func(det gateway.Detector) *gateway.Service {
 		opts := gateway.Options{
@@ -97,6 +102,71 @@ func BenchmarkHitPath(b *testing.B) {
 			b.Fatalf("status %d, X-Cache %q, want 200 HIT: %s", rec.Code, rec.Header().Get("X-Cache"), rec.Body)
 		}
 	}
+}
+
+// BenchmarkHitPathRedis is the hit path over a real Redis, beside the
+// floor it is held to: a bare net/http handler that reads the same body and
+// answers with one GET of the same bytes. The ratio of the two is the
+// gateway's own cost on a hit, in process (no network between client and
+// server; Redis's share is the same in both).
+func BenchmarkHitPathRedis(b *testing.B) {
+	store, err := cache.NewRedis(cache.RedisOptions{URL: testenv.RedisURL(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = store.Close() })
+	body := seedBody(b)
+	h := benchRouterOver(b, store, body)
+	first := serveOnce(b, h, body)
+	serveOnce(b, h, body) // keeps the reply
+	time.Sleep(50 * time.Millisecond)
+	const baselineKey = "passerelle:bench:baseline"
+	if err := store.Set(context.Background(), baselineKey, first, time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	baseline := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(r.Body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		reply, err := store.Get(r.Context(), baselineKey)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(reply)
+	})
+	// Requests in flight together, as a loaded server has them: ns/op is
+	// then the inverse of throughput, and the Redis round trips overlap.
+	for _, server := range []struct {
+		name string
+		h    http.Handler
+	}{{"baseline", baseline}, {"gateway", h}} {
+		b.Run(server.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(4)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					serveOnce(b, server.h, body)
+				}
+			})
+		})
+	}
+}
+
+// serveOnce sends the body as the benchmarks' client would and returns the
+// reply, failing unless it is a 200.
+func serveOnce(b *testing.B, h http.Handler, body string) []byte {
+	req := httptest.NewRequest(http.MethodPost, "/v1/articles", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+benchKey)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	return rec.Body.Bytes()
 }
 
 // BenchmarkRenderResult is the encoding of a reply: shaping the result and
