@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -137,6 +138,16 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 		defer debugSrv.Close()
 		log.Info("profiler listening", "addr", cfg.Server.DebugAddr)
 	}
+
+	// Start-up is done: hand its garbage back to the system before serving.
+	// Package initialisation allocates about 90 MB, nearly all of it
+	// go-dateparser (pulled in by the article extractor through go-htmldate)
+	// compiling the regular expressions of every locale it knows, and two
+	// thirds of that is garbage at once. The runtime's background scavenger
+	// only returns what the heap holds beyond its goal (twice the live heap),
+	// which an idle gateway never exceeds: without this, some 10 MB of freed
+	// heap stay resident for good. The forced collection takes about 10 ms.
+	debug.FreeOSMemory()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
