@@ -6,6 +6,8 @@
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# The module go.mod replaces with a directory of this repository.
+COPY third_party ./third_party
 RUN go mod download
 COPY . .
 RUN make build
