@@ -91,8 +91,8 @@ func (h *handler) serveStored(c *gin.Context, replies *gateway.Replies, key stri
 	tail = strconv.AppendFloat(tail, ms(time.Since(start)), 'f', -1, 64)
 	tail = append(tail, `,"translation":0}}`...)
 	header := c.Writer.Header()
-	header.Set("X-Cache", headerCacheStatus(gateway.CacheHit))
-	header.Set("Content-Type", "application/json; charset=utf-8")
+	header["X-Cache"] = valueHit
+	header["Content-Type"] = valueJSON
 	header.Set("Content-Length", strconv.Itoa(len(st.body)+len(tail)))
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(st.body)
