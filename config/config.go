@@ -99,6 +99,14 @@ type Server struct {
 	// DebugAddr, when set, serves the Go profiler (/debug/pprof/) on its own
 	// listener. Keep it on loopback: profiles show the program's insides.
 	DebugAddr string `yaml:"debug_addr"`
+	// GCPercent is the garbage collector's target (Go's GOGC): the heap may
+	// grow by this percentage of the live heap between collections. The
+	// gateway's live heap is small and each request allocates its body and
+	// reply, so Go's 100 means a collection every few hundred requests,
+	// each taking one of the CPUs for a while. Default 400; the GOGC
+	// environment variable, when set, wins. Memory under load grows with it
+	// (see the README's Performance section); GOMEMLIMIT caps it.
+	GCPercent int `yaml:"gc_percent"`
 }
 
 // Cache configures where results are kept.
@@ -227,6 +235,7 @@ func Default() Config {
 			IdleTimeout:    120 * time.Second,
 			RequestTimeout: 180 * time.Second,
 			ShutdownGrace:  30 * time.Second,
+			GCPercent:      400,
 		},
 		Cache: Cache{
 			Backend:          "memory",
@@ -448,6 +457,9 @@ func (c Config) Validate() error {
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if c.Server.Addr == "" {
 		add("server.addr is empty: set it (or %s) to a listen address such as \":8080\"", EnvAddr)
+	}
+	if c.Server.GCPercent < 0 {
+		add("server.gc_percent (%d) must be positive: it is Go's GOGC (the collector's target, 100 in Go, 400 by default here)", c.Server.GCPercent)
 	}
 	if c.Server.MaxBodyBytes <= 0 {
 		add("server.max_body_bytes must be positive, e.g. 1048576")

@@ -107,6 +107,9 @@ providers:
 	if got := cfg.Providers["gpt"]; got.APIKey != "sk-from-env" || got.Model != "gpt-4o" || got.Timeout.Seconds() != 20 || got.BaseURL != DefaultOpenAIBaseURL {
 		t.Errorf("gpt = %+v", got)
 	}
+	if cfg.Server.GCPercent != 400 {
+		t.Errorf("server.gc_percent default = %d, want 400", cfg.Server.GCPercent)
+	}
 	if cfg.Summarization.Sentences != 3 || cfg.Server.MaxBodyBytes != 2048 || cfg.Cache.TTL.Hours() != 1 {
 		t.Errorf("sentences %d, max body %d, ttl %v", cfg.Summarization.Sentences, cfg.Server.MaxBodyBytes, cfg.Cache.TTL)
 	}
@@ -135,6 +138,7 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 		{name: "unknown provider type", yaml: "providers: {x: {type: nope}}", want: `unknown: use one of anthropic, apertium, deepl`},
 		{name: "summary too long", yaml: "summarization: {sentences: 40}", want: "between 1 and 10"},
 		{name: "log level", yaml: "log: {level: loud}", want: "use debug, info, warn or error"},
+		{name: "negative GC target", yaml: "server: {gc_percent: -1}", want: "Go's GOGC"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -147,6 +147,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	// heap stay resident for good (41 MB idle instead of 36). The forced
 	// collection takes a few milliseconds.
 	debug.FreeOSMemory()
+	if gogc := getenv("GOGC"); gogc == "" && cfg.Server.GCPercent > 0 {
+		debug.SetGCPercent(cfg.Server.GCPercent)
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
