@@ -361,8 +361,8 @@ func (b *bench) hitPath(ctx context.Context, gw *proc, gwURL string) ([]row, int
 
 	n := b.opts.concurrency
 	targets := []target{
-		{name: "gateway", url: gwURL + "/v1/articles", header: b.auth, body: fixedBody(body), check: wantCache("HIT")},
-		{name: "baseline", url: baseURL + "/v1/articles", body: fixedBody(body)},
+		{name: "gateway", url: gwURL + "/v1/articles", header: b.auth, body: fixedBody(body), check: wantCache("HIT"), pid: gw.pid()},
+		{name: "baseline", url: baseURL + "/v1/articles", body: fixedBody(body), pid: base.pid()},
 	}
 	clients := []*http.Client{newClient(n), newClient(n)}
 	sampler := sampleRSS(gw.pid(), 50*time.Millisecond)
@@ -394,6 +394,9 @@ func (b *bench) hitPath(ctx context.Context, gw *proc, gwURL string) ([]row, int
 		info("1", fmt.Sprintf("hit p99, open loop %.0f req/s", rate),
 			fmt.Sprintf("gateway %s (p50 %s), baseline %s (p50 %s)%s", dur(og.p(99)), dur(og.p(50)), dur(ob.p(99)), dur(ob.p(50)), errNote(&og, &ob)),
 			ratio(float64(og.p(99)), float64(ob.p(99)))),
+		info("1", "server CPU per hit, closed loop "+conc,
+			fmt.Sprintf("gateway %s, baseline %s (user+system, from /proc)", dur(g.cpuPerRequest()), dur(bl.cpuPerRequest())),
+			ratio(float64(g.cpuPerRequest()), float64(bl.cpuPerRequest()))),
 		info("1", "Redis commands per hit", fmt.Sprintf("gateway %.2f, baseline 1 (GET)", perHit), ratio(perHit, 1)),
 	}
 	return rows, peak, nil

@@ -24,6 +24,8 @@ type target struct {
 	// check, when set, judges a 200 reply by its header; a reply it refuses
 	// counts as an error (a "hit" that was not one, say).
 	check func(http.Header) error
+	// pid, when set, is the server's process: its CPU time is measured.
+	pid int
 }
 
 func fixedBody(b []byte) func(int) []byte { return func(int) []byte { return b } }
@@ -34,7 +36,8 @@ type result struct {
 	errors    int
 	firstErr  string
 	elapsed   time.Duration
-	dropped   int // open loop: sends skipped because too many were in flight
+	dropped   int           // open loop: sends skipped because too many were in flight
+	cpu       time.Duration // the server's CPU time during the phase, when its pid is known
 }
 
 func (r *result) ok() int { return len(r.latencies) }
@@ -45,6 +48,14 @@ func (r *result) throughput() float64 {
 		return 0
 	}
 	return float64(len(r.latencies)) / r.elapsed.Seconds()
+}
+
+// cpuPerRequest is the server's CPU time per successful request.
+func (r *result) cpuPerRequest() time.Duration {
+	if r.ok() == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.ok())
 }
 
 // percentile returns the p-th percentile (0 < p <= 100) by nearest rank, 0
@@ -65,6 +76,7 @@ func (r *result) merge(o result) {
 	r.errors += o.errors
 	r.dropped += o.dropped
 	r.elapsed += o.elapsed
+	r.cpu += o.cpu
 	if r.firstErr == "" {
 		r.firstErr = o.firstErr
 	}
@@ -135,6 +147,7 @@ func closedLoop(ctx context.Context, c *http.Client, t target, concurrency, n in
 	var mu sync.Mutex
 	var res result
 	var wg sync.WaitGroup
+	cpuBefore, cpuErr := cpuTime(t.pid)
 	start := time.Now()
 	for range concurrency {
 		wg.Add(1)
@@ -172,6 +185,9 @@ func closedLoop(ctx context.Context, c *http.Client, t target, concurrency, n in
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
+	if cpuAfter, err := cpuTime(t.pid); err == nil && cpuErr == nil {
+		res.cpu = cpuAfter - cpuBefore
+	}
 	slices.Sort(res.latencies)
 	return res
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -79,5 +80,27 @@ func TestLoopsAreBounded(t *testing.T) {
 	res = openLoop(context.Background(), newClient(4), target{name: "test", url: srv.URL, body: fixedBody(nil)}, 100, 300*time.Millisecond, 16)
 	if got := res.ok() + res.errors + res.dropped; got != 30 {
 		t.Errorf("open loop: %d requests, want 100/s x 0.3s = 30", got)
+	}
+}
+
+func TestCPUTimeOfThisProcess(t *testing.T) {
+	before, err := cpuTime(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Burn some CPU: the figure must move, in whole ticks.
+	deadline := time.Now().Add(100 * time.Millisecond)
+	for x := 0; time.Now().Before(deadline); x++ {
+		_ = x * x
+	}
+	after, err := cpuTime(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before {
+		t.Errorf("CPU time %v then %v after 100ms of work", before, after)
+	}
+	if _, err := cpuTime(0); err == nil {
+		t.Error("cpuTime(0) must fail")
 	}
 }
