@@ -175,6 +175,10 @@ type SummaryRoute struct {
 type Log struct {
 	Level  string `yaml:"level"`  // debug | info (default) | warn | error
 	Format string `yaml:"format"` // json (default) | text
+	// FlushInterval is how long an information line (the access log) may
+	// wait to be written with others; warnings and errors are written at
+	// once. 0 writes every line at once. Default 100ms.
+	FlushInterval time.Duration `yaml:"flush_interval"`
 }
 
 // Environment variables read by Load.
@@ -248,7 +252,7 @@ func Default() Config {
 				WriteTimeout: 250 * time.Millisecond,
 			},
 		},
-		Log:    Log{Level: "info", Format: "json"},
+		Log:    Log{Level: "info", Format: "json", FlushInterval: 100 * time.Millisecond},
 		Limits: RequestLimits{MaxParagraphs: 1000, MaxCharacters: 200000},
 		Fetch:  Fetch{Enabled: true, Timeout: 10 * time.Second, MaxBytes: 5 << 20, MaxRedirects: 5},
 	}

@@ -26,6 +26,7 @@ import (
 	"passerelle/config"
 	"passerelle/handlers"
 	"passerelle/internal/build"
+	"passerelle/internal/logging"
 	"passerelle/metrics"
 	"passerelle/tracing"
 )
@@ -54,7 +55,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log, logOut)
+	logger := newLogger(cfg.Log, logOut)
+	defer logger.Close()
+	log := logger.Logger
 	cache.LogRedisClientTo(log)
 	log.Info("configuration", "config", cfg.MaskedTree())
 
@@ -114,6 +117,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 	log.Info("listening", "addr", ln.Addr().String(),
 		"translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain(), "cache", cfg.Cache.Backend)
+	logger.Flush() // what a person starting it waits for
 	if listening != nil {
 		listening(ln.Addr())
 	}
@@ -179,12 +183,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	return nil
 }
 
-func newLogger(cfg config.Log, out io.Writer) *slog.Logger {
+func newLogger(cfg config.Log, out io.Writer) *logging.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level))
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.Format == "text" {
-		return slog.New(slog.NewTextHandler(out, opts))
-	}
-	return slog.New(slog.NewJSONHandler(out, opts))
+	return logging.New(out, logging.Options{Level: level, Format: cfg.Format, FlushInterval: cfg.FlushInterval})
 }
