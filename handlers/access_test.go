@@ -10,26 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"passerelle/cache"
-	"passerelle/gateway"
-	"passerelle/providers"
 	"passerelle/quota"
 )
 
 func routerWithAccess(t *testing.T, access Access, reload func() error) http.Handler {
 	t.Helper()
-	svc, err := gateway.New(gateway.Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"mark": markTranslator{}},
-		Summarizers: map[string]providers.Summarizer{"first": firstParagraph{}},
-		Translation: gateway.Route{Chain: []string{"mark"}},
-		Summarizing: gateway.Route{Chain: []string{"first"}},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(svc, Options{Access: access, Reload: reload, CORSOrigins: []string{"https://newsroom.example"},
+	return New(markService(t, nil), Options{Access: access, Reload: reload, CORSOrigins: []string{"https://newsroom.example"},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 

@@ -57,6 +57,29 @@ func (firstParagraph) Summarize(ctx context.Context, req providers.SummarizeRequ
 	return providers.SummarizeResult{Summary: first, Model: "first-1"}, nil
 }
 
+// markService is the gateway most handler tests stand on: the mark
+// translator and the first-paragraph summarizer over an embedded cache;
+// with edits the test's own options.
+func markService(t *testing.T, edit func(*gateway.Options)) *gateway.Service {
+	t.Helper()
+	opts := gateway.Options{
+		Cache:       cache.NewMemory(cache.MemoryOptions{}),
+		Translators: map[string]providers.Translator{"mark": markTranslator{}},
+		Summarizers: map[string]providers.Summarizer{"first": firstParagraph{}},
+		Translation: gateway.Route{Chain: []string{"mark"}},
+		Summarizing: gateway.Route{Chain: []string{"first"}},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	svc, err := gateway.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
 type routerOptions struct {
 	translator providers.Translator
 	chain      []string

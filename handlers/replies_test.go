@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/cache"
 	"passerelle/gateway"
 	"passerelle/providers"
 	"passerelle/quota"
@@ -45,18 +44,7 @@ func (l *lookups) take(level string) int {
 func replyRouter(t *testing.T, access Access) (http.Handler, *gateway.Service, *lookups) {
 	t.Helper()
 	seen := &lookups{hits: map[string]int{}}
-	svc, err := gateway.New(gateway.Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"mark": markTranslator{}},
-		Summarizers: map[string]providers.Summarizer{"first": firstParagraph{}},
-		Translation: gateway.Route{Chain: []string{"mark"}},
-		Summarizing: gateway.Route{Chain: []string{"first"}},
-		Observer:    seen,
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := markService(t, func(o *gateway.Options) { o.Observer = seen })
 	return New(svc, Options{Access: access, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}), svc, seen
 }
 

@@ -8,26 +8,13 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	"passerelle/cache"
 	"passerelle/gateway"
-	"passerelle/providers"
 )
 
 func TestRequestsAreTracedDownToProviders(t *testing.T) {
 	recorder := tracetest.NewSpanRecorder()
 	tracer := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder)).Tracer("test")
-	svc, err := gateway.New(gateway.Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"mark": markTranslator{}},
-		Summarizers: map[string]providers.Summarizer{"first": firstParagraph{}},
-		Translation: gateway.Route{Chain: []string{"mark"}},
-		Summarizing: gateway.Route{Chain: []string{"first"}},
-		Tracer:      tracer,
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := markService(t, func(o *gateway.Options) { o.Tracer = tracer })
 	h := New(svc, Options{Tracer: tracer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
 	rec := do(t, h, "POST", "/v1/articles", `{"text": "Un paragraphe.\n\nUn autre."}`,
