@@ -23,7 +23,11 @@ func signal(text string) (words string, letters int) {
 	var b strings.Builder
 	b.Grow(len(text))
 	sentenceStart := true
-	for _, tok := range strings.Fields(text) {
+	for rest := text; ; {
+		var tok string
+		if tok, rest = nextField(rest); tok == "" {
+			break
+		}
 		opens := sentenceStart || opensQuote(tok)
 		sentenceStart = endsSentence(tok)
 		if isAddress(tok) {
@@ -44,6 +48,31 @@ func signal(text string) (words string, letters int) {
 		letters += countLetters(word)
 	}
 	return b.String(), letters
+}
+
+// nextField returns the first word of s as strings.Fields splits it, and
+// what follows; tok is "" when s has no word left. The detector reads each
+// text word by word once, without the slice Fields would allocate.
+func nextField(s string) (tok, rest string) {
+	start := -1
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				return s[start:i], s[i:]
+			}
+		} else if start < 0 {
+			start = i
+		}
+		i += n
+	}
+	if start < 0 {
+		return "", ""
+	}
+	return s[start:], ""
 }
 
 // endsSentence reports whether the word after tok opens a sentence (or a
