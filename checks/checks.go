@@ -156,9 +156,36 @@ func countLetters(s string) int {
 	return n
 }
 
-// sameText reports whether a and b are equal once spaces are folded.
+// sameText reports whether a and b are equal once spaces are folded: whether
+// they have the same words, as strings.Fields splits them. It compares them
+// word by word, without building the folded texts.
 func sameText(a, b string) bool {
-	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+	for {
+		var wa, wb string
+		wa, a = nextWord(a)
+		wb, b = nextWord(b)
+		if wa != wb {
+			return false
+		}
+		if wa == "" {
+			return true
+		}
+	}
+}
+
+// nextWord returns the first word of s as strings.Fields splits it, and
+// what follows; word is "" when s has no word left.
+func nextWord(s string) (word, rest string) {
+	start := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) })
+	if start < 0 {
+		return "", ""
+	}
+	s = s[start:]
+	end := strings.IndexFunc(s, unicode.IsSpace)
+	if end < 0 {
+		return s, ""
+	}
+	return s[:end], s[end:]
 }
 
 // hasCommonWord reports whether s has a word that translation would change:

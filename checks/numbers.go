@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -41,18 +42,21 @@ var smallNumberWords = func() []*regexp.Regexp {
 // differently ("1 500 000" as "1.5 million") is reported: that is rare in
 // translations and cheap to retry.
 func missingNumbers(src, out string) []string {
+	if !hasDigit(src) {
+		return nil // nothing to look for
+	}
 	have := map[string]bool{}
-	for _, tok := range number.FindAllString(out, -1) {
-		for _, v := range values(tok) {
+	for _, m := range findAllNumeric(number, out) {
+		for _, v := range values(out[m[0]:m[1]]) {
 			have[v] = true
 		}
 	}
 	// An engine may keep a French time as it was ("20h45"): its digits touch
 	// letters, so the number pattern above does not see them.
-	for _, m := range frenchTime.FindAllStringSubmatch(out, -1) {
-		have[trimZeros(m[1])] = true
-		if m[2] != "" {
-			have[trimZeros(m[2])] = true
+	for _, m := range findAllNumeric(frenchTime, out) {
+		have[trimZeros(out[m[2]:m[3]])] = true
+		if m[4] >= 0 {
+			have[trimZeros(out[m[4]:m[5]])] = true
 		}
 	}
 	lowerOut := strings.ToLower(out)
@@ -69,7 +73,8 @@ func missingNumbers(src, out string) []string {
 	// Dates and times first: their parts have their own rules.
 	var missing []string
 	skip := map[string]bool{} // spans of src already judged
-	for _, m := range frenchDate.FindAllStringSubmatchIndex(src, -1) {
+	dates := findAllNumeric(frenchDate, src)
+	for _, m := range dates {
 		whole := src[m[0]:m[1]]
 		skip[whole] = true
 		day, year := trimZeros(src[m[2]:m[3]]), src[m[6]:m[7]]
@@ -77,7 +82,7 @@ func missingNumbers(src, out string) []string {
 			missing = append(missing, whole)
 		}
 	}
-	for _, m := range frenchTime.FindAllStringSubmatchIndex(src, -1) {
+	for _, m := range findAllNumeric(frenchTime, src) {
 		whole := src[m[0]:m[1]]
 		if skip[whole] {
 			continue
@@ -92,9 +97,10 @@ func missingNumbers(src, out string) []string {
 			missing = append(missing, whole)
 		}
 	}
-	src = frenchDate.ReplaceAllString(src, " ")
-	src = frenchTime.ReplaceAllString(src, " ")
-	for _, tok := range number.FindAllString(src, -1) {
+	src = replaceAllNumeric(frenchDate, src, dates)
+	src = replaceAllNumeric(frenchTime, src, nil)
+	for _, m := range findAllNumeric(number, src) {
+		tok := src[m[0]:m[1]]
 		ok := false
 		for _, v := range values(tok) {
 			if found(v) {
@@ -109,11 +115,106 @@ func missingNumbers(src, out string) []string {
 	return missing
 }
 
+// The patterns above match only digits and the characters of numericChar,
+// and start with a digit. Run on a whole paragraph, the regexp engine tries
+// every position of it, which made these checks a fifth of the gateway's
+// work on a miss; findAllNumeric runs them only around the digits, with the
+// same result.
+
+// numericChar reports whether r may be part of a match of number,
+// frenchTime or frenchDate.
+func numericChar(r rune) bool {
+	switch r {
+	case ' ', '\u00a0', '\u202f', '.', ',', '/', 'h':
+		return true
+	}
+	return '0' <= r && r <= '9'
+}
+
+func hasDigit(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return '0' <= r && r <= '9' }) >= 0
+}
+
+// findAllNumeric returns re.FindAllStringSubmatchIndex(s, -1) for a re whose
+// matches hold only numericChar characters and start with a digit. It runs
+// re on each span of such characters that has a digit, with one character
+// on each side so that \b sees the text around it: a match cannot cross a
+// character outside the span, nor start before its first digit, so the
+// matches, and the order the engine finds them in, are the same.
+func findAllNumeric(re *regexp.Regexp, s string) [][]int {
+	var out [][]int
+	for pos := 0; pos < len(s); {
+		d := strings.IndexFunc(s[pos:], func(r rune) bool { return '0' <= r && r <= '9' })
+		if d < 0 {
+			break
+		}
+		start, end := pos+d, pos+d
+		for start > pos {
+			r, n := utf8.DecodeLastRuneInString(s[:start])
+			if !numericChar(r) {
+				break
+			}
+			start -= n
+		}
+		for end < len(s) {
+			r, n := utf8.DecodeRuneInString(s[end:])
+			if !numericChar(r) {
+				break
+			}
+			end += n
+		}
+		// The characters on each side, for \b.
+		from, to := start, end
+		if from > 0 {
+			_, n := utf8.DecodeLastRuneInString(s[:from])
+			from -= n
+		}
+		if to < len(s) {
+			_, n := utf8.DecodeRuneInString(s[to:])
+			to += n
+		}
+		for _, m := range re.FindAllStringSubmatchIndex(s[from:to], -1) {
+			for i := range m {
+				if m[i] >= 0 {
+					m[i] += from
+				}
+			}
+			out = append(out, m)
+		}
+		pos = end
+	}
+	return out
+}
+
+// replaceAllNumeric returns re.ReplaceAllString(s, " ") for a re of
+// findAllNumeric; matches, when not nil, are re's matches in s.
+func replaceAllNumeric(re *regexp.Regexp, s string, matches [][]int) string {
+	if matches == nil {
+		matches = findAllNumeric(re, s)
+	}
+	if len(matches) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, m := range matches {
+		b.WriteString(s[last:m[0]])
+		b.WriteByte(' ')
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// spaces reads the no-break spaces of a number as spaces.
+var spaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
+
 // values returns the values a number token may stand for, as canonical
 // decimal strings: "1,000" is 1000 in English and 1 in French, "3,5" can only
 // be 3.5, "1 000" only 1000.
 func values(tok string) []string {
-	tok = strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(tok)
+	tok = spaces.Replace(tok)
 	var vs []string
 	add := func(v string, ok bool) {
 		if ok {
