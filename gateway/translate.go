@@ -34,12 +34,14 @@ type segmentValue struct {
 func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	primaryName, docKey := s.documentKey(p)
 	if !p.cache.NoRead && !p.documentChecked {
-		if tr, ok := s.cachedDocument(ctx, p, primaryName, docKey); ok {
+		if tr, ok := s.lookupDocument(ctx, p, primaryName, docKey); ok {
 			return tr, nil
 		}
 	}
 	if p.cache.NoRead {
-		return s.translateMissing(ctx, p, primaryName, docKey)
+		tr, store, err := s.translateMissing(ctx, p, primaryName, docKey)
+		s.background(store)
+		return tr, err
 	}
 
 	// Identical articles arriving together share one provider call: the
@@ -47,6 +49,38 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	// from the first client's cancellation (keeping its deadline), so that a
 	// client that leaves does not fail the others, and what is paid for is
 	// cached.
+	for {
+		fl, leader := s.flights.join(docKey)
+		if leader {
+			return s.leadFlight(ctx, p, primaryName, docKey, fl)
+		}
+		if !fl.finished() {
+			<-fl.done
+			if fl.err != nil {
+				return nil, fl.err
+			}
+			// Another request paid for it; this one costs nothing more.
+			copied := *fl.tr
+			copied.Usage = providers.Usage{}
+			copied.Coalesced = true
+			s.observe.Coalesced()
+			return &copied, nil
+		}
+		// Translated already, and being written to the cache: read it
+		// from there once written, as if it had been there on arrival.
+		<-fl.stored
+		if tr, ok := s.cachedDocument(ctx, p, primaryName, docKey); ok {
+			return tr, nil
+		}
+		// Not cached (a fallback made it, or the write failed): translate
+		// as if the flight had been over, from the paragraphs cached.
+	}
+}
+
+// leadFlight translates the article for every request that joins fl, and
+// answers as soon as the result is known: its cache writes, and the end of
+// the flight, follow in the background.
+func (s *Service) leadFlight(ctx context.Context, p plan, primaryName, docKey string, fl *documentFlight) (tr *Translation, err error) {
 	shared := ctx
 	if deadline, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
@@ -55,25 +89,43 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	} else {
 		shared = context.WithoutCancel(ctx)
 	}
-	led := false // only the request whose call ran pays
-	v, err, _ := s.flights.Do(docKey, func() (any, error) {
-		led = true
-		return s.translateLeased(shared, p, primaryName, docKey)
+	var store func()
+	published := false
+	defer func() {
+		if !published { // a panic: the waiters must not wait forever
+			fl.publish(nil, &Error{Code: CodeInternal, Message: "internal error"})
+			s.flights.stored(docKey, fl)
+		}
+	}()
+	tr, store, err = s.translateLeased(shared, p, primaryName, docKey)
+	fl.publish(tr, err)
+	published = true
+	if store == nil {
+		s.flights.stored(docKey, fl)
+		return tr, err
+	}
+	s.background(func() {
+		store()
+		s.flights.stored(docKey, fl)
 	})
-	if err != nil {
-		return nil, err
-	}
-	tr := v.(*Translation)
-	if !led {
-		// Another request paid for it; this one costs nothing more.
-		copied := *tr
-		copied.Usage = providers.Usage{}
-		copied.Coalesced = true
-		tr = &copied
-		s.observe.Coalesced()
-	}
-	return tr, nil
+	return tr, err
 }
+
+// background runs fn after the reply, counted by Flush; nil does nothing.
+func (s *Service) background(fn func()) {
+	if fn == nil {
+		return
+	}
+	s.pending.Add(1)
+	go func() {
+		defer s.pending.Done()
+		fn()
+	}()
+}
+
+// Flush waits for the cache writes of the requests answered so far: call it
+// before closing the cache.
+func (s *Service) Flush() { s.pending.Wait() }
 
 // documentKey returns the primary provider's name and the key of the whole
 // translated article under it.
@@ -81,6 +133,16 @@ func (s *Service) documentKey(p plan) (string, string) {
 	primaryName := p.translationChain[0]
 	fields := append([]string{primaryName, s.translators[primaryName].Fingerprint(), p.source, p.target, p.glossary.key()}, p.segments...)
 	return primaryName, cache.Key(cache.KindDocument, fields...)
+}
+
+// lookupDocument returns the whole translated article when the cache holds
+// it, or will once a translation of it finished in this process is written:
+// that write is waited for.
+func (s *Service) lookupDocument(ctx context.Context, p plan, primaryName, docKey string) (*Translation, bool) {
+	if fl := s.flights.finishedFlight(docKey); fl != nil {
+		<-fl.stored
+	}
+	return s.cachedDocument(ctx, p, primaryName, docKey)
 }
 
 // cachedDocument returns the whole translated article when the cache holds
@@ -118,8 +180,10 @@ const leaseTTL = 10 * time.Second
 // cache is shared: the replica that takes the lease calls the provider; the
 // others poll the cache until its result appears, and call the provider
 // themselves only if the lease ends without a result (the holder failed or
-// died). A cache that cannot be asked is no reason to wait.
-func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docKey string) (*Translation, error) {
+// died). A cache that cannot be asked is no reason to wait. The returned
+// function, when not nil, writes the result to the cache and then gives the
+// lease back; it must be called once the reply is on its way.
+func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docKey string) (*Translation, func(), error) {
 	leaser, ok := s.cache.(Leaser)
 	if !ok {
 		return s.translateMissing(ctx, p, primaryName, docKey)
@@ -132,15 +196,29 @@ func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docK
 			break
 		}
 		if acquired {
-			defer release()
-			return s.translateMissing(ctx, p, primaryName, docKey)
+			// The lease is given back once the result is in the cache, so
+			// that the other replicas find it there when it ends.
+			handedOver := false
+			defer func() {
+				if !handedOver { // a panic
+					release()
+				}
+			}()
+			tr, store, err := s.translateMissing(ctx, p, primaryName, docKey)
+			handedOver = true
+			return tr, func() {
+				if store != nil {
+					store()
+				}
+				release()
+			}, err
 		}
 		if tr, found := s.awaitDocument(ctx, p, primaryName, docKey, leaser); found {
 			s.observe.Coalesced()
-			return tr, nil
+			return tr, nil, nil
 		}
 		if ctx.Err() != nil {
-			return nil, &Error{Code: CodeProviderTimeout, Err: ctx.Err(),
+			return nil, nil, &Error{Code: CodeProviderTimeout, Err: ctx.Err(),
 				Message: "timed out waiting for another replica translating the same article"}
 		}
 	}
@@ -176,8 +254,11 @@ func (s *Service) awaitDocument(ctx context.Context, p plan, primaryName, docKey
 }
 
 // translateMissing translates what the cache lacks, segment by segment,
-// through the chain, and caches the results.
-func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, docKey string) (*Translation, error) {
+// through the chain. It returns, besides the result, the function that
+// writes what was paid for to the cache (nil when there is nothing to write),
+// to be called once the reply is on its way; until it has run, the
+// paragraphs it writes are given to any request that asks for them.
+func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, docKey string) (*Translation, func(), error) {
 	// Identical paragraphs (a repeated caption, a quote) are translated once.
 	unique, index := dedupe(p.segments)
 	out := make([]string, len(unique))
@@ -187,6 +268,20 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 	var failures []string
 	var lastErr error
 	cached := 0
+	var entries []cache.Entry // what was paid for, to be cached
+	// The segmentFlights kept until then, and their keys.
+	var published []*segmentFlight
+	var publishedKeys []string
+	store := func() func() {
+		if p.cache.NoWrite || s.cache == nil || len(entries) == 0 {
+			s.segmentFlights.forget(publishedKeys, published)
+			return nil
+		}
+		return func() {
+			s.cacheSetMany(ctx, entries)
+			s.segmentFlights.forget(publishedKeys, published)
+		}
+	}
 
 	for i, name := range p.translationChain {
 		missing := missingIndexes(out, served)
@@ -195,16 +290,20 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 		}
 		t := s.translators[name]
 		fp := t.Fingerprint()
+		allKeys := keysFor(name, fp, p, unique, missing)
 		if !p.cache.NoRead {
-			cached += s.fillFromCache(ctx, keysFor(name, fp, p, unique, missing), missing, out, served, models, name)
-			if missing = missingIndexes(out, served); len(missing) == 0 {
+			// Paragraphs translated here and not yet written are taken
+			// first: once written, they leave the flights for the cache.
+			cached += s.segmentFlights.fill(allKeys, missing, out, served, models, name)
+			allKeys, missing = stillMissing(allKeys, missing, served)
+			cached += s.fillFromCache(ctx, allKeys, missing, out, served, models, name)
+			if allKeys, missing = stillMissing(allKeys, missing, served); len(missing) == 0 {
 				break
 			}
 		}
-		allKeys := keysFor(name, fp, p, unique, missing)
 		// A paragraph another request is already translating is waited for,
 		// not paid for twice.
-		ownedAt, waits := s.segmentFlights.claim(allKeys)
+		ownedAt, waits := s.segmentFlights.claim(allKeys, !p.cache.NoRead)
 		keys := make([]string, len(ownedAt))
 		texts := make([]string, len(ownedAt))
 		for k, j := range ownedAt {
@@ -215,7 +314,6 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 		usage = usage.Add(res.usage)
 		// Every segment is checked before it is returned or cached; one that
 		// fails is asked for again alone, then left to the next provider.
-		var entries []cache.Entry
 		failed := 0
 		for j, m := range ownedAt {
 			m := missing[m]
@@ -236,15 +334,20 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 					}
 				}
 			}
-			s.segmentFlights.finish(keys[j], text, res.model, err)
+			fl := s.segmentFlights.finish(keys[j], text, res.model, err)
 			if err != nil {
 				failed++
 				lastErr = err
 				continue
 			}
 			out[m], served[m], models[m] = text, name, res.model
-			raw, _ := json.Marshal(segmentValue{Text: text, Model: res.model})
-			entries = append(entries, cache.Entry{Key: keys[j], Value: raw})
+			if fl != nil {
+				published, publishedKeys = append(published, fl), append(publishedKeys, keys[j])
+			}
+			if !p.cache.NoWrite {
+				raw, _ := json.Marshal(segmentValue{Text: text, Model: res.model})
+				entries = append(entries, cache.Entry{Key: keys[j], Value: raw})
+			}
 		}
 		for j, fl := range waits {
 			text, model, err := fl.wait(ctx)
@@ -258,9 +361,6 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 			cached++ // paid for by the request that was translating it
 		}
 		s.observe.ProviderCall(name, "translate", res.model, time.Since(began), res.usage, firstError(res.errs))
-		if !p.cache.NoWrite {
-			s.cacheSetMany(ctx, entries)
-		}
 		if failed > 0 {
 			failures = append(failures, fmt.Sprintf("%s: %s", name, describeFailure(lastErr)))
 			s.log.WarnContext(ctx, "translation provider failed", "provider", name, "kind", describeFailure(lastErr),
@@ -271,7 +371,7 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 		}
 	}
 	if missing := missingIndexes(out, served); len(missing) > 0 {
-		return nil, providerFailure(ctx, "translation", failures, lastErr)
+		return nil, store(), providerFailure(ctx, "translation", failures, lastErr)
 	}
 
 	segments := make([]string, len(p.segments))
@@ -293,12 +393,13 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 	}
 	// The document entry belongs to the primary provider: cache it only when
 	// the primary produced every segment, so a fallback's text is never
-	// served later as if the primary had made it.
+	// served later as if the primary had made it. It goes with the
+	// paragraphs, in one round trip.
 	if !p.cache.NoWrite && tr.Provider == primaryName {
 		raw, _ := json.Marshal(documentValue{Segments: segments, Model: tr.Model, Usage: usage})
-		s.cacheSetMany(ctx, []cache.Entry{{Key: docKey, Value: raw}})
+		entries = append(entries, cache.Entry{Key: docKey, Value: raw})
 	}
-	return tr, nil
+	return tr, store(), nil
 }
 
 // checkedOutput repairs what can be repaired in a provider's translation of
@@ -360,6 +461,19 @@ func keysFor(provider, fingerprint string, p plan, unique []string, idx []int) [
 		keys[j] = segmentKey(provider, fingerprint, p.source, p.target, p.glossary, unique[m])
 	}
 	return keys
+}
+
+// stillMissing returns the keys and indexes of idx whose segment is not
+// served yet.
+func stillMissing(keys []string, idx []int, served []string) ([]string, []int) {
+	var k2 []string
+	var i2 []int
+	for j, m := range idx {
+		if served[m] == "" {
+			k2, i2 = append(k2, keys[j]), append(i2, m)
+		}
+	}
+	return k2, i2
 }
 
 // fillFromCache looks up keys (one per index of idx) in one round trip and

@@ -25,13 +25,14 @@ type liveGateway struct {
 	// draining is set on SIGTERM: /readyz then answers unready.
 	draining atomic.Bool
 
-	mu     sync.Mutex // serialises reloads
-	cfg    config.Config
-	getenv func(string) string
-	store  cache.Store
-	m      *metrics.Metrics
-	tracer trace.Tracer
-	log    *slog.Logger
+	mu      sync.Mutex         // serialises reloads
+	retired []*gateway.Service // replaced by a reload; Flush waits for them too
+	cfg     config.Config
+	getenv  func(string) string
+	store   cache.Store
+	m       *metrics.Metrics
+	tracer  trace.Tracer
+	log     *slog.Logger
 }
 
 func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.Store, m *metrics.Metrics, tracer trace.Tracer, log *slog.Logger) (*liveGateway, error) {
@@ -73,10 +74,21 @@ func (g *liveGateway) Reload() error {
 	if !reflect.DeepEqual(cfg.Cache, g.cfg.Cache) || !reflect.DeepEqual(cfg.Server, g.cfg.Server) {
 		g.log.Warn("configuration reload: changes to server and cache take effect at the next restart")
 	}
-	g.current.Store(svc)
+	g.retired = append(g.retired, g.current.Swap(svc))
 	g.cfg = cfg
 	g.log.Info("configuration reloaded", "translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain())
 	return nil
+}
+
+// Flush waits for the cache writes of every request answered so far, by
+// the current Service and those a reload replaced.
+func (g *liveGateway) Flush() {
+	g.mu.Lock()
+	services := append([]*gateway.Service{g.current.Load()}, g.retired...)
+	g.mu.Unlock()
+	for _, svc := range services {
+		svc.Flush()
+	}
 }
 
 func (g *liveGateway) Translate(ctx context.Context, req gateway.Request) (*gateway.Result, error) {
