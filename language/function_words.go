@@ -49,6 +49,16 @@ var functionWordIndex = func() map[string]int {
 	return idx
 }()
 
+// maxFunctionWord is the length in bytes of the longest function word:
+// longer words are not looked up.
+var maxFunctionWord = func() int {
+	n := 0
+	for w := range functionWordIndex {
+		n = max(n, len(w))
+	}
+	return n
+}()
+
 // functionWordVotes counts, for each language, the words of text that are
 // among its function words. Elided French forms ("l'", "d'", "qu'") count as
 // the word after the apostrophe, which is how they vote: "l'avenir" has no
@@ -59,7 +69,11 @@ func functionWordVotes(text string) votes {
 	inWord := func(r rune) bool { return unicode.IsLetter(r) || r == '\'' || r == '’' }
 	start := -1
 	vote := func(tok string) {
-		if i, ok := functionWordIndex[strings.ToLower(strings.Trim(tok, "'’"))]; ok {
+		w := strings.ToLower(strings.Trim(tok, "'’"))
+		if len(w) > maxFunctionWord {
+			return
+		}
+		if i, ok := functionWordIndex[w]; ok {
 			v[i]++
 		}
 	}

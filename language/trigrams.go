@@ -22,7 +22,7 @@ import (
 // hold the two to the same answers.
 type trigramScorer struct {
 	langs []string // the languages, as indexed in weights and occurs
-	rows  map[uint64]int32
+	rows  rowTable
 	// For row r and language l: weights[r*len(langs)+l] sums 300 minus the
 	// rank of each occurrence of the trigram in the language's profile (0
 	// when absent), and occurs counts those occurrences, as whatlanggo's
@@ -38,12 +38,16 @@ const maxTrigramDistance = 300
 // newTrigramScorer indexes the profiles of langs, or returns nil when one
 // has no profile here.
 func newTrigramScorer(langs []string) *trigramScorer {
-	s := &trigramScorer{langs: langs, rows: map[uint64]int32{}}
+	s := &trigramScorer{langs: langs}
+	total := 0
 	for _, l := range langs {
-		if _, ok := profiles[l]; !ok {
+		p, ok := profiles[l]
+		if !ok {
 			return nil
 		}
+		total += len(p)
 	}
+	s.rows = newRowTable(total)
 	n := len(langs)
 	for li, l := range langs {
 		for rank, t := range profiles[l] {
@@ -51,10 +55,10 @@ func newTrigramScorer(langs []string) *trigramScorer {
 			if !ok {
 				return nil
 			}
-			row, found := s.rows[k]
-			if !found {
-				row = int32(len(s.rows))
-				s.rows[k] = row
+			row := s.rows.get(k)
+			if row < 0 {
+				row = int32(s.rows.len)
+				s.rows.put(k, row)
 				s.weights = append(s.weights, make([]int32, n)...)
 				s.occurs = append(s.occurs, make([]uint16, n)...)
 			}
@@ -63,6 +67,56 @@ func newTrigramScorer(langs []string) *trigramScorer {
 		}
 	}
 	return s
+}
+
+// rowTable maps trigram keys to rows: an open-addressing hash table, as a
+// Go map costs several times more per lookup, and a text makes one lookup
+// per character.
+type rowTable struct {
+	keys  []uint64
+	rows  []int32 // -1: empty slot
+	shift uint
+	len   int
+}
+
+func newRowTable(n int) rowTable {
+	size, shift := 1, uint(64)
+	for size < 4*n {
+		size, shift = size*2, shift-1
+	}
+	t := rowTable{keys: make([]uint64, size), rows: make([]int32, size), shift: shift}
+	for i := range t.rows {
+		t.rows[i] = -1
+	}
+	return t
+}
+
+func (t *rowTable) slot(k uint64) int {
+	return int((k * 0x9e3779b97f4a7c15) >> t.shift)
+}
+
+// get returns the row of k, -1 when it has none.
+func (t *rowTable) get(k uint64) int32 {
+	mask := len(t.keys) - 1
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		switch row := t.rows[i]; {
+		case row < 0:
+			return -1
+		case t.keys[i] == k:
+			return row
+		}
+	}
+}
+
+// put adds k, which has no row yet; the table is sized for every key.
+func (t *rowTable) put(k uint64, row int32) {
+	mask := len(t.keys) - 1
+	i := t.slot(k)
+	for t.rows[i] >= 0 {
+		i = (i + 1) & mask
+	}
+	t.keys[i], t.rows[i] = k, row
+	t.len++
 }
 
 func trigramKey(r1, r2, r3 rune) uint64 {
@@ -141,14 +195,14 @@ func (s *trigramScorer) score(text string) (int, float64) {
 	// number of trigrams matched, however often the text repeats it.
 	var seenStore [64]uint64
 	var seen []uint64
-	if words := (len(s.rows) + 63) / 64; words <= len(seenStore) {
+	if words := (s.rows.len + 63) / 64; words <= len(seenStore) {
 		seen = seenStore[:words]
 	} else {
 		seen = make([]uint64, words)
 	}
 	add := func(r1, r2, r3 rune) {
-		row, ok := s.rows[trigramKey(r1, r2, r3)]
-		if !ok {
+		row := s.rows.get(trigramKey(r1, r2, r3))
+		if row < 0 {
 			return
 		}
 		base := int(row) * n
