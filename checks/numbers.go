@@ -46,26 +46,33 @@ func missingNumbers(src, out string) []string {
 		return nil // nothing to look for
 	}
 	have := map[string]bool{}
-	for _, m := range findAllNumeric(number, out) {
+	outSpans, srcSpans := numericSpans(out), numericSpans(src)
+	for _, m := range findAllNumeric(number, out, outSpans...) {
 		for _, v := range values(out[m[0]:m[1]]) {
 			have[v] = true
 		}
 	}
 	// An engine may keep a French time as it was ("20h45"): its digits touch
 	// letters, so the number pattern above does not see them.
-	for _, m := range findAllNumeric(frenchTime, out) {
+	for _, m := range findAllNumeric(frenchTime, out, outSpans...) {
 		have[trimZeros(out[m[2]:m[3]])] = true
 		if m[4] >= 0 {
 			have[trimZeros(out[m[4]:m[5]])] = true
 		}
 	}
-	lowerOut := strings.ToLower(out)
+	lowerOut := ""
+	lower := func() string { // only a number not found needs it
+		if lowerOut == "" {
+			lowerOut = strings.ToLower(out)
+		}
+		return lowerOut
+	}
 	found := func(v string) bool {
 		if have[v] {
 			return true
 		}
 		if n, err := strconv.Atoi(v); err == nil && n < len(smallNumberWords) {
-			return smallNumberWords[n].MatchString(lowerOut)
+			return smallNumberWords[n].MatchString(lower())
 		}
 		return false
 	}
@@ -73,7 +80,7 @@ func missingNumbers(src, out string) []string {
 	// Dates and times first: their parts have their own rules.
 	var missing []string
 	skip := map[string]bool{} // spans of src already judged
-	dates := findAllNumeric(frenchDate, src)
+	dates := findAllNumeric(frenchDate, src, srcSpans...)
 	for _, m := range dates {
 		whole := src[m[0]:m[1]]
 		skip[whole] = true
@@ -82,14 +89,15 @@ func missingNumbers(src, out string) []string {
 			missing = append(missing, whole)
 		}
 	}
-	for _, m := range findAllNumeric(frenchTime, src) {
+	times := findAllNumeric(frenchTime, src, srcSpans...)
+	for _, m := range times {
 		whole := src[m[0]:m[1]]
 		if skip[whole] {
 			continue
 		}
 		skip[whole] = true
 		hour, _ := strconv.Atoi(src[m[2]:m[3]])
-		ok := found(strconv.Itoa(hour)) || hour > 12 && found(strconv.Itoa(hour-12)) || hour == 12 && strings.Contains(lowerOut, "noon") || hour == 0 && strings.Contains(lowerOut, "midnight")
+		ok := found(strconv.Itoa(hour)) || hour > 12 && found(strconv.Itoa(hour-12)) || hour == 12 && strings.Contains(lower(), "noon") || hour == 0 && strings.Contains(lower(), "midnight")
 		if m[4] >= 0 && !found(trimZeros(src[m[4]:m[5]])) {
 			ok = false
 		}
@@ -97,9 +105,12 @@ func missingNumbers(src, out string) []string {
 			missing = append(missing, whole)
 		}
 	}
-	src = replaceAllNumeric(frenchDate, src, dates)
-	src = replaceAllNumeric(frenchTime, src, nil)
-	for _, m := range findAllNumeric(number, src) {
+	if len(dates) > 0 || len(times) > 0 {
+		src = replaceAllNumeric(frenchDate, src, dates)
+		src = replaceAllNumeric(frenchTime, src, nil)
+		srcSpans = nil
+	}
+	for _, m := range findAllNumeric(number, src, srcSpans...) {
 		tok := src[m[0]:m[1]]
 		ok := false
 		for _, v := range values(tok) {
@@ -131,20 +142,28 @@ func numericChar(r rune) bool {
 	return '0' <= r && r <= '9'
 }
 
-func hasDigit(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return '0' <= r && r <= '9' }) >= 0
+func hasDigit(s string) bool { return indexDigit(s) >= 0 }
+
+// indexDigit returns the index of the first ASCII digit of s, -1 if none;
+// bytes of multi-byte characters are never digits.
+func indexDigit(s string) int {
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			return i
+		}
+	}
+	return -1
 }
 
-// findAllNumeric returns re.FindAllStringSubmatchIndex(s, -1) for a re whose
-// matches hold only numericChar characters and start with a digit. It runs
-// re on each span of such characters that has a digit, with one character
-// on each side so that \b sees the text around it: a match cannot cross a
-// character outside the span, nor start before its first digit, so the
-// matches, and the order the engine finds them in, are the same.
-func findAllNumeric(re *regexp.Regexp, s string) [][]int {
-	var out [][]int
+// numericSpan is a span of numericChar characters holding a digit,
+// s[start:end], within s[from:to], which adds one character on each side.
+type numericSpan struct{ from, start, end, to int }
+
+// numericSpans returns the spans of s that findAllNumeric reads.
+func numericSpans(s string) []numericSpan {
+	var spans []numericSpan
 	for pos := 0; pos < len(s); {
-		d := strings.IndexFunc(s[pos:], func(r rune) bool { return '0' <= r && r <= '9' })
+		d := indexDigit(s[pos:])
 		if d < 0 {
 			break
 		}
@@ -173,17 +192,72 @@ func findAllNumeric(re *regexp.Regexp, s string) [][]int {
 			_, n := utf8.DecodeRuneInString(s[to:])
 			to += n
 		}
-		for _, m := range re.FindAllStringSubmatchIndex(s[from:to], -1) {
-			for i := range m {
-				if m[i] >= 0 {
-					m[i] += from
-				}
-			}
-			out = append(out, m)
-		}
+		spans = append(spans, numericSpan{from, start, end, to})
 		pos = end
 	}
+	return spans
+}
+
+// findAllNumeric returns re.FindAllStringSubmatchIndex(s, -1) for a re whose
+// matches hold only numericChar characters and start with a digit; spans,
+// when not nil, are numericSpans(s). It runs re on each span of such
+// characters that has a digit, with one character on each side so that \b
+// sees the text around it: a match cannot cross a character outside the
+// span, nor start before its first digit, so the matches, and the order the
+// engine finds them in, are the same.
+func findAllNumeric(re *regexp.Regexp, s string, spans ...numericSpan) [][]int {
+	if spans == nil {
+		spans = numericSpans(s)
+	}
+	var out [][]int
+	for _, sp := range spans {
+		out = appendMatches(out, re, s, sp.from, sp.start, sp.end, sp.to)
+	}
 	return out
+}
+
+// appendMatches appends the matches of re in s[from:to], the span
+// s[start:end] with a character on each side, as indexes into s. Most spans
+// are a plain number, or cannot hold a time or a date: those are answered
+// without the regexp engine, whose every call costs more than reading them.
+func appendMatches(out [][]int, re *regexp.Regexp, s string, from, start, end, to int) [][]int {
+	span := s[start:end]
+	switch {
+	case re == frenchTime && strings.IndexByte(span, 'h') < 0,
+		re == frenchDate && strings.Count(span, "/")+strings.Count(span, ".") < 2:
+		return out // both need these characters
+	case re == number && onlyDigits(span):
+		// \b\d+\b, when the characters around are not ASCII word characters;
+		// nothing otherwise.
+		if (start == from || !isWordByte(s[start-1])) && (end == to || !isWordByte(s[end])) {
+			return append(out, []int{start, end})
+		}
+		return out
+	}
+	for _, m := range re.FindAllStringSubmatchIndex(s[from:to], -1) {
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += from
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func onlyDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isWordByte reports whether b is an ASCII word character, as \b reads
+// them; a byte of a multi-byte character is not one.
+func isWordByte(b byte) bool {
+	return '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || b == '_'
 }
 
 // replaceAllNumeric returns re.ReplaceAllString(s, " ") for a re of
@@ -214,6 +288,9 @@ var spaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
 // decimal strings: "1,000" is 1000 in English and 1 in French, "3,5" can only
 // be 3.5, "1 000" only 1000.
 func values(tok string) []string {
+	if onlyDigits(tok) {
+		return []string{trimZeros(tok)} // what each reading below gives
+	}
 	tok = spaces.Replace(tok)
 	var vs []string
 	add := func(v string, ok bool) {
