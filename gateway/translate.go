@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"passerelle/article"
 	"passerelle/cache"
 	"passerelle/checks"
@@ -171,6 +173,21 @@ type Leaser interface {
 	Held(ctx context.Context, name string) (bool, error)
 }
 
+// LeaseReader is a Leaser that reads keys in the round trip that takes the
+// lease (Redis): the holder learns at once which paragraphs are cached.
+// values are the keys' values, nil for each miss, or nil with readErr when
+// the read failed; err is the lease's, as Acquire's.
+type LeaseReader interface {
+	AcquireGetMany(ctx context.Context, name string, ttl time.Duration, keys []string) (release func(), acquired bool, values [][]byte, readErr, err error)
+}
+
+// prefetched is what the round trip that took the lease read: the
+// primary provider's entries for the article's paragraphs.
+type prefetched struct {
+	values  map[string][]byte // by key; nil when the read failed
+	readErr error
+}
+
 // leaseTTL is how long a lease outlives its holder: the holder renews it
 // while it works, so a replica that dies frees the article for the others
 // within this time.
@@ -188,9 +205,32 @@ func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docK
 	if !ok {
 		return s.translateMissing(ctx, p, primaryName, docKey)
 	}
+	reader, canRead := s.cache.(LeaseReader)
 	for attempt := 0; attempt < 2; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
-		release, acquired, err := leaser.Acquire(actx, docKey, leaseTTL)
+		var release func()
+		var acquired bool
+		var err error
+		var pre *prefetched
+		if canRead {
+			keys := s.primaryKeys(p, primaryName)
+			var values [][]byte
+			var readErr error
+			sctx, span := s.span(actx, "cache.lease_get_many", attribute.Int("passerelle.cache.keys", len(keys)))
+			release, acquired, values, readErr, err = reader.AcquireGetMany(sctx, docKey, leaseTTL, keys)
+			endSpan(span, errors.Join(err, readErr))
+			pre = &prefetched{readErr: readErr}
+			if readErr == nil && len(values) == len(keys) {
+				pre.values = make(map[string][]byte, len(keys))
+				for i, k := range keys {
+					pre.values[k] = values[i]
+				}
+			} else if readErr == nil {
+				pre.readErr = errors.New("cache: AcquireGetMany answered for a different number of keys")
+			}
+		} else {
+			release, acquired, err = leaser.Acquire(actx, docKey, leaseTTL)
+		}
 		cancel()
 		if err != nil {
 			break
@@ -204,7 +244,7 @@ func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docK
 					release()
 				}
 			}()
-			tr, store, err := s.translateMissing(ctx, p, primaryName, docKey)
+			tr, store, err := s.translateMissingWith(ctx, p, primaryName, docKey, pre)
 			handedOver = true
 			return tr, func() {
 				if store != nil {
@@ -259,6 +299,23 @@ func (s *Service) awaitDocument(ctx context.Context, p plan, primaryName, docKey
 // to be called once the reply is on its way; until it has run, the
 // paragraphs it writes are given to any request that asks for them.
 func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, docKey string) (*Translation, func(), error) {
+	return s.translateMissingWith(ctx, p, primaryName, docKey, nil)
+}
+
+// primaryKeys returns the keys of the article's distinct paragraphs under
+// the primary provider, as translateMissing looks them up first.
+func (s *Service) primaryKeys(p plan, primaryName string) []string {
+	unique, _ := dedupe(p.segments)
+	all := make([]int, len(unique))
+	for i := range all {
+		all[i] = i
+	}
+	return keysFor(primaryName, s.translators[primaryName].Fingerprint(), p, unique, all)
+}
+
+// translateMissingWith is translateMissing, the primary provider's entries
+// already read when pre is not nil.
+func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName, docKey string, pre *prefetched) (*Translation, func(), error) {
 	// Identical paragraphs (a repeated caption, a quote) are translated once.
 	unique, index := dedupe(p.segments)
 	out := make([]string, len(unique))
@@ -296,7 +353,11 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 			// first: once written, they leave the flights for the cache.
 			cached += s.segmentFlights.fill(allKeys, missing, out, served, models, name)
 			allKeys, missing = stillMissing(allKeys, missing, served)
-			cached += s.fillFromCache(ctx, allKeys, missing, out, served, models, name)
+			if pre != nil && name == primaryName {
+				cached += s.fillFromPrefetched(ctx, pre, allKeys, missing, out, served, models, name)
+			} else {
+				cached += s.fillFromCache(ctx, allKeys, missing, out, served, models, name)
+			}
 			if allKeys, missing = stillMissing(allKeys, missing, served); len(missing) == 0 {
 				break
 			}
@@ -476,6 +537,29 @@ func stillMissing(keys []string, idx []int, served []string) ([]string, []int) {
 	return k2, i2
 }
 
+// fillFromPrefetched fills what the lease's round trip read for keys (one
+// per index of idx), as fillFromCache would from the cache, and reports the
+// lookup the same way; it returns how many it filled.
+func (s *Service) fillFromPrefetched(ctx context.Context, pre *prefetched, keys []string, idx []int, out, served, models []string, provider string) int {
+	if len(keys) == 0 {
+		return 0
+	}
+	if pre.values == nil {
+		s.observe.CacheLookup(levelSegment, 0, 0, pre.readErr)
+		s.log.WarnContext(ctx, "cache read failed; going on without it", "keys", len(keys), "err", pre.readErr)
+		return 0
+	}
+	values := make([][]byte, len(keys))
+	hits := 0
+	for j, k := range keys {
+		if values[j] = pre.values[k]; values[j] != nil {
+			hits++
+		}
+	}
+	s.observe.CacheLookup(levelSegment, hits, len(keys)-hits, nil)
+	return s.fillValues(values, idx, out, served, models, provider)
+}
+
 // fillFromCache looks up keys (one per index of idx) in one round trip and
 // fills the hits; it returns how many it filled.
 func (s *Service) fillFromCache(ctx context.Context, keys []string, idx []int, out, served, models []string, provider string) int {
@@ -483,6 +567,12 @@ func (s *Service) fillFromCache(ctx context.Context, keys []string, idx []int, o
 	if !ok {
 		return 0
 	}
+	return s.fillValues(values, idx, out, served, models, provider)
+}
+
+// fillValues fills the segments of idx whose value, in values, holds a
+// translation; it returns how many it filled.
+func (s *Service) fillValues(values [][]byte, idx []int, out, served, models []string, provider string) int {
 	filled := 0
 	for j, raw := range values {
 		if raw == nil {
