@@ -185,6 +185,23 @@ func (d *Detector) Detect(text string) (lang string, confidence float64) {
 	return code, confidence
 }
 
+// DetectOther is Detect for a caller that only asks whether text is in
+// another language than lang: it returns what Detect returns when that is
+// neither lang nor "", and "" otherwise. It saves the vote of function
+// words when the trigrams find lang, a vote that could only turn lang
+// into "".
+func (d *Detector) DetectOther(text, lang string) (other string, confidence float64) {
+	words, letters := signal(text)
+	if letters < d.minLetters {
+		return "", 0
+	}
+	code, confidence := d.trigrams(words)
+	if code == "" || code == lang || confidence < d.minConfidence || contradicts(functionWordVotes(words), code) {
+		return "", confidence
+	}
+	return code, confidence
+}
+
 // trigrams returns whatlanggo's answer for words among the allowed
 // languages: the code, "" for none, and the confidence.
 func (d *Detector) trigrams(words string) (string, float64) {
