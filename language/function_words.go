@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // functionWords holds, for each default language, frequent articles,
@@ -66,10 +67,13 @@ var maxFunctionWord = func() int {
 // rather than over-counted.
 func functionWordVotes(text string) votes {
 	var v votes
-	inWord := func(r rune) bool { return unicode.IsLetter(r) || r == '\'' || r == '’' }
 	start := -1
 	vote := func(tok string) {
-		w := strings.ToLower(strings.Trim(tok, "'’"))
+		tok = strings.Trim(tok, "'’")
+		if len(tok) > maxFunctionWord && isASCII(tok) {
+			return // lower-casing keeps its length
+		}
+		w := strings.ToLower(tok)
 		if len(w) > maxFunctionWord {
 			return
 		}
@@ -78,10 +82,16 @@ func functionWordVotes(text string) votes {
 		}
 	}
 	for i, r := range text {
+		var in bool
+		if r < utf8.RuneSelf {
+			in = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '\''
+		} else {
+			in = r == '’' || unicode.IsLetter(r)
+		}
 		switch {
-		case inWord(r) && start < 0:
+		case in && start < 0:
 			start = i
-		case !inWord(r) && start >= 0:
+		case !in && start >= 0:
 			vote(text[start:i])
 			start = -1
 		}
@@ -90,6 +100,15 @@ func functionWordVotes(text string) votes {
 		vote(text[start:])
 	}
 	return v
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // contradicts reports whether the function words of text vote clearly for

@@ -33,7 +33,7 @@ func signal(text string) (words string, letters int) {
 		if isAddress(tok) {
 			continue
 		}
-		word := strings.TrimFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) })
+		word := trimNonLetters(tok)
 		if word == "" {
 			continue
 		}
@@ -48,6 +48,38 @@ func signal(text string) (words string, letters int) {
 		letters += countLetters(word)
 	}
 	return b.String(), letters
+}
+
+// trimNonLetters is strings.TrimFunc(tok, not unicode.IsLetter), with ASCII
+// read byte by byte.
+func trimNonLetters(tok string) string {
+	isLetter := func(r rune) bool {
+		if r < utf8.RuneSelf {
+			return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		}
+		return unicode.IsLetter(r)
+	}
+	for tok != "" {
+		r, n := rune(tok[0]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(tok)
+		}
+		if isLetter(r) {
+			break
+		}
+		tok = tok[n:]
+	}
+	for tok != "" {
+		r, n := rune(tok[len(tok)-1]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeLastRuneInString(tok)
+		}
+		if isLetter(r) {
+			break
+		}
+		tok = tok[:len(tok)-n]
+	}
+	return tok
 }
 
 // nextField returns the first word of s as strings.Fields splits it, and
