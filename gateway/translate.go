@@ -325,16 +325,23 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 	var failures []string
 	var lastErr error
 	cached := 0
-	var entries []cache.Entry // what was paid for, to be cached
+	// What was paid for, to be cached: encoded when written, after the
+	// reply.
+	var toCache []pendingEntry
 	// The segmentFlights kept until then, and their keys.
 	var published []*segmentFlight
 	var publishedKeys []string
 	store := func() func() {
-		if p.cache.NoWrite || s.cache == nil || len(entries) == 0 {
+		if p.cache.NoWrite || s.cache == nil || len(toCache) == 0 {
 			s.segmentFlights.forget(publishedKeys, published)
 			return nil
 		}
 		return func() {
+			entries := make([]cache.Entry, len(toCache))
+			for i, e := range toCache {
+				raw, _ := json.Marshal(e.value)
+				entries[i] = cache.Entry{Key: e.key, Value: raw}
+			}
 			s.cacheSetMany(ctx, entries)
 			s.segmentFlights.forget(publishedKeys, published)
 		}
@@ -406,8 +413,7 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 				published, publishedKeys = append(published, fl), append(publishedKeys, keys[j])
 			}
 			if !p.cache.NoWrite {
-				raw, _ := json.Marshal(segmentValue{Text: text, Model: res.model})
-				entries = append(entries, cache.Entry{Key: keys[j], Value: raw})
+				toCache = append(toCache, pendingEntry{keys[j], segmentValue{Text: text, Model: res.model}})
 			}
 		}
 		for j, fl := range waits {
@@ -457,10 +463,15 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 	// served later as if the primary had made it. It goes with the
 	// paragraphs, in one round trip.
 	if !p.cache.NoWrite && tr.Provider == primaryName {
-		raw, _ := json.Marshal(documentValue{Segments: segments, Model: tr.Model, Usage: usage})
-		entries = append(entries, cache.Entry{Key: docKey, Value: raw})
+		toCache = append(toCache, pendingEntry{docKey, documentValue{Segments: segments, Model: tr.Model, Usage: usage}})
 	}
 	return tr, store(), nil
+}
+
+// pendingEntry is a value to cache under key, once encoded as JSON.
+type pendingEntry struct {
+	key   string
+	value any
 }
 
 // checkedOutput repairs what can be repaired in a provider's translation of
