@@ -30,7 +30,12 @@ func (t zeroTemperature) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodPost || req.Body == nil || !strings.HasSuffix(req.URL.Path, "/chat/completions") {
 		return t.next.RoundTrip(req)
 	}
-	body, err := io.ReadAll(req.Body)
+	var buf bytes.Buffer
+	if req.ContentLength > 0 {
+		buf.Grow(int(req.ContentLength) + bytes.MinRead) // no copy on the way
+	}
+	_, err := buf.ReadFrom(req.Body)
+	body := buf.Bytes()
 	req.Body.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read request body: %w", err)
