@@ -84,7 +84,8 @@ FUZZ_TARGETS := \
 	./extract:FuzzArticle \
 	./article:FuzzParse ./article:FuzzNormalize ./article:FuzzSentences ./article:FuzzPack \
 	./cache:FuzzKey \
-	./checks:FuzzEnglishTypography ./checks:FuzzRepair
+	./checks:FuzzEnglishTypography ./checks:FuzzRepair ./checks:FuzzFindAllNumeric \
+	./language:FuzzDetectMatchesWhatlanggo ./tokens:FuzzCountMatchesTheCodec
 
 .PHONY: fuzz fuzz-short
 

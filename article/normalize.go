@@ -37,16 +37,54 @@ const (
 //
 // Normalize never fails; applying it twice gives the same result as once.
 func Normalize(s string) string {
+	// Most texts are already normal (every article is normalised when it is
+	// parsed, and so is every paragraph a provider returns): the output is
+	// compared with s as it is produced, and built apart only from the first
+	// difference on.
 	var b strings.Builder
-	b.Grow(len(s))
+	building := false
+	w := 0 // bytes of output so far, equal to s[:w] while !building
+	emit := func(out string) {
+		if !building {
+			if strings.HasPrefix(s[w:], out) {
+				w += len(out)
+				return
+			}
+			building = true
+			b.Grow(len(s))
+			b.WriteString(s[:w])
+		}
+		b.WriteString(out)
+		w += len(out)
+	}
 
 	var (
 		spaces   int  // pending horizontal white space runes
 		noBreak  rune // first no-break space of the pending run, or 0
 		newlines int  // pending line breaks
 	)
+	// same emits s[at:end], which needs no comparison where it is also the
+	// next of the output.
+	same := func(at, end int) {
+		if !building && w == at {
+			w = end
+			return
+		}
+		emit(s[at:end])
+	}
 	for i := 0; i < len(s); {
+		if c := s[i]; c > ' ' && c < 0x7f && newlines == 0 && spaces == 0 {
+			// A run of printable ASCII but spaces, the bulk of a text: as is.
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			same(i, j)
+			i = j
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
+		at := i
 		i += size
 		switch {
 		case r == '\r':
@@ -74,27 +112,36 @@ func Normalize(s string) string {
 		default:
 			if newlines > 0 {
 				// Leading blank lines (nothing written yet) are dropped.
-				if b.Len() > 0 {
-					b.WriteString("\n\n"[:min(newlines, 2)])
+				if w > 0 {
+					emit("\n\n"[:min(newlines, 2)])
 				}
 				newlines = 0
 			}
 			if spaces > 0 {
 				if noBreak != 0 {
-					b.WriteRune(noBreak)
+					emit(string(noBreak))
 				} else {
-					b.WriteByte(' ')
+					emit(" ")
 				}
 				spaces, noBreak = 0, 0
 			}
-			b.WriteRune(r)
+			if r == utf8.RuneError && size == 1 {
+				emit(string(utf8.RuneError)) // an invalid byte becomes U+FFFD
+			} else {
+				same(at, i)
+			}
 		}
 	}
 	// Whatever is pending at the end is trailing white space or blank lines.
-
+	var out string
+	if building {
+		out = b.String()
+	} else {
+		out = s[:w]
+	}
 	// NFC runs last: removing an invisible character can bring a base letter
 	// and its combining mark together.
-	return norm.NFC.String(b.String())
+	return norm.NFC.String(out)
 }
 
 // isInvisible reports whether r is a character that has no visible effect in

@@ -34,18 +34,39 @@ return 0`)
 // release stops the renewal and gives the lease back if it is still ours; it
 // is safe to call once the lease has expired.
 func (r *Redis) Acquire(ctx context.Context, name string, ttl time.Duration) (release func(), acquired bool, err error) {
+	release, acquired, _, _, err = r.AcquireGetMany(ctx, name, ttl, nil)
+	return release, acquired, err
+}
+
+// AcquireGetMany is Acquire and GetMany of keys in one round trip: the holder
+// of a lease reads what it lacks at once. values are GetMany's, or nil with
+// readErr when the read failed; err is Acquire's (and then values is nil).
+// The values are read whether or not the lease is acquired.
+func (r *Redis) AcquireGetMany(ctx context.Context, name string, ttl time.Duration, keys []string) (release func(), acquired bool, values [][]byte, readErr, err error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return nil, false, err
+		return nil, false, nil, nil, err
 	}
 	token := hex.EncodeToString(b[:])
 	key := "passerelle:v1:lease:" + name
-	ok, err := r.client.SetNX(ctx, key, token, ttl).Result()
+	var set *redis.BoolCmd
+	var read func() ([][]byte, error)
+	_, _ = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		set = p.SetNX(ctx, key, token, ttl)
+		if len(keys) > 0 {
+			read = r.queueGetMany(ctx, p, keys)
+		}
+		return nil
+	})
+	ok, err := set.Result()
 	if err != nil {
-		return nil, false, fmt.Errorf("cache: redis lease: %w", err)
+		return nil, false, nil, nil, fmt.Errorf("cache: redis lease: %w", err)
+	}
+	if read != nil {
+		values, readErr = read()
 	}
 	if !ok {
-		return nil, false, nil
+		return nil, false, values, readErr, nil
 	}
 	stop := make(chan struct{})
 	var once sync.Once
@@ -70,7 +91,7 @@ func (r *Redis) Acquire(ctx context.Context, name string, ttl time.Duration) (re
 			defer cancel()
 			_ = releaseScript.Run(ctx, r.client, []string{key}, token).Err()
 		})
-	}, true, nil
+	}, true, values, readErr, nil
 }
 
 // Held reports whether a lease on name is currently held by anyone.

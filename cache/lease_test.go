@@ -59,3 +59,30 @@ func TestLeaseIsExclusiveAndReleasedOnlyByItsOwner(t *testing.T) {
 		t.Errorf("the owner's release did not free the lease")
 	}
 }
+
+func TestAcquireGetManyReadsInTheSameRoundTrip(t *testing.T) {
+	url := testenv.RedisURL(t)
+	r, _ := NewRedis(RedisOptions{URL: url})
+	defer r.Close()
+	ctx := context.Background()
+	name := fmt.Sprintf("test-%d", time.Now().UnixNano())
+	if err := r.Set(ctx, name+":a", []byte("A"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{name + ":a", name + ":missing"}
+	release, ok, values, readErr, err := r.AcquireGetMany(ctx, name, time.Second, keys)
+	if err != nil || readErr != nil || !ok {
+		t.Fatalf("first: acquired %v, read error %v, error %v", ok, readErr, err)
+	}
+	if len(values) != 2 || string(values[0]) != "A" || values[1] != nil {
+		t.Errorf("values = %q, want [A nil]", values)
+	}
+	// Another holder is refused the lease, but reads all the same.
+	if _, ok, values, _, err := r.AcquireGetMany(ctx, name, time.Second, keys); err != nil || ok || string(values[0]) != "A" {
+		t.Errorf("second: acquired %v, values %q, error %v; want refused with the values", ok, values, err)
+	}
+	release()
+	if held, _ := r.Held(ctx, name); held {
+		t.Errorf("released lease still held")
+	}
+}

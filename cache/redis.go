@@ -212,53 +212,60 @@ func (r *Redis) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
 	if len(keys) == 0 {
 		return [][]byte{}, nil
 	}
-	if r.cluster {
-		return r.getPipelined(ctx, keys)
-	}
-	replies, err := r.client.MGet(ctx, keys...).Result()
-	if err != nil {
-		return nil, fmt.Errorf("cache: redis mget: %w", err)
-	}
-	if len(replies) != len(keys) {
-		return nil, fmt.Errorf("cache: redis mget: %d replies for %d keys", len(replies), len(keys))
-	}
-	values := make([][]byte, len(keys))
-	for i, v := range replies {
-		switch v := v.(type) {
-		case nil:
-		case string:
-			values[i] = []byte(v)
-		default:
-			return nil, fmt.Errorf("cache: redis mget: unexpected reply %T for key %d", v, i)
-		}
-	}
-	return values, nil
+	var read func() ([][]byte, error)
+	_, _ = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		read = r.queueGetMany(ctx, p, keys)
+		return nil
+	})
+	return read()
 }
 
-func (r *Redis) getPipelined(ctx context.Context, keys []string) ([][]byte, error) {
-	cmds := make([]*redis.StringCmd, len(keys))
-	_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+// queueGetMany queues on p the commands that read keys, and returns the
+// function that reads their replies once p has run: one MGET on a single
+// server; on a Cluster, which cannot MGET keys of different hash slots, one
+// GET per key, which go-redis sends as one round trip per node.
+func (r *Redis) queueGetMany(ctx context.Context, p redis.Pipeliner, keys []string) func() ([][]byte, error) {
+	if r.cluster {
+		cmds := make([]*redis.StringCmd, len(keys))
 		for i, k := range keys {
 			cmds[i] = p.Get(ctx, k)
 		}
-		return nil
-	})
-	// Exec reports the first failed command, and a miss counts as one.
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("cache: redis get many: %w", err)
-	}
-	values := make([][]byte, len(keys))
-	for i, c := range cmds {
-		s, err := c.Result()
-		switch {
-		case errors.Is(err, redis.Nil):
-		case err != nil:
-			return nil, fmt.Errorf("cache: redis get many: %w", err)
-		default:
-			values[i] = []byte(s)
+		return func() ([][]byte, error) {
+			values := make([][]byte, len(keys))
+			for i, c := range cmds {
+				s, err := c.Result()
+				switch {
+				case errors.Is(err, redis.Nil):
+				case err != nil:
+					return nil, fmt.Errorf("cache: redis get many: %w", err)
+				default:
+					values[i] = []byte(s)
+				}
+			}
+			return values, nil
 		}
 	}
-	return values, nil
+	mget := p.MGet(ctx, keys...)
+	return func() ([][]byte, error) {
+		replies, err := mget.Result()
+		if err != nil {
+			return nil, fmt.Errorf("cache: redis mget: %w", err)
+		}
+		if len(replies) != len(keys) {
+			return nil, fmt.Errorf("cache: redis mget: %d replies for %d keys", len(replies), len(keys))
+		}
+		values := make([][]byte, len(keys))
+		for i, v := range replies {
+			switch v := v.(type) {
+			case nil:
+			case string:
+				values[i] = []byte(v)
+			default:
+				return nil, fmt.Errorf("cache: redis mget: unexpected reply %T for key %d", v, i)
+			}
+		}
+		return values, nil
+	}
 }
 
 // Set stores value under key for ttl, or for the default TTL when ttl is 0.

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -41,27 +42,37 @@ var smallNumberWords = func() []*regexp.Regexp {
 // differently ("1 500 000" as "1.5 million") is reported: that is rare in
 // translations and cheap to retry.
 func missingNumbers(src, out string) []string {
+	if !hasDigit(src) {
+		return nil // nothing to look for
+	}
 	have := map[string]bool{}
-	for _, tok := range number.FindAllString(out, -1) {
-		for _, v := range values(tok) {
+	outSpans, srcSpans := numericSpans(out), numericSpans(src)
+	for _, m := range findAllNumeric(number, out, outSpans...) {
+		for _, v := range values(out[m[0]:m[1]]) {
 			have[v] = true
 		}
 	}
 	// An engine may keep a French time as it was ("20h45"): its digits touch
 	// letters, so the number pattern above does not see them.
-	for _, m := range frenchTime.FindAllStringSubmatch(out, -1) {
-		have[trimZeros(m[1])] = true
-		if m[2] != "" {
-			have[trimZeros(m[2])] = true
+	for _, m := range findAllNumeric(frenchTime, out, outSpans...) {
+		have[trimZeros(out[m[2]:m[3]])] = true
+		if m[4] >= 0 {
+			have[trimZeros(out[m[4]:m[5]])] = true
 		}
 	}
-	lowerOut := strings.ToLower(out)
+	lowerOut := ""
+	lower := func() string { // only a number not found needs it
+		if lowerOut == "" {
+			lowerOut = strings.ToLower(out)
+		}
+		return lowerOut
+	}
 	found := func(v string) bool {
 		if have[v] {
 			return true
 		}
 		if n, err := strconv.Atoi(v); err == nil && n < len(smallNumberWords) {
-			return smallNumberWords[n].MatchString(lowerOut)
+			return smallNumberWords[n].MatchString(lower())
 		}
 		return false
 	}
@@ -69,7 +80,8 @@ func missingNumbers(src, out string) []string {
 	// Dates and times first: their parts have their own rules.
 	var missing []string
 	skip := map[string]bool{} // spans of src already judged
-	for _, m := range frenchDate.FindAllStringSubmatchIndex(src, -1) {
+	dates := findAllNumeric(frenchDate, src, srcSpans...)
+	for _, m := range dates {
 		whole := src[m[0]:m[1]]
 		skip[whole] = true
 		day, year := trimZeros(src[m[2]:m[3]]), src[m[6]:m[7]]
@@ -77,14 +89,15 @@ func missingNumbers(src, out string) []string {
 			missing = append(missing, whole)
 		}
 	}
-	for _, m := range frenchTime.FindAllStringSubmatchIndex(src, -1) {
+	times := findAllNumeric(frenchTime, src, srcSpans...)
+	for _, m := range times {
 		whole := src[m[0]:m[1]]
 		if skip[whole] {
 			continue
 		}
 		skip[whole] = true
 		hour, _ := strconv.Atoi(src[m[2]:m[3]])
-		ok := found(strconv.Itoa(hour)) || hour > 12 && found(strconv.Itoa(hour-12)) || hour == 12 && strings.Contains(lowerOut, "noon") || hour == 0 && strings.Contains(lowerOut, "midnight")
+		ok := found(strconv.Itoa(hour)) || hour > 12 && found(strconv.Itoa(hour-12)) || hour == 12 && strings.Contains(lower(), "noon") || hour == 0 && strings.Contains(lower(), "midnight")
 		if m[4] >= 0 && !found(trimZeros(src[m[4]:m[5]])) {
 			ok = false
 		}
@@ -92,9 +105,13 @@ func missingNumbers(src, out string) []string {
 			missing = append(missing, whole)
 		}
 	}
-	src = frenchDate.ReplaceAllString(src, " ")
-	src = frenchTime.ReplaceAllString(src, " ")
-	for _, tok := range number.FindAllString(src, -1) {
+	if len(dates) > 0 || len(times) > 0 {
+		src = replaceAllNumeric(frenchDate, src, dates)
+		src = replaceAllNumeric(frenchTime, src, nil)
+		srcSpans = nil
+	}
+	for _, m := range findAllNumeric(number, src, srcSpans...) {
+		tok := src[m[0]:m[1]]
 		ok := false
 		for _, v := range values(tok) {
 			if found(v) {
@@ -109,11 +126,172 @@ func missingNumbers(src, out string) []string {
 	return missing
 }
 
+// The patterns above match only digits and the characters of numericChar,
+// and start with a digit. Run on a whole paragraph, the regexp engine tries
+// every position of it, which made these checks a fifth of the gateway's
+// work on a miss; findAllNumeric runs them only around the digits, with the
+// same result.
+
+// numericChar reports whether r may be part of a match of number,
+// frenchTime or frenchDate.
+func numericChar(r rune) bool {
+	switch r {
+	case ' ', '\u00a0', '\u202f', '.', ',', '/', 'h':
+		return true
+	}
+	return '0' <= r && r <= '9'
+}
+
+func hasDigit(s string) bool { return indexDigit(s) >= 0 }
+
+// indexDigit returns the index of the first ASCII digit of s, -1 if none;
+// bytes of multi-byte characters are never digits.
+func indexDigit(s string) int {
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			return i
+		}
+	}
+	return -1
+}
+
+// numericSpan is a span of numericChar characters holding a digit,
+// s[start:end], within s[from:to], which adds one character on each side.
+type numericSpan struct{ from, start, end, to int }
+
+// numericSpans returns the spans of s that findAllNumeric reads.
+func numericSpans(s string) []numericSpan {
+	var spans []numericSpan
+	for pos := 0; pos < len(s); {
+		d := indexDigit(s[pos:])
+		if d < 0 {
+			break
+		}
+		start, end := pos+d, pos+d
+		for start > pos {
+			r, n := utf8.DecodeLastRuneInString(s[:start])
+			if !numericChar(r) {
+				break
+			}
+			start -= n
+		}
+		for end < len(s) {
+			r, n := utf8.DecodeRuneInString(s[end:])
+			if !numericChar(r) {
+				break
+			}
+			end += n
+		}
+		// The characters on each side, for \b.
+		from, to := start, end
+		if from > 0 {
+			_, n := utf8.DecodeLastRuneInString(s[:from])
+			from -= n
+		}
+		if to < len(s) {
+			_, n := utf8.DecodeRuneInString(s[to:])
+			to += n
+		}
+		spans = append(spans, numericSpan{from, start, end, to})
+		pos = end
+	}
+	return spans
+}
+
+// findAllNumeric returns re.FindAllStringSubmatchIndex(s, -1) for a re whose
+// matches hold only numericChar characters and start with a digit; spans,
+// when not nil, are numericSpans(s). It runs re on each span of such
+// characters that has a digit, with one character on each side so that \b
+// sees the text around it: a match cannot cross a character outside the
+// span, nor start before its first digit, so the matches, and the order the
+// engine finds them in, are the same.
+func findAllNumeric(re *regexp.Regexp, s string, spans ...numericSpan) [][]int {
+	if spans == nil {
+		spans = numericSpans(s)
+	}
+	var out [][]int
+	for _, sp := range spans {
+		out = appendMatches(out, re, s, sp.from, sp.start, sp.end, sp.to)
+	}
+	return out
+}
+
+// appendMatches appends the matches of re in s[from:to], the span
+// s[start:end] with a character on each side, as indexes into s. Most spans
+// are a plain number, or cannot hold a time or a date: those are answered
+// without the regexp engine, whose every call costs more than reading them.
+func appendMatches(out [][]int, re *regexp.Regexp, s string, from, start, end, to int) [][]int {
+	span := s[start:end]
+	switch {
+	case re == frenchTime && strings.IndexByte(span, 'h') < 0,
+		re == frenchDate && strings.Count(span, "/")+strings.Count(span, ".") < 2:
+		return out // both need these characters
+	case re == number && onlyDigits(span):
+		// \b\d+\b, when the characters around are not ASCII word characters;
+		// nothing otherwise.
+		if (start == from || !isWordByte(s[start-1])) && (end == to || !isWordByte(s[end])) {
+			return append(out, []int{start, end})
+		}
+		return out
+	}
+	for _, m := range re.FindAllStringSubmatchIndex(s[from:to], -1) {
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += from
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func onlyDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isWordByte reports whether b is an ASCII word character, as \b reads
+// them; a byte of a multi-byte character is not one.
+func isWordByte(b byte) bool {
+	return '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || b == '_'
+}
+
+// replaceAllNumeric returns re.ReplaceAllString(s, " ") for a re of
+// findAllNumeric; matches, when not nil, are re's matches in s.
+func replaceAllNumeric(re *regexp.Regexp, s string, matches [][]int) string {
+	if matches == nil {
+		matches = findAllNumeric(re, s)
+	}
+	if len(matches) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, m := range matches {
+		b.WriteString(s[last:m[0]])
+		b.WriteByte(' ')
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// spaces reads the no-break spaces of a number as spaces.
+var spaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
+
 // values returns the values a number token may stand for, as canonical
 // decimal strings: "1,000" is 1000 in English and 1 in French, "3,5" can only
 // be 3.5, "1 000" only 1000.
 func values(tok string) []string {
-	tok = strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(tok)
+	if onlyDigits(tok) {
+		return []string{trimZeros(tok)} // what each reading below gives
+	}
+	tok = spaces.Replace(tok)
 	var vs []string
 	add := func(v string, ok bool) {
 		if ok {

@@ -1,7 +1,10 @@
 package checks
 
 import (
+	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -57,4 +60,42 @@ func TestFrenchTimesKeptAsTheyWere(t *testing.T) {
 	if got := missingNumbers("Coup d'envoi à 22h00.", "Kick-off at 21h00."); len(got) == 0 {
 		t.Errorf("a changed hour was not reported")
 	}
+}
+
+// sameNumericMatches compares findAllNumeric and replaceAllNumeric with the
+// regexp package run on the whole of s.
+func sameNumericMatches(t *testing.T, s string) {
+	t.Helper()
+	for _, re := range []*regexp.Regexp{number, frenchTime, frenchDate} {
+		want := re.FindAllStringSubmatchIndex(s, -1)
+		if got := findAllNumeric(re, s); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("findAllNumeric(%s, %q) = %v, want %v", re, s, got, want)
+		}
+		if got, want := replaceAllNumeric(re, s, nil), re.ReplaceAllString(s, " "); got != want {
+			t.Errorf("replaceAllNumeric(%s, %q) = %q, want %q", re, s, got, want)
+		}
+	}
+}
+
+func TestFindAllNumericMatchesTheRegexp(t *testing.T) {
+	texts := []string{
+		"", "1", "a1b", "le 25/04/2019 à 14h30, 1 500 000 habitants", "en 2019 250 personnes", "3,5 % et 1.000,25",
+		"1\u00a0000 et 25\u202f000", "h1 1h 12h 12 h 05 x12h30y", "_12_ 12_ é12é 1.2.3.4 /12/ ..1..",
+		"2019hausse", "25/04/2019/2020", "9 h 05h", "\xe2\x80" + "12", "12\xe2\x80", "€12 12€ «12» ‹1 000›",
+	}
+	raw, err := os.ReadFile("testdata/newstest2012-fr-en.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, strings.Split(string(raw), "\n")...)
+	for _, s := range texts {
+		sameNumericMatches(t, s)
+	}
+}
+
+func FuzzFindAllNumeric(f *testing.F) {
+	for _, s := range []string{"le 25/04/2019 à 14h30", "1 500 000 habitants", "3,5 % et 1.000,25", "x12h30y 9 h 05"} {
+		f.Add(s)
+	}
+	f.Fuzz(sameNumericMatches)
 }

@@ -32,6 +32,18 @@ func checkRefusal(src, out string) *Failure {
 // to them.
 var canaries = regexp.MustCompile(`(?i)\b(pwned|pwnd|pwn3d)\b`)
 
+// findCanaries returns canaries.FindAllString(s, -1). Every canary opens
+// with "pw" in some case: a text without it, which is nearly every text, is
+// not run through the regexp.
+func findCanaries(s string) []string {
+	for i := 0; i+1 < len(s); i++ {
+		if (s[i] == 'p' || s[i] == 'P') && (s[i+1] == 'w' || s[i+1] == 'W') {
+			return canaries.FindAllString(s, -1)
+		}
+	}
+	return nil
+}
+
 // acknowledgement matches an output made only of an acknowledgement ("OK",
 // "Understood.", "D'accord"), the answer of a model that took an instruction
 // hidden in the source as addressed to it.
@@ -45,7 +57,7 @@ var acknowledgement = regexp.MustCompile(`(?i)^\W*(ok(ay)?|sure|yes|understood|d
 // a translation, a poem, an answer in French) fail the length, language or
 // numbers checks.
 func checkInjection(src, out string) *Failure {
-	for _, c := range canaries.FindAllString(out, -1) {
+	for _, c := range findCanaries(out) {
 		if !strings.Contains(strings.ToLower(src), strings.ToLower(c)) {
 			return fail(CheckInjection, "the output has %q, which the source has not", c)
 		}

@@ -33,6 +33,12 @@ var (
 	sourceAnnounces = regexp.MustCompile(`(?i)^\W*(voici|voilà|bien sûr|d['’]accord|note|nota|n\.\s?b\.|nb|remarque|traduction|assistant)\b`)
 )
 
+// hasNoteLine reports whether noteLine matches s. Every note ends with a
+// colon: a text without one is not run through the regexp.
+func hasNoteLine(s string) bool {
+	return strings.IndexByte(s, ':') >= 0 && noteLine.MatchString(s)
+}
+
 const fence = "```"
 
 // checkPreamble fails an output that talks about the translation instead of
@@ -46,7 +52,7 @@ func checkPreamble(src, out string) *Failure {
 			}
 		}
 	}
-	if noteLine.MatchString(out) && !noteLine.MatchString(src) {
+	if hasNoteLine(out) && !hasNoteLine(src) {
 		return fail(CheckPreamble, "the output adds a note: %s", quote(noteLine.FindString(out)))
 	}
 	if strings.Contains(out, fence) && !strings.Contains(src, fence) {

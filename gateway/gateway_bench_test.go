@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 
 	"passerelle/article"
@@ -14,18 +15,10 @@ import (
 	"passerelle/providers/extractive"
 )
 
-// seedEnglish is a faithful translation of each segment of the seed article
-// (title, then paragraphs), so that the output checks pass as they would for
-// a good model.
-var seedEnglish = []string{
-	"First Putin-Kim summit to revive “historic” ties",
-	"The unprecedented summit between Kim Jong-Un and Vladimir Putin ended on Thursday 25 April in Vladivostok, a port city in the Russian Far East.",
-	"The Russian president and the North Korean leader discussed the situation on the peninsula for several hours. The meeting came as the negotiations between North Korea and the United States, begun at the historic summit that brought Kim Jong-Un and Donald Trump together in Singapore last June, seem to be sliding into a dead end, as the end without agreement of their second summit, in Hanoi at the end of February, showed.",
-	"No statement and no agreement are expected at the end of the summit.",
-	"Nearly twenty years ago, Vladimir Putin went to Pyongyang to meet the father of Kim Jong-Un, and he welcomed him a year later in Moscow. Like his father before him, Kim Jong-Un made a long journey on board his personal armoured train to come to Russia. After the failure of the Hanoi summit with Donald Trump, the North Korean leader hopes to revive the historic ties between Moscow and Pyongyang.",
-	"During the short formal session before the press, Kim Jong-Un said he expected “a meaningful dialogue” with the Russian president. For his part, Vladimir Putin explained that the meeting should help to develop bilateral relations and to find diplomatic “solutions” to the Korean situation.",
-	"Despite its repeated invitations to Kim Jong-Un, Russia had so far stayed out of the spectacular détente seen on the Korean peninsula since early 2018. The last meeting between the Russian president and a North Korean leader went back to 2002, when Putin held talks with Kim Jong-Un. The father of Kim Jong-Un had also met Dmitry Medvedev, then president, in 2011.",
-}
+// seedEnglishPath holds a faithful translation of each segment of the seed
+// article (title, then paragraphs, separated by blank lines), so that the
+// output checks pass as they would for a good model.
+const seedEnglishPath = "../testdata/poutine-kim-vladivostok.en.txt"
 
 // tableTranslator answers from a table at no cost, so that a benchmark of
 // the miss path measures the gateway, not a provider.
@@ -37,12 +30,17 @@ func seedTable(b *testing.B, text string) tableTranslator {
 	b.Helper()
 	doc := article.Parse("", text)
 	segments := append([]string{doc.Title}, doc.Paragraphs...)
-	if len(segments) != len(seedEnglish) {
-		b.Fatalf("the seed has %d segments, the table %d", len(segments), len(seedEnglish))
+	raw, err := os.ReadFile(seedEnglishPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	english := strings.Split(strings.TrimSpace(string(raw)), "\n\n")
+	if len(segments) != len(english) {
+		b.Fatalf("the seed has %d segments, its translation %d", len(segments), len(english))
 	}
 	t := tableTranslator{}
 	for i, s := range segments {
-		t[s] = seedEnglish[i]
+		t[s] = english[i]
 	}
 	return t
 }

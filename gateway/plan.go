@@ -92,7 +92,7 @@ func (s *Service) decideLanguage(ctx context.Context, p *plan) (*Translation, er
 	if !p.cache.NoRead {
 		primaryName, docKey := s.documentKey(*p)
 		p.documentChecked = true
-		if tr, ok := s.cachedDocument(ctx, *p, primaryName, docKey); ok {
+		if tr, ok := s.lookupDocument(ctx, *p, primaryName, docKey); ok {
 			p.detected = "fr"
 			return tr, nil
 		}

@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
-	"golang.org/x/sync/singleflight"
 
 	"passerelle/cache"
 	"passerelle/fetch"
@@ -86,8 +86,9 @@ type Service struct {
 	summarizing      Route
 	summarySentences int
 	unavailable      map[string]string
-	flights          singleflight.Group // coalesces identical articles in flight
-	segmentFlights   segmentFlights     // coalesces shared paragraphs in flight
+	flights          documentFlights // coalesces identical articles in flight
+	segmentFlights   segmentFlights  // coalesces shared paragraphs in flight
+	pending          sync.WaitGroup  // cache writes after the reply (Flush)
 	catalog          []ProviderInfo
 	observe          Observer
 	tracer           trace.Tracer

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"passerelle/article"
 	"passerelle/cache"
 	"passerelle/checks"
@@ -34,12 +36,14 @@ type segmentValue struct {
 func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	primaryName, docKey := s.documentKey(p)
 	if !p.cache.NoRead && !p.documentChecked {
-		if tr, ok := s.cachedDocument(ctx, p, primaryName, docKey); ok {
+		if tr, ok := s.lookupDocument(ctx, p, primaryName, docKey); ok {
 			return tr, nil
 		}
 	}
 	if p.cache.NoRead {
-		return s.translateMissing(ctx, p, primaryName, docKey)
+		tr, store, err := s.translateMissing(ctx, p, primaryName, docKey)
+		s.background(store)
+		return tr, err
 	}
 
 	// Identical articles arriving together share one provider call: the
@@ -47,6 +51,38 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	// from the first client's cancellation (keeping its deadline), so that a
 	// client that leaves does not fail the others, and what is paid for is
 	// cached.
+	for {
+		fl, leader := s.flights.join(docKey)
+		if leader {
+			return s.leadFlight(ctx, p, primaryName, docKey, fl)
+		}
+		if !fl.finished() {
+			<-fl.done
+			if fl.err != nil {
+				return nil, fl.err
+			}
+			// Another request paid for it; this one costs nothing more.
+			copied := *fl.tr
+			copied.Usage = providers.Usage{}
+			copied.Coalesced = true
+			s.observe.Coalesced()
+			return &copied, nil
+		}
+		// Translated already, and being written to the cache: read it
+		// from there once written, as if it had been there on arrival.
+		<-fl.stored
+		if tr, ok := s.cachedDocument(ctx, p, primaryName, docKey); ok {
+			return tr, nil
+		}
+		// Not cached (a fallback made it, or the write failed): translate
+		// as if the flight had been over, from the paragraphs cached.
+	}
+}
+
+// leadFlight translates the article for every request that joins fl, and
+// answers as soon as the result is known: its cache writes, and the end of
+// the flight, follow in the background.
+func (s *Service) leadFlight(ctx context.Context, p plan, primaryName, docKey string, fl *documentFlight) (tr *Translation, err error) {
 	shared := ctx
 	if deadline, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
@@ -55,24 +91,47 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	} else {
 		shared = context.WithoutCancel(ctx)
 	}
-	led := false // only the request whose call ran pays
-	v, err, _ := s.flights.Do(docKey, func() (any, error) {
-		led = true
-		return s.translateLeased(shared, p, primaryName, docKey)
+	var store func()
+	published := false
+	defer func() {
+		if !published { // a panic: the waiters must not wait forever
+			fl.publish(nil, &Error{Code: CodeInternal, Message: "internal error"})
+			s.flights.stored(docKey, fl)
+		}
+	}()
+	tr, store, err = s.translateLeased(shared, p, primaryName, docKey)
+	fl.publish(tr, err)
+	published = true
+	if store == nil {
+		s.flights.stored(docKey, fl)
+		return tr, err
+	}
+	s.background(func() {
+		store()
+		s.flights.stored(docKey, fl)
 	})
-	if err != nil {
-		return nil, err
+	return tr, err
+}
+
+// background runs fn after the reply, counted by Flush; nil does nothing.
+func (s *Service) background(fn func()) {
+	if fn == nil {
+		return
 	}
-	tr := v.(*Translation)
-	if !led {
-		// Another request paid for it; this one costs nothing more.
-		copied := *tr
-		copied.Usage = providers.Usage{}
-		copied.Coalesced = true
-		tr = &copied
-		s.observe.Coalesced()
+	s.pending.Add(1)
+	go func() {
+		defer s.pending.Done()
+		fn()
+	}()
+}
+
+// Flush waits for the cache writes of the requests answered so far: call it
+// before closing the cache.
+func (s *Service) Flush() {
+	s.pending.Wait()
+	if s.replies != nil {
+		s.replies.Wait()
 	}
-	return tr, nil
 }
 
 // documentKey returns the primary provider's name and the key of the whole
@@ -81,6 +140,16 @@ func (s *Service) documentKey(p plan) (string, string) {
 	primaryName := p.translationChain[0]
 	fields := append([]string{primaryName, s.translators[primaryName].Fingerprint(), p.source, p.target, p.glossary.key()}, p.segments...)
 	return primaryName, cache.Key(cache.KindDocument, fields...)
+}
+
+// lookupDocument returns the whole translated article when the cache holds
+// it, or will once a translation of it finished in this process is written:
+// that write is waited for.
+func (s *Service) lookupDocument(ctx context.Context, p plan, primaryName, docKey string) (*Translation, bool) {
+	if fl := s.flights.finishedFlight(docKey); fl != nil {
+		<-fl.stored
+	}
+	return s.cachedDocument(ctx, p, primaryName, docKey)
 }
 
 // cachedDocument returns the whole translated article when the cache holds
@@ -109,6 +178,21 @@ type Leaser interface {
 	Held(ctx context.Context, name string) (bool, error)
 }
 
+// LeaseReader is a Leaser that reads keys in the round trip that takes the
+// lease (Redis): the holder learns at once which paragraphs are cached.
+// values are the keys' values, nil for each miss, or nil with readErr when
+// the read failed; err is the lease's, as Acquire's.
+type LeaseReader interface {
+	AcquireGetMany(ctx context.Context, name string, ttl time.Duration, keys []string) (release func(), acquired bool, values [][]byte, readErr, err error)
+}
+
+// prefetched is what the round trip that took the lease read: the
+// primary provider's entries for the article's paragraphs.
+type prefetched struct {
+	values  map[string][]byte // by key; nil when the read failed
+	readErr error
+}
+
 // leaseTTL is how long a lease outlives its holder: the holder renews it
 // while it works, so a replica that dies frees the article for the others
 // within this time.
@@ -118,29 +202,68 @@ const leaseTTL = 10 * time.Second
 // cache is shared: the replica that takes the lease calls the provider; the
 // others poll the cache until its result appears, and call the provider
 // themselves only if the lease ends without a result (the holder failed or
-// died). A cache that cannot be asked is no reason to wait.
-func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docKey string) (*Translation, error) {
+// died). A cache that cannot be asked is no reason to wait. The returned
+// function, when not nil, writes the result to the cache and then gives the
+// lease back; it must be called once the reply is on its way.
+func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docKey string) (*Translation, func(), error) {
 	leaser, ok := s.cache.(Leaser)
 	if !ok {
 		return s.translateMissing(ctx, p, primaryName, docKey)
 	}
+	reader, canRead := s.cache.(LeaseReader)
 	for attempt := 0; attempt < 2; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, s.cacheTimeout)
-		release, acquired, err := leaser.Acquire(actx, docKey, leaseTTL)
+		var release func()
+		var acquired bool
+		var err error
+		var pre *prefetched
+		if canRead {
+			keys := s.primaryKeys(p, primaryName)
+			var values [][]byte
+			var readErr error
+			sctx, span := s.span(actx, "cache.lease_get_many", attribute.Int("passerelle.cache.keys", len(keys)))
+			release, acquired, values, readErr, err = reader.AcquireGetMany(sctx, docKey, leaseTTL, keys)
+			endSpan(span, errors.Join(err, readErr))
+			pre = &prefetched{readErr: readErr}
+			if readErr == nil && len(values) == len(keys) {
+				pre.values = make(map[string][]byte, len(keys))
+				for i, k := range keys {
+					pre.values[k] = values[i]
+				}
+			} else if readErr == nil {
+				pre.readErr = errors.New("cache: AcquireGetMany answered for a different number of keys")
+			}
+		} else {
+			release, acquired, err = leaser.Acquire(actx, docKey, leaseTTL)
+		}
 		cancel()
 		if err != nil {
 			break
 		}
 		if acquired {
-			defer release()
-			return s.translateMissing(ctx, p, primaryName, docKey)
+			// The lease is given back once the result is in the cache, so
+			// that the other replicas find it there when it ends.
+			handedOver := false
+			defer func() {
+				if !handedOver { // a panic
+					release()
+				}
+			}()
+			tr, store, err := s.translateMissingWith(ctx, p, primaryName, docKey, pre)
+			handedOver = true
+			return tr, func() {
+				if store != nil {
+					store()
+				}
+				release()
+			}, err
 		}
 		if tr, found := s.awaitDocument(ctx, p, primaryName, docKey, leaser); found {
 			s.observe.Coalesced()
-			return tr, nil
+			return tr, nil, nil
 		}
 		if ctx.Err() != nil {
-			return nil, &Error{Code: CodeProviderTimeout, Err: ctx.Err(),
+			return nil, nil, &Error{Code: CodeProviderTimeout, Err: ctx.Err(),
 				Message: "timed out waiting for another replica translating the same article"}
 		}
 	}
@@ -176,8 +299,28 @@ func (s *Service) awaitDocument(ctx context.Context, p plan, primaryName, docKey
 }
 
 // translateMissing translates what the cache lacks, segment by segment,
-// through the chain, and caches the results.
-func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, docKey string) (*Translation, error) {
+// through the chain. It returns, besides the result, the function that
+// writes what was paid for to the cache (nil when there is nothing to write),
+// to be called once the reply is on its way; until it has run, the
+// paragraphs it writes are given to any request that asks for them.
+func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, docKey string) (*Translation, func(), error) {
+	return s.translateMissingWith(ctx, p, primaryName, docKey, nil)
+}
+
+// primaryKeys returns the keys of the article's distinct paragraphs under
+// the primary provider, as translateMissing looks them up first.
+func (s *Service) primaryKeys(p plan, primaryName string) []string {
+	unique, _ := dedupe(p.segments)
+	all := make([]int, len(unique))
+	for i := range all {
+		all[i] = i
+	}
+	return keysFor(primaryName, s.translators[primaryName].Fingerprint(), p, unique, all)
+}
+
+// translateMissingWith is translateMissing, the primary provider's entries
+// already read when pre is not nil.
+func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName, docKey string, pre *prefetched) (*Translation, func(), error) {
 	// Identical paragraphs (a repeated caption, a quote) are translated once.
 	unique, index := dedupe(p.segments)
 	out := make([]string, len(unique))
@@ -187,6 +330,27 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 	var failures []string
 	var lastErr error
 	cached := 0
+	// What was paid for, to be cached: encoded when written, after the
+	// reply.
+	var toCache []pendingEntry
+	// The segmentFlights kept until then, and their keys.
+	var published []*segmentFlight
+	var publishedKeys []string
+	store := func() func() {
+		if p.cache.NoWrite || s.cache == nil || len(toCache) == 0 {
+			s.segmentFlights.forget(publishedKeys, published)
+			return nil
+		}
+		return func() {
+			entries := make([]cache.Entry, len(toCache))
+			for i, e := range toCache {
+				raw, _ := json.Marshal(e.value)
+				entries[i] = cache.Entry{Key: e.key, Value: raw}
+			}
+			s.cacheSetMany(ctx, entries)
+			s.segmentFlights.forget(publishedKeys, published)
+		}
+	}
 
 	for i, name := range p.translationChain {
 		missing := missingIndexes(out, served)
@@ -195,16 +359,24 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 		}
 		t := s.translators[name]
 		fp := t.Fingerprint()
+		allKeys := keysFor(name, fp, p, unique, missing)
 		if !p.cache.NoRead {
-			cached += s.fillFromCache(ctx, keysFor(name, fp, p, unique, missing), missing, out, served, models, name)
-			if missing = missingIndexes(out, served); len(missing) == 0 {
+			// Paragraphs translated here and not yet written are taken
+			// first: once written, they leave the flights for the cache.
+			cached += s.segmentFlights.fill(allKeys, missing, out, served, models, name)
+			allKeys, missing = stillMissing(allKeys, missing, served)
+			if pre != nil && name == primaryName {
+				cached += s.fillFromPrefetched(ctx, pre, allKeys, missing, out, served, models, name)
+			} else {
+				cached += s.fillFromCache(ctx, allKeys, missing, out, served, models, name)
+			}
+			if allKeys, missing = stillMissing(allKeys, missing, served); len(missing) == 0 {
 				break
 			}
 		}
-		allKeys := keysFor(name, fp, p, unique, missing)
 		// A paragraph another request is already translating is waited for,
 		// not paid for twice.
-		ownedAt, waits := s.segmentFlights.claim(allKeys)
+		ownedAt, waits := s.segmentFlights.claim(allKeys, !p.cache.NoRead)
 		keys := make([]string, len(ownedAt))
 		texts := make([]string, len(ownedAt))
 		for k, j := range ownedAt {
@@ -215,7 +387,6 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 		usage = usage.Add(res.usage)
 		// Every segment is checked before it is returned or cached; one that
 		// fails is asked for again alone, then left to the next provider.
-		var entries []cache.Entry
 		failed := 0
 		for j, m := range ownedAt {
 			m := missing[m]
@@ -236,15 +407,19 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 					}
 				}
 			}
-			s.segmentFlights.finish(keys[j], text, res.model, err)
+			fl := s.segmentFlights.finish(keys[j], text, res.model, err)
 			if err != nil {
 				failed++
 				lastErr = err
 				continue
 			}
 			out[m], served[m], models[m] = text, name, res.model
-			raw, _ := json.Marshal(segmentValue{Text: text, Model: res.model})
-			entries = append(entries, cache.Entry{Key: keys[j], Value: raw})
+			if fl != nil {
+				published, publishedKeys = append(published, fl), append(publishedKeys, keys[j])
+			}
+			if !p.cache.NoWrite {
+				toCache = append(toCache, pendingEntry{keys[j], segmentValue{Text: text, Model: res.model}})
+			}
 		}
 		for j, fl := range waits {
 			text, model, err := fl.wait(ctx)
@@ -258,9 +433,6 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 			cached++ // paid for by the request that was translating it
 		}
 		s.observe.ProviderCall(name, "translate", res.model, time.Since(began), res.usage, firstError(res.errs))
-		if !p.cache.NoWrite {
-			s.cacheSetMany(ctx, entries)
-		}
 		if failed > 0 {
 			failures = append(failures, fmt.Sprintf("%s: %s", name, describeFailure(lastErr)))
 			s.log.WarnContext(ctx, "translation provider failed", "provider", name, "kind", describeFailure(lastErr),
@@ -271,7 +443,7 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 		}
 	}
 	if missing := missingIndexes(out, served); len(missing) > 0 {
-		return nil, providerFailure(ctx, "translation", failures, lastErr)
+		return nil, store(), providerFailure(ctx, "translation", failures, lastErr)
 	}
 
 	segments := make([]string, len(p.segments))
@@ -293,12 +465,18 @@ func (s *Service) translateMissing(ctx context.Context, p plan, primaryName, doc
 	}
 	// The document entry belongs to the primary provider: cache it only when
 	// the primary produced every segment, so a fallback's text is never
-	// served later as if the primary had made it.
+	// served later as if the primary had made it. It goes with the
+	// paragraphs, in one round trip.
 	if !p.cache.NoWrite && tr.Provider == primaryName {
-		raw, _ := json.Marshal(documentValue{Segments: segments, Model: tr.Model, Usage: usage})
-		s.cacheSetMany(ctx, []cache.Entry{{Key: docKey, Value: raw}})
+		toCache = append(toCache, pendingEntry{docKey, documentValue{Segments: segments, Model: tr.Model, Usage: usage}})
 	}
-	return tr, nil
+	return tr, store(), nil
+}
+
+// pendingEntry is a value to cache under key, once encoded as JSON.
+type pendingEntry struct {
+	key   string
+	value any
 }
 
 // checkedOutput repairs what can be repaired in a provider's translation of
@@ -362,6 +540,42 @@ func keysFor(provider, fingerprint string, p plan, unique []string, idx []int) [
 	return keys
 }
 
+// stillMissing returns the keys and indexes of idx whose segment is not
+// served yet.
+func stillMissing(keys []string, idx []int, served []string) ([]string, []int) {
+	var k2 []string
+	var i2 []int
+	for j, m := range idx {
+		if served[m] == "" {
+			k2, i2 = append(k2, keys[j]), append(i2, m)
+		}
+	}
+	return k2, i2
+}
+
+// fillFromPrefetched fills what the lease's round trip read for keys (one
+// per index of idx), as fillFromCache would from the cache, and reports the
+// lookup the same way; it returns how many it filled.
+func (s *Service) fillFromPrefetched(ctx context.Context, pre *prefetched, keys []string, idx []int, out, served, models []string, provider string) int {
+	if len(keys) == 0 {
+		return 0
+	}
+	if pre.values == nil {
+		s.observe.CacheLookup(levelSegment, 0, 0, pre.readErr)
+		s.log.WarnContext(ctx, "cache read failed; going on without it", "keys", len(keys), "err", pre.readErr)
+		return 0
+	}
+	values := make([][]byte, len(keys))
+	hits := 0
+	for j, k := range keys {
+		if values[j] = pre.values[k]; values[j] != nil {
+			hits++
+		}
+	}
+	s.observe.CacheLookup(levelSegment, hits, len(keys)-hits, nil)
+	return s.fillValues(values, idx, out, served, models, provider)
+}
+
 // fillFromCache looks up keys (one per index of idx) in one round trip and
 // fills the hits; it returns how many it filled.
 func (s *Service) fillFromCache(ctx context.Context, keys []string, idx []int, out, served, models []string, provider string) int {
@@ -369,6 +583,12 @@ func (s *Service) fillFromCache(ctx context.Context, keys []string, idx []int, o
 	if !ok {
 		return 0
 	}
+	return s.fillValues(values, idx, out, served, models, provider)
+}
+
+// fillValues fills the segments of idx whose value, in values, holds a
+// translation; it returns how many it filled.
+func (s *Service) fillValues(values [][]byte, idx []int, out, served, models []string, provider string) int {
 	filled := 0
 	for j, raw := range values {
 		if raw == nil {

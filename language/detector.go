@@ -61,6 +61,13 @@
 // times are the mean over the corpus texts above, whose median is one
 // sentence.)
 //
+// Those times were whatlanggo's own. The detector now scores Latin-script
+// text against whatlanggo's profiles itself (trigramScorer), with the same
+// answers, in about a tenth of the time (BenchmarkDetect: 9 µs a sentence,
+// 25 µs a paragraph, on a loaded 2-core machine where whatlanggo took 250
+// and 310 µs): the output checks detect every paragraph of every
+// translation.
+//
 // MinConfidence defaults to 0.3: at 0.2 the detector was wrong on 0.4% of
 // English paragraphs of 50 to 99 letters, at 0.5 it answered "" on 17% of
 // them for no fewer mistakes at 50 letters and more. TestCorpusAccuracy
@@ -69,6 +76,7 @@
 package language
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/RadhiFadlillah/whatlanggo"
@@ -108,6 +116,7 @@ const (
 type Detector struct {
 	allow         whatlanggo.Options
 	codes         map[whatlanggo.Lang]string // ISO 639-1 code of each allowed language
+	scorer        *trigramScorer             // nil when a language has no profile here
 	minLetters    int
 	minConfidence float64
 }
@@ -130,6 +139,12 @@ func NewDetector(opts Options) *Detector {
 	if len(d.allow.Whitelist) == 0 {
 		d.allow.Whitelist = allowed(DefaultLanguages(), d.codes)
 	}
+	langs := make([]string, 0, len(d.codes))
+	for _, code := range d.codes {
+		langs = append(langs, code)
+	}
+	slices.Sort(langs)
+	d.scorer = newTrigramScorer(langs)
 	return d
 }
 
@@ -163,10 +178,40 @@ func (d *Detector) Detect(text string) (lang string, confidence float64) {
 	if letters < d.minLetters {
 		return "", 0
 	}
-	info := whatlanggo.DetectWithOptions(words, d.allow)
-	code, ok := d.codes[info.Lang]
-	if !ok || info.Confidence < d.minConfidence || contradicts(functionWordVotes(words), code) {
-		return "", info.Confidence
+	code, confidence := d.trigrams(words)
+	if code == "" || confidence < d.minConfidence || contradicts(functionWordVotes(words), code) {
+		return "", confidence
 	}
-	return code, info.Confidence
+	return code, confidence
+}
+
+// DetectOther is Detect for a caller that only asks whether text is in
+// another language than lang: it returns what Detect returns when that is
+// neither lang nor "", and "" otherwise. It saves the vote of function
+// words when the trigrams find lang, a vote that could only turn lang
+// into "".
+func (d *Detector) DetectOther(text, lang string) (other string, confidence float64) {
+	words, letters := signal(text)
+	if letters < d.minLetters {
+		return "", 0
+	}
+	code, confidence := d.trigrams(words)
+	if code == "" || code == lang || confidence < d.minConfidence || contradicts(functionWordVotes(words), code) {
+		return "", confidence
+	}
+	return code, confidence
+}
+
+// trigrams returns whatlanggo's answer for words among the allowed
+// languages: the code, "" for none, and the confidence.
+func (d *Detector) trigrams(words string) (string, float64) {
+	if d.scorer != nil && latinOnly(words) {
+		l, confidence := d.scorer.score(words)
+		if l < 0 {
+			return "", confidence
+		}
+		return d.scorer.langs[l], confidence
+	}
+	info := whatlanggo.DetectWithOptions(words, d.allow)
+	return d.codes[info.Lang], info.Confidence
 }

@@ -165,3 +165,30 @@ func TestContradicts(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectOtherAgreesWithDetect: DetectOther answers another language
+// exactly when Detect does, and the same one.
+func TestDetectOtherAgreesWithDetect(t *testing.T) {
+	d := NewDetector(Options{})
+	var texts []string
+	for _, lang := range DefaultLanguages() {
+		for _, p := range readParagraphs(t, lang+".txt") {
+			texts = append(texts, p)
+			texts = append(texts, strings.SplitAfter(p, ". ")...)
+		}
+	}
+	texts = append(texts, "", "Vladimir Poutine", "The minister said that « la rue ne gouverne pas » before leaving.")
+	for _, text := range texts {
+		got, gotConf := d.Detect(text)
+		for _, lang := range DefaultLanguages() {
+			other, conf := d.DetectOther(text, lang)
+			if got != lang && got != "" {
+				if other != got || conf != gotConf {
+					t.Errorf("DetectOther(%q, %s) = %q %v, Detect %q %v", text, lang, other, conf, got, gotConf)
+				}
+			} else if other != "" {
+				t.Errorf("DetectOther(%q, %s) = %q, Detect %q: want \"\"", text, lang, other, got)
+			}
+		}
+	}
+}

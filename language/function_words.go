@@ -1,8 +1,10 @@
 package language
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // functionWords holds, for each default language, frequent articles,
@@ -30,15 +32,32 @@ var functionWords = map[string][]string{
 		"bij", "nog", "wordt", "worden", "heeft", "hij", "zij", "werd", "naar", "wel", "geen", "dan", "meer"},
 }
 
-// functionWordIndex maps each function word to its language.
-var functionWordIndex = func() map[string]string {
-	idx := map[string]string{}
-	for lang, words := range functionWords {
-		for _, w := range words {
-			idx[w] = lang
+// voteLanguages are the languages of functionWords, in the order of votes.
+var voteLanguages = DefaultLanguages()
+
+// votes counts function words per language of voteLanguages.
+type votes [7]int
+
+// functionWordIndex maps each function word to its language's place in
+// votes.
+var functionWordIndex = func() map[string]int {
+	idx := map[string]int{}
+	for i, lang := range voteLanguages {
+		for _, w := range functionWords[lang] {
+			idx[w] = i
 		}
 	}
 	return idx
+}()
+
+// maxFunctionWord is the length in bytes of the longest function word:
+// longer words are not looked up.
+var maxFunctionWord = func() int {
+	n := 0
+	for w := range functionWordIndex {
+		n = max(n, len(w))
+	}
+	return n
 }()
 
 // functionWordVotes counts, for each language, the words of text that are
@@ -46,17 +65,50 @@ var functionWordIndex = func() map[string]string {
 // the word after the apostrophe, which is how they vote: "l'avenir" has no
 // French function word in it, "qu'il" neither, so French is under-counted
 // rather than over-counted.
-func functionWordVotes(text string) map[string]int {
-	votes := map[string]int{}
-	for _, tok := range strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\'' && r != '’'
-	}) {
-		w := strings.ToLower(strings.Trim(tok, "'’"))
-		if lang, ok := functionWordIndex[w]; ok {
-			votes[lang]++
+func functionWordVotes(text string) votes {
+	var v votes
+	start := -1
+	vote := func(tok string) {
+		tok = strings.Trim(tok, "'’")
+		if len(tok) > maxFunctionWord && isASCII(tok) {
+			return // lower-casing keeps its length
+		}
+		w := strings.ToLower(tok)
+		if len(w) > maxFunctionWord {
+			return
+		}
+		if i, ok := functionWordIndex[w]; ok {
+			v[i]++
 		}
 	}
-	return votes
+	for i, r := range text {
+		var in bool
+		if r < utf8.RuneSelf {
+			in = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '\''
+		} else {
+			in = r == '’' || unicode.IsLetter(r)
+		}
+		switch {
+		case in && start < 0:
+			start = i
+		case !in && start >= 0:
+			vote(text[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		vote(text[start:])
+	}
+	return v
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // contradicts reports whether the function words of text vote clearly for
@@ -64,10 +116,13 @@ func functionWordVotes(text string) map[string]int {
 // many as lang gets. Trigram profiles and function words are independent
 // evidence; when they disagree this clearly the text is mixed or made of
 // loanwords, and the detector had better say it does not know.
-func contradicts(votes map[string]int, lang string) bool {
-	own := votes[lang]
-	for other, n := range votes {
-		if other != lang && n >= 3 && n > 2*own {
+func contradicts(v votes, lang string) bool {
+	own := 0
+	if i := slices.Index(voteLanguages, lang); i >= 0 {
+		own = v[i]
+	}
+	for i, other := range voteLanguages {
+		if other != lang && v[i] >= 3 && v[i] > 2*own {
 			return true
 		}
 	}

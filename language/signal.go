@@ -23,13 +23,17 @@ func signal(text string) (words string, letters int) {
 	var b strings.Builder
 	b.Grow(len(text))
 	sentenceStart := true
-	for _, tok := range strings.Fields(text) {
+	for rest := text; ; {
+		var tok string
+		if tok, rest = nextField(rest); tok == "" {
+			break
+		}
 		opens := sentenceStart || opensQuote(tok)
 		sentenceStart = endsSentence(tok)
 		if isAddress(tok) {
 			continue
 		}
-		word := strings.TrimFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) })
+		word := trimNonLetters(tok)
 		if word == "" {
 			continue
 		}
@@ -44,6 +48,63 @@ func signal(text string) (words string, letters int) {
 		letters += countLetters(word)
 	}
 	return b.String(), letters
+}
+
+// trimNonLetters is strings.TrimFunc(tok, not unicode.IsLetter), with ASCII
+// read byte by byte.
+func trimNonLetters(tok string) string {
+	isLetter := func(r rune) bool {
+		if r < utf8.RuneSelf {
+			return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		}
+		return unicode.IsLetter(r)
+	}
+	for tok != "" {
+		r, n := rune(tok[0]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(tok)
+		}
+		if isLetter(r) {
+			break
+		}
+		tok = tok[n:]
+	}
+	for tok != "" {
+		r, n := rune(tok[len(tok)-1]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeLastRuneInString(tok)
+		}
+		if isLetter(r) {
+			break
+		}
+		tok = tok[:len(tok)-n]
+	}
+	return tok
+}
+
+// nextField returns the first word of s as strings.Fields splits it, and
+// what follows; tok is "" when s has no word left. The detector reads each
+// text word by word once, without the slice Fields would allocate.
+func nextField(s string) (tok, rest string) {
+	start := -1
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				return s[start:i], s[i:]
+			}
+		} else if start < 0 {
+			start = i
+		}
+		i += n
+	}
+	if start < 0 {
+		return "", ""
+	}
+	return s[start:], ""
 }
 
 // endsSentence reports whether the word after tok opens a sentence (or a

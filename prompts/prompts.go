@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/template"
 )
 
@@ -60,7 +62,25 @@ var embedded embed.FS
 type Set struct {
 	templates map[string]*template.Template
 	hashes    map[string]string
+
+	// rendered keeps the prompts rendered with TranslateData and
+	// SummarizeData, by name and data: a provider renders its system prompt
+	// for every call, always with one of a few values, and executing a
+	// template cost a tenth of a call's work.
+	rendered      sync.Map // renderKey → string
+	renderedCount atomic.Int32
 }
+
+// renderKey names a rendered prompt; data is a TranslateData or a
+// SummarizeData, which are comparable.
+type renderKey struct {
+	name string
+	data any
+}
+
+// maxRendered bounds the prompts a Set keeps: the languages and summary
+// lengths a gateway serves are far fewer.
+const maxRendered = 256
 
 // Load returns the embedded templates, each replaced by the file of the same
 // name in dir when there is one. dir "" means the embedded templates only.
@@ -148,11 +168,25 @@ func (s *Set) Render(name string, data any) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("%w %q", ErrUnknownTemplate, name)
 	}
+	var key renderKey
+	switch data.(type) {
+	case TranslateData, SummarizeData:
+		key = renderKey{name, data}
+		if text, ok := s.rendered.Load(key); ok {
+			return text.(string), nil
+		}
+	}
 	var b strings.Builder
 	if err := t.Execute(&b, data); err != nil {
 		return "", fmt.Errorf("prompts: render %s: %w", name, err)
 	}
-	return b.String(), nil
+	text := b.String()
+	if key.data != nil && s.renderedCount.Load() < maxRendered {
+		if _, loaded := s.rendered.LoadOrStore(key, text); !loaded {
+			s.renderedCount.Add(1)
+		}
+	}
+	return text, nil
 }
 
 // Hash returns the version of the named template: the first 16 hex digits of

@@ -174,3 +174,28 @@ func writeFile(t *testing.T, dir, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+// A prompt rendered again, from memory, is the prompt rendered the first
+// time; other data is rendered anew, and data of other types as well.
+func TestRenderRemembers(t *testing.T) {
+	s, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := TranslateData{SourceLang: "French", TargetLang: "English"}
+	de := TranslateData{SourceLang: "German", TargetLang: "English"}
+	first, _ := s.Render(TranslateSystem, fr)
+	again, _ := s.Render(TranslateSystem, fr)
+	other, _ := s.Render(TranslateSystem, de)
+	if first != again || first == other || !strings.Contains(other, "German") {
+		t.Errorf("renders: first %q, again %q, other %q", first, again, other)
+	}
+	numbered, _ := s.Render(TranslateNumbered, fr)
+	if numbered == first {
+		t.Errorf("two templates rendered alike from memory")
+	}
+	asMap, err := s.Render(TranslateSystem, map[string]string{"SourceLang": "French", "TargetLang": "English"})
+	if err != nil || asMap != first {
+		t.Errorf("render with a map = %q, %v; want the same prompt", asMap, err)
+	}
+}

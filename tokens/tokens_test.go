@@ -200,8 +200,8 @@ func TestFor(t *testing.T) {
 func TestCountConcurrentFirstUse(t *testing.T) {
 	seed := readSeed(t)
 	encs := []*encoding{
-		{name: "cl100k_base", load: codec.NewCl100kBase},
-		{name: "o200k_base", load: codec.NewO200kBase},
+		{name: "cl100k_base", load: codec.NewCl100kBase, piece: cl100kPiece},
+		{name: "o200k_base", load: codec.NewO200kBase, piece: o200kPiece},
 	}
 	want := []int{548, 489}
 	got := make([]int, 8)
@@ -230,4 +230,16 @@ func BenchmarkCount(b *testing.B) {
 			}
 		})
 	}
+	// A text none of whose pieces were counted before.
+	b.Run("o200k_base_cold", func(b *testing.B) {
+		o200kBase.Count(seed)
+		b.SetBytes(int64(len(seed)))
+		b.ReportAllocs()
+		for b.Loop() {
+			o200kBase.mu.Lock()
+			o200kBase.pieces = nil
+			o200kBase.mu.Unlock()
+			o200kBase.Count(seed)
+		}
+	})
 }

@@ -110,42 +110,59 @@ func (b *bench) all(ctx context.Context) ([]row, error) {
 		return nil, err
 	}
 
-	b.progress("hit path (gateway %s, Redis %s)", gwURL, b.redisURL)
-	hitRows, hitPeak, err := b.hitPath(ctx, gw, gwURL)
-	if err != nil {
-		return nil, err
+	run := b.opts.phases
+	var rows, rssRows []row
+	const idleFloor, loadFloor = 60e6, 250e6
+	rssRows = append(rssRows, judged("6", "RSS idle (Redis cache)", mb(idle), ratio(float64(idle), idleFloor), "<= 60MB", idle <= idleFloor))
+	peakRow := func(what string, peak int64) row {
+		return judged("6", what, mb(peak), ratio(float64(peak), loadFloor), "<= 250MB", peak <= loadFloor)
 	}
-	b.progress("miss path")
-	missRows, missPeak, err := b.missPath(ctx, gw, gwURL)
-	if err != nil {
-		return nil, err
+	if run["hit"] {
+		b.progress("hit path (gateway %s, Redis %s)", gwURL, b.redisURL)
+		hitRows, hitPeak, err := b.hitPath(ctx, gw, gwURL)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, hitRows...)
+		rssRows = append(rssRows, peakRow("RSS peak under hit load", hitPeak))
 	}
-	b.progress("long article")
-	longRows, err := b.longArticle(ctx, gwURL)
-	if err != nil {
-		return nil, err
+	if run["miss"] {
+		b.progress("miss path")
+		missRows, missPeak, err := b.missPath(ctx, gw, gwURL)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, missRows...)
+		rssRows = append(rssRows, peakRow("RSS peak under miss load", missPeak))
 	}
-	b.progress("cost of a resend")
-	costRows, err := b.cost(ctx, gwURL)
-	if err != nil {
-		return nil, err
+	if run["long"] {
+		b.progress("long article")
+		longRows, err := b.longArticle(ctx, gwURL)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, longRows...)
+	}
+	if run["cost"] {
+		b.progress("cost of a resend")
+		costRows, err := b.cost(ctx, gwURL)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, costRows...)
 	}
 	gw.stop()
+	rows = append(rows, rssRows...)
 
-	b.progress("memory cache bound")
-	memRows, err := b.memoryBound(ctx)
-	if err != nil {
-		return nil, err
+	if run["memory"] {
+		b.progress("memory cache bound")
+		memRows, err := b.memoryBound(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, memRows...)
 	}
-
-	rows := slices.Concat(hitRows, missRows, longRows, costRows)
-	const idleFloor, loadFloor = 60e6, 250e6
-	rows = append(rows,
-		judged("6", "RSS idle (Redis cache)", mb(idle), ratio(float64(idle), idleFloor), "<= 60MB", idle <= idleFloor),
-		judged("6", "RSS peak under hit load", mb(hitPeak), ratio(float64(hitPeak), loadFloor), "<= 250MB", hitPeak <= loadFloor),
-		judged("6", "RSS peak under miss load", mb(missPeak), ratio(float64(missPeak), loadFloor), "<= 250MB", missPeak <= loadFloor),
-	)
-	return append(rows, memRows...), nil
+	return rows, nil
 }
 
 func (b *bench) startStandIn() error {

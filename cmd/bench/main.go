@@ -14,7 +14,7 @@
 // Absolute numbers depend on the machine and on what else runs on it; the
 // ratios compare servers measured in interleaved rounds of the same run.
 //
-//	bench [-gateway bin/passerelle] [-phase 3s] [-concurrency 8] [-keep]
+//	bench [-gateway bin/passerelle] [-phase 3s] [-concurrency 8] [-phases all] [-keep]
 //	bench baseline -redis URL -key KEY   (the baseline server, run by bench itself)
 package main
 
@@ -26,6 +26,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -66,6 +68,29 @@ type options struct {
 	rateLimits  bool
 	keep        bool
 	profileDir  string
+	phases      map[string]bool // the phases to run (phaseNames)
+}
+
+// phaseNames are the phases of a run, in the order they run.
+var phaseNames = []string{"hit", "miss", "long", "cost", "memory"}
+
+// parsePhases reads -phases: "all", or a comma-separated list of phaseNames.
+func parsePhases(list string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		switch {
+		case name == "all":
+			for _, n := range phaseNames {
+				out[n] = true
+			}
+		case slices.Contains(phaseNames, name):
+			out[name] = true
+		default:
+			return nil, fmt.Errorf("-phases: unknown phase %q; the phases are all, %s", name, strings.Join(phaseNames, ", "))
+		}
+	}
+	return out, nil
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -86,7 +111,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.rateLimits, "rate-limits", false, "give the API key per-minute and per-day limits (one more Redis round trip a request)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the logs and configuration files of the run")
 	fs.StringVar(&o.profileDir, "profile", "", "write CPU profiles of the gateway under the hit and miss loads to this directory")
+	phases := fs.String("phases", "all", "the phases to run, comma-separated: all, or some of "+strings.Join(phaseNames, ", ")+" (quicker iterations on one floor)")
 	if err = fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.phases, err = parsePhases(*phases); err != nil {
 		return o, err
 	}
 	if o.gateway, err = filepath.Abs(o.gateway); err != nil {

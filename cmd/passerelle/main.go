@@ -82,6 +82,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	if err != nil {
 		return err
 	}
+	// Replies go out before their cache writes: those finish before the
+	// cache is closed.
+	defer live.Flush()
 	hangups := make(chan os.Signal, 1)
 	signal.Notify(hangups, syscall.SIGHUP)
 	defer signal.Stop(hangups)

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -25,13 +27,14 @@ type liveGateway struct {
 	// draining is set on SIGTERM: /readyz then answers unready.
 	draining atomic.Bool
 
-	mu     sync.Mutex // serialises reloads
-	cfg    config.Config
-	getenv func(string) string
-	store  cache.Store
-	m      *metrics.Metrics
-	tracer trace.Tracer
-	log    *slog.Logger
+	mu      sync.Mutex         // serialises reloads
+	retired []*gateway.Service // replaced by a reload; Flush waits for them too
+	cfg     config.Config
+	getenv  func(string) string
+	store   cache.Store
+	m       *metrics.Metrics
+	tracer  trace.Tracer
+	log     *slog.Logger
 }
 
 func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.Store, m *metrics.Metrics, tracer trace.Tracer, log *slog.Logger) (*liveGateway, error) {
@@ -73,10 +76,34 @@ func (g *liveGateway) Reload() error {
 	if !reflect.DeepEqual(cfg.Cache, g.cfg.Cache) || !reflect.DeepEqual(cfg.Server, g.cfg.Server) {
 		g.log.Warn("configuration reload: changes to server and cache take effect at the next restart")
 	}
-	g.current.Store(svc)
+	old := g.current.Swap(svc)
+	g.retired = append(g.retired, old)
+	go g.retire(old, cfg.Server.RequestTimeout)
 	g.cfg = cfg
 	g.log.Info("configuration reloaded", "translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain())
 	return nil
+}
+
+// retire forgets a replaced Service once no request can still be running on
+// it (each has its deadline) and its cache writes are done, so that reloads
+// do not pile Services up.
+func (g *liveGateway) retire(old *gateway.Service, requestTimeout time.Duration) {
+	time.Sleep(requestTimeout + time.Second)
+	old.Flush()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.retired = slices.DeleteFunc(g.retired, func(s *gateway.Service) bool { return s == old })
+}
+
+// Flush waits for the cache writes of every request answered so far, by
+// the current Service and those a reload replaced.
+func (g *liveGateway) Flush() {
+	g.mu.Lock()
+	services := append([]*gateway.Service{g.current.Load()}, g.retired...)
+	g.mu.Unlock()
+	for _, svc := range services {
+		svc.Flush()
+	}
 }
 
 func (g *liveGateway) Translate(ctx context.Context, req gateway.Request) (*gateway.Result, error) {
