@@ -488,7 +488,7 @@ func (b *bench) missPath(ctx context.Context, gw *proc, gwURL string) ([]row, in
 	upstreamAuth := http.Header{"Authorization": {"Bearer sk-bench"}}
 	targets := []target{
 		{name: "direct", url: b.standinURL + "/v1/chat/completions", header: upstreamAuth, body: fixedBody(chat)},
-		{name: "gateway", url: gwURL + "/v1/translate", header: b.auth, body: bodyOf, check: wantCache("MISS")},
+		{name: "gateway", url: gwURL + "/v1/translate", header: b.auth, body: bodyOf, check: wantCache("MISS"), pid: gw.pid()},
 	}
 	var peerErr error
 	if b.opts.peer {
@@ -525,6 +525,8 @@ func (b *bench) missPath(ctx context.Context, gw *proc, gwURL string) ([]row, in
 		judged("2", "miss added latency p99, c=1",
 			fmt.Sprintf("gateway %s, stand-in direct %s: +%s", dur(g.p(99)), dur(direct.p(99)), dur(add99)),
 			ratio(float64(g.p(99)), float64(direct.p(99))), "added <= 1ms", g.errors == 0 && add99 <= time.Millisecond),
+		info("2", "gateway CPU per miss, c=1",
+			fmt.Sprintf("%s (user+system, from /proc; cache writes after the reply included)", dur(g.cpuPerRequest())), "-"),
 	}
 	if peerErr != nil {
 		rows = append(rows, skipped("3", "peer overhead (Portkey 1.15.2)", peerErr.Error()+" (not a failure locally)"))
