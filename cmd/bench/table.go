@@ -87,7 +87,11 @@ func errNote(results ...*result) string {
 	var parts []string
 	for _, r := range results {
 		if r.errors > 0 || r.dropped > 0 {
-			parts = append(parts, fmt.Sprintf("%d errors, %d dropped (%s)", r.errors, r.dropped, r.firstErr))
+			part := fmt.Sprintf("%d errors, %d sends skipped at the in-flight cap", r.errors, r.dropped)
+			if r.firstErr != "" {
+				part += " (" + r.firstErr + ")"
+			}
+			parts = append(parts, part)
 		}
 	}
 	if len(parts) == 0 {
