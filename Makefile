@@ -67,7 +67,7 @@ chaos: build
 
 .PHONY: bench
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./article ./cache ./handlers ./gateway
+	$(GO) test -run '^$$' -bench . -benchmem ./article ./cache ./checks ./language ./tokens ./handlers ./gateway ./cmd/passerelle
 	$(GO) build -o bin/bench ./cmd/bench
 	bin/bench -gateway $(BIN)
 

@@ -87,7 +87,7 @@ func errNote(results ...*result) string {
 	var parts []string
 	for _, r := range results {
 		if r.errors > 0 || r.dropped > 0 {
-			part := fmt.Sprintf("%d errors, %d sends skipped at the in-flight cap", r.errors, r.dropped)
+			part := fmt.Sprintf("%d errors, %d skipped (in-flight cap)", r.errors, r.dropped)
 			if r.firstErr != "" {
 				part += " (" + r.firstErr + ")"
 			}
