@@ -116,6 +116,11 @@ type Cache struct {
 	Backend string `yaml:"backend"`
 	// TTL is how long a result is kept. Default 720h (30 days).
 	TTL time.Duration `yaml:"ttl"`
+	// ReplyTTL is how long a finished reply is kept for requests with the
+	// same bytes; the translations under it stay for TTL. It bounds how
+	// long a reply outlives a refresh (Cache-Control: no-cache) sent with
+	// other bytes. Default 24h; never more than TTL.
+	ReplyTTL time.Duration `yaml:"reply_ttl"`
 	// OperationTimeout bounds each cache call so that a slow cache never holds a
 	// request: past it the request goes on without the cache. Default 300ms.
 	OperationTimeout time.Duration `yaml:"operation_timeout"`
@@ -244,6 +249,7 @@ func Default() Config {
 		Cache: Cache{
 			Backend:          "memory",
 			TTL:              DefaultTTL,
+			ReplyTTL:         24 * time.Hour,
 			OperationTimeout: 300 * time.Millisecond,
 			Memory:           MemoryCache{MaxBytes: DefaultMemoryMaxBytes},
 			Redis: RedisCache{
@@ -485,6 +491,9 @@ func (c Config) Validate() error {
 	}
 	if c.Cache.TTL < 0 {
 		add("cache.ttl must not be negative")
+	}
+	if c.Cache.ReplyTTL < 0 {
+		add("cache.reply_ttl must not be negative")
 	}
 	for _, name := range sortedKeys(c.Providers) {
 		p := c.Providers[name]

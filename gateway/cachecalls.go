@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -71,13 +72,18 @@ func (s *Service) cacheGetMany(ctx context.Context, keys []string) ([][]byte, bo
 // cancellation: a result that was paid for is worth keeping even when the
 // client has gone.
 func (s *Service) cacheSetMany(ctx context.Context, entries []cache.Entry) {
+	s.cacheSetManyFor(ctx, entries, s.ttl)
+}
+
+// cacheSetManyFor is cacheSetMany for ttl (0: the store's default).
+func (s *Service) cacheSetManyFor(ctx context.Context, entries []cache.Entry, ttl time.Duration) {
 	if s.cache == nil || len(entries) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cacheTimeout)
 	defer cancel()
 	ctx, span := s.span(ctx, "cache.set_many", attribute.Int("passerelle.cache.keys", len(entries)))
-	err := s.cache.SetMany(ctx, entries, s.ttl)
+	err := s.cache.SetMany(ctx, entries, ttl)
 	endSpan(span, err)
 	if err != nil {
 		s.observe.CacheWriteFailed()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"passerelle/cache"
 )
@@ -26,6 +27,7 @@ import (
 type Replies struct {
 	s       *Service
 	version string
+	ttl     time.Duration
 	pending sync.WaitGroup
 	slots   chan struct{} // bounds the writes in flight
 }
@@ -38,11 +40,15 @@ const maxReplyWrites = 256
 // cache.
 func (s *Service) Replies() *Replies { return s.replies }
 
-func newReplies(s *Service) *Replies {
+func newReplies(s *Service, ttl time.Duration) *Replies {
 	if s.cache == nil {
 		return nil
 	}
-	return &Replies{s: s, version: s.replyVersion(), slots: make(chan struct{}, maxReplyWrites)}
+	// A reply never outlives the entries it was made from.
+	if ttl <= 0 || (s.ttl > 0 && ttl > s.ttl) {
+		ttl = s.ttl
+	}
+	return &Replies{s: s, version: s.replyVersion(), ttl: ttl, slots: make(chan struct{}, maxReplyWrites)}
 }
 
 // Key returns the key of a reply to body sent to endpoint.
@@ -69,7 +75,7 @@ func (r *Replies) Put(ctx context.Context, key string, value []byte) {
 	ctx = context.WithoutCancel(ctx)
 	go func() {
 		defer func() { <-r.slots; r.pending.Done() }()
-		r.s.cacheSetMany(ctx, []cache.Entry{{Key: key, Value: value}})
+		r.s.cacheSetManyFor(ctx, []cache.Entry{{Key: key, Value: value}}, r.ttl)
 	}()
 }
 

@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"reflect"
+	"sync"
 	"testing"
+	"time"
 
 	"passerelle/cache"
 	"passerelle/providers"
@@ -155,5 +157,66 @@ func TestRepliesPutThenGet(t *testing.T) {
 	r.Wait()
 	if got, ok := r.Get(ctx, key); !ok || string(got) != "reply" {
 		t.Errorf("Get = %q, %v, want the reply kept", got, ok)
+	}
+}
+
+// ttlStore records the TTL each key was last written with.
+type ttlStore struct {
+	cache.Store
+	mu   sync.Mutex
+	ttls map[string]time.Duration
+}
+
+func (s *ttlStore) SetMany(ctx context.Context, entries []cache.Entry, ttl time.Duration) error {
+	s.mu.Lock()
+	for _, e := range entries {
+		s.ttls[e.Key] = ttl
+	}
+	s.mu.Unlock()
+	return s.Store.SetMany(ctx, entries, ttl)
+}
+
+// A reply is kept for its own, shorter TTL, never longer than the entries
+// it was made from.
+func TestRepliesHaveTheirOwnTTL(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		cacheTTL, want time.Duration
+		replyTTL       time.Duration
+	}{
+		{"shorter", 720 * time.Hour, 24 * time.Hour, 24 * time.Hour},
+		{"capped by the cache TTL", time.Hour, time.Hour, 24 * time.Hour},
+		{"unset", 720 * time.Hour, 720 * time.Hour, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := &ttlStore{Store: cache.NewMemory(cache.MemoryOptions{}), ttls: map[string]time.Duration{}}
+			svc, err := New(Options{
+				Cache: store, CacheTTL: tc.cacheTTL, ReplyTTL: tc.replyTTL,
+				Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "a"}},
+				Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "s"}},
+				Translation: Route{Chain: []string{"llm"}}, Summarizing: Route{Chain: []string{"sum"}},
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Translate(context.Background(), Request{Text: sample}); err != nil {
+				t.Fatal(err)
+			}
+			svc.Flush()
+			key := svc.Replies().Key("translate", []byte("{}"))
+			svc.Replies().Put(context.Background(), key, []byte("reply"))
+			svc.Flush()
+			store.mu.Lock()
+			defer store.mu.Unlock()
+			if got := store.ttls[key]; got != tc.want {
+				t.Errorf("reply TTL = %v, want %v", got, tc.want)
+			}
+			for k, ttl := range store.ttls {
+				if k != key && ttl != tc.cacheTTL {
+					t.Errorf("entry %s TTL = %v, want the cache TTL %v", k, ttl, tc.cacheTTL)
+				}
+			}
+		})
 	}
 }

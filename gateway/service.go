@@ -34,6 +34,9 @@ type Options struct {
 	Cache cache.Store // nil: nothing is cached
 	// CacheTTL is how long results are kept; 0 leaves it to the store.
 	CacheTTL time.Duration
+	// ReplyTTL is how long finished replies are kept (see Replies); 0 or
+	// more than CacheTTL means CacheTTL.
+	ReplyTTL time.Duration
 	// CacheTimeout bounds each cache call; past it the request goes on
 	// without the cache. Default 300ms.
 	CacheTimeout time.Duration
@@ -150,7 +153,7 @@ func New(opts Options) (*Service, error) {
 	if s.tracer == nil {
 		s.tracer = noop.NewTracerProvider().Tracer("")
 	}
-	s.replies = newReplies(s)
+	s.replies = newReplies(s, opts.ReplyTTL)
 	return s, nil
 }
 

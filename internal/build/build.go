@@ -71,6 +71,7 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 	opts := gateway.Options{
 		Cache:            store,
 		CacheTTL:         cfg.Cache.TTL,
+		ReplyTTL:         cfg.Cache.ReplyTTL,
 		CacheTimeout:     cfg.Cache.OperationTimeout,
 		Translators:      map[string]providers.Translator{},
 		Summarizers:      map[string]providers.Summarizer{},
