@@ -54,6 +54,12 @@ type RedisOptions struct {
 	// PoolSize is the number of connections per server. Zero means go-redis's
 	// default of 10 per CPU.
 	PoolSize int
+	// BreakerCooldown is how long Redis is not asked after failing several
+	// times in a row (see breaker.go). Zero means 1s.
+	BreakerCooldown time.Duration
+	// Logger is told when Redis stops and starts answering. Nil: nothing
+	// is logged.
+	Logger *slog.Logger
 }
 
 // Redis is a Store in a Redis server, a Sentinel-managed master or a Redis
@@ -83,7 +89,9 @@ func NewRedis(opts RedisOptions) (*Redis, error) {
 			return nil, fmt.Errorf("cache: redis url: %w", err)
 		}
 		applyURLOptions(o, opts)
-		return &Redis{client: redis.NewClient(o), defaultTTL: ttl}, nil
+		client := redis.NewClient(o)
+		client.AddHook(newBreakerHook(orDefault(opts.BreakerCooldown, breakerCooldown), opts.Logger))
+		return &Redis{client: client, defaultTTL: ttl}, nil
 	}
 	u := &redis.UniversalOptions{
 		Addrs:        opts.Addrs,
@@ -101,6 +109,7 @@ func NewRedis(opts RedisOptions) (*Redis, error) {
 	u.ContextTimeoutEnabled = true
 	u.Protocol = protocol
 	client := redis.NewUniversalClient(u)
+	client.AddHook(newBreakerHook(orDefault(opts.BreakerCooldown, breakerCooldown), opts.Logger))
 	_, cluster := client.(*redis.ClusterClient)
 	return &Redis{client: client, cluster: cluster, defaultTTL: ttl}, nil
 }

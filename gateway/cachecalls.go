@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -13,6 +14,17 @@ import (
 // The cache speeds requests up but never decides whether they succeed: each
 // call below is bounded by cacheTimeout, and a failure is logged and treated
 // as a miss (reads) or skipped (writes).
+
+// logCacheFailure logs a failed cache call at warning level, or at debug
+// level when the store did not even try (cache.ErrUnavailable: it is known
+// down, which it logged once), so that an outage is not a warning a request.
+func (s *Service) logCacheFailure(ctx context.Context, msg string, err error, args ...any) {
+	level := slog.LevelWarn
+	if errors.Is(err, cache.ErrUnavailable) {
+		level = slog.LevelDebug
+	}
+	s.log.Log(ctx, level, msg, append(args, "err", err)...)
+}
 
 func (s *Service) cacheGet(ctx context.Context, level, key string) ([]byte, bool) {
 	if s.cache == nil {
@@ -34,7 +46,7 @@ func (s *Service) cacheGet(ctx context.Context, level, key string) ([]byte, bool
 		return nil, false
 	case err != nil:
 		s.observe.CacheLookup(level, 0, 0, err)
-		s.log.WarnContext(ctx, "cache read failed; going on without it", "err", err)
+		s.logCacheFailure(ctx, "cache read failed; going on without it", err)
 		return nil, false
 	}
 	s.observe.CacheLookup(level, 1, 0, nil)
@@ -55,7 +67,7 @@ func (s *Service) cacheGetMany(ctx context.Context, keys []string) ([][]byte, bo
 	}
 	if err != nil {
 		s.observe.CacheLookup(levelSegment, 0, 0, err)
-		s.log.WarnContext(ctx, "cache read failed; going on without it", "keys", len(keys), "err", err)
+		s.logCacheFailure(ctx, "cache read failed; going on without it", err, "keys", len(keys))
 		return nil, false
 	}
 	hits := 0
@@ -87,6 +99,6 @@ func (s *Service) cacheSetManyFor(ctx context.Context, entries []cache.Entry, tt
 	endSpan(span, err)
 	if err != nil {
 		s.observe.CacheWriteFailed()
-		s.log.WarnContext(ctx, "cache write failed; the result is served but not kept", "keys", len(entries), "err", err)
+		s.logCacheFailure(ctx, "cache write failed; the result is served but not kept", err, "keys", len(entries))
 	}
 }

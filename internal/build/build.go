@@ -6,6 +6,7 @@
 package build
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -47,7 +48,7 @@ func Cache(cfg config.Cache, m *metrics.Metrics, log *slog.Logger) (cache.Store,
 		Username: r.Username, Password: r.Password, DB: r.DB,
 		DefaultTTL:  cfg.TTL,
 		DialTimeout: r.DialTimeout, ReadTimeout: r.ReadTimeout, WriteTimeout: r.WriteTimeout,
-		PoolSize: r.PoolSize,
+		PoolSize: r.PoolSize, Logger: log,
 	})
 	if err != nil || !cfg.MemoryTier {
 		return shared, err
@@ -55,6 +56,9 @@ func Cache(cfg config.Cache, m *metrics.Metrics, log *slog.Logger) (cache.Store,
 	return cache.NewTiered(memory(), shared, func(op string, err error) {
 		if m != nil {
 			m.CacheError(op)
+		}
+		if errors.Is(err, cache.ErrUnavailable) {
+			return // Redis is known down: its breaker said so once
 		}
 		log.Warn("redis failed; answering from the memory tier", "op", op, "err", err)
 	}), nil

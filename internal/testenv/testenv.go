@@ -110,6 +110,22 @@ func (s *RedisServer) Stop() {
 	s.cmd = nil
 }
 
+// Pause stops the server without closing its connections, as a hung
+// process or a lost network does: commands wait for their timeouts.
+// Resume lets it go on.
+func (s *RedisServer) Pause() {
+	if s.cmd != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGSTOP)
+	}
+}
+
+// Resume undoes Pause.
+func (s *RedisServer) Resume() {
+	if s.cmd != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+	}
+}
+
 // RedisURL returns the URL of a Redis server for the test: the one named by
 // PASSERELLE_TEST_REDIS_URL, or a private one started for this test.
 // Tests sharing a server must use distinct keys.
