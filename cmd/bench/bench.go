@@ -207,6 +207,15 @@ func (b *bench) startGateway(ctx context.Context, name, backend string, memBytes
 	if memBytes <= 0 {
 		memBytes = 256 << 20
 	}
+	gcPercent := ""
+	if backend == "memory" {
+		// The memory-cache run checks the cache's byte bound through the
+		// process's RSS: at Go's default target the heap follows what is
+		// live closely, where the gateway's default (400) lets garbage
+		// grow to four times it, and how much of it is resident at the
+		// sampled peak then depends on when the collector last ran.
+		gcPercent = "\n  gc_percent: 100"
+	}
 	debug := ""
 	if b.opts.profileDir != "" {
 		debugPort, err := freePort()
@@ -231,7 +240,7 @@ func (b *bench) startGateway(ctx context.Context, name, backend string, memBytes
 		"$MODEL", standinModel,
 		"$KEYHASH", b.keyHash,
 		"$LIMITS", limits,
-		"$DEBUG", debug,
+		"$DEBUG", debug+gcPercent,
 	).Replace(`server:
   addr: "127.0.0.1:$PORT"$DEBUG
 cache:
@@ -680,7 +689,7 @@ func (b *bench) memoryBound(ctx context.Context) ([]row, error) {
 	}
 	second := peaks[1] - peaks[0]
 	return []row{
-		judged("6", fmt.Sprintf("memory cache max_bytes %s: RSS growth while 2 x %d articles stream", mb(bound), half),
+		judged("6", fmt.Sprintf("memory cache max_bytes %s, gc_percent 100: RSS growth while 2 x %d articles stream", mb(bound), half),
 			fmt.Sprintf("RSS idle %s, peak %s after >= %s written, %s after >= %s more: +%s%s",
 				mb(idle), mb(peaks[0]), mb(written[0]), mb(peaks[1]), mb(written[1]), mb(max(0, second)), errNote(&res)),
 			ratio(float64(second), float64(bound)), "2nd half <= 2 x bound",
