@@ -219,7 +219,8 @@ type Result struct {
 // timings. It reports false when a later request would not get this
 // result: a provider other than the first of its route made part of it
 // (the first will be asked again), the article came from a URL (the page
-// may change), or the request did not let the cache keep it.
+// may change), the request did not let the cache keep it, or there is no
+// cache.
 func (r *Result) Replay() (*Result, bool) { return r.replay, r.replay != nil }
 
 // Translation is the translated article; Paragraphs match the input's.
@@ -317,7 +318,7 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 		res.Cache.Status = combineStatus(tr.Cache.Status, sum.Cached)
 	}
 	res.Timings.Total = time.Since(start)
-	if replayable(req, p, res) {
+	if s.replies != nil && replayable(req, p, res) {
 		res.replay = replayOf(res, len(p.segments), detecting && !p.passthrough)
 	}
 	return res, nil
