@@ -2,8 +2,7 @@ package gateway
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -84,47 +83,34 @@ func (r *Replies) Wait() { r.pending.Wait() }
 
 // replyVersion fingerprints everything of the configuration that shapes a
 // reply: routes, each provider's own fingerprint (model, prompt, options),
-// the summary length, the glossary and the article bounds.
+// the summary length, the glossary and the article bounds. The fields are
+// hashed as cache keys are, each with its length, so none can run into the
+// next.
 func (s *Service) replyVersion() string {
-	h := sha256.New()
-	write := func(fields ...string) {
-		for _, f := range fields {
-			h.Write([]byte(strconv.Itoa(len(f))))
-			h.Write([]byte{':'})
-			h.Write([]byte(f))
-		}
-	}
+	var fields []string
+	add := func(f ...string) { fields = append(fields, f...) }
 	route := func(tag string, r Route) {
-		write(tag, strconv.Itoa(len(r.Chain)))
-		write(r.Chain...)
-		write(strconv.Itoa(len(r.AllowOverride)))
-		write(r.AllowOverride...)
+		add(tag, strconv.Itoa(len(r.Chain)))
+		add(r.Chain...)
+		add(strconv.Itoa(len(r.AllowOverride)))
+		add(r.AllowOverride...)
 	}
 	route("translation", s.translation)
 	route("summary", s.summarizing)
-	for _, name := range sortedKeys(s.translators) {
-		write("translator", name, s.translators[name].Fingerprint())
+	for _, name := range slices.Sorted(maps.Keys(s.translators)) {
+		add("translator", name, s.translators[name].Fingerprint())
 	}
-	for _, name := range sortedKeys(s.summarizers) {
-		write("summarizer", name, s.summarizers[name].Fingerprint())
+	for _, name := range slices.Sorted(maps.Keys(s.summarizers)) {
+		add("summarizer", name, s.summarizers[name].Fingerprint())
 	}
-	write("sentences", strconv.Itoa(s.summarySentences),
+	add("sentences", strconv.Itoa(s.summarySentences),
 		"bounds", strconv.Itoa(s.maxParagraphs), strconv.Itoa(s.maxCharacters),
 		"detector", strconv.FormatBool(s.detector != nil))
-	for _, term := range sortedKeys(s.glossary) {
-		write("term", term, s.glossary[term])
+	for _, term := range slices.Sorted(maps.Keys(s.glossary)) {
+		add("term", term, s.glossary[term])
 	}
-	for _, name := range sortedKeys(s.nativeGlossary) {
-		write("native", name, strconv.FormatBool(s.nativeGlossary[name]))
+	for _, name := range slices.Sorted(maps.Keys(s.nativeGlossary)) {
+		add("native", name, strconv.FormatBool(s.nativeGlossary[name]))
 	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return cache.Key("config", fields...)
 }
