@@ -47,7 +47,11 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 		budget = defaultBudget
 	}
 	out := batchOutcome{texts: make([]string, len(segments)), errs: make([]error, len(segments))}
-	packed, err := article.Pack(segments, budget.Budget, budget.Count)
+	count := budget.Count
+	if name == p.translationChain[0] {
+		count = p.counted.counter(count)
+	}
+	packed, err := article.Pack(segments, budget.Budget, count)
 	if err != nil {
 		for i := range out.errs {
 			out.errs[i] = err
