@@ -482,7 +482,10 @@ func redisCommands(ctx context.Context, rdb *redis.Client) (int64, error) {
 // missPath measures the gateway translating distinct articles through the
 // zero-latency stand-in against the stand-in called directly with the chat
 // completion the gateway sends it, and the Portkey gateway proxying that
-// same chat completion, one request at a time.
+// same chat completion, one request at a time. A do-nothing proxy, sent the
+// same articles, makes one Redis GET and sends the stand-in that same chat
+// completion: its added latency (an INFO row) is what loopback, Redis and
+// net/http cost on this machine, the least any gateway adds.
 func (b *bench) missPath(ctx context.Context, gw *proc, gwURL string) ([]row, int64, error) {
 	bodyOf := func(i int) []byte { return articleBody(docText(variant(b.seed, fmt.Sprintf("dépêche %d", i)))) }
 	c := newClient(1)
@@ -494,10 +497,22 @@ func (b *bench) missPath(ctx context.Context, gw *proc, gwURL string) ([]row, in
 	if chat == nil {
 		return nil, 0, fmt.Errorf("the gateway did not call the stand-in for a new article")
 	}
+	chatPath := filepath.Join(b.dir, "miss-chat.json")
+	if err := os.WriteFile(chatPath, chat, 0o600); err != nil {
+		return nil, 0, err
+	}
+	px, pxURL, err := startProxy(b.dir, b.redisURL, b.standinURL+"/v1/chat/completions", chatPath)
+	if err != nil {
+		return nil, 0, err
+	}
+	b.procs = append(b.procs, px)
+	defer px.stop()
 	upstreamAuth := http.Header{"Authorization": {"Bearer sk-bench"}}
 	targets := []target{
 		{name: "direct", url: b.standinURL + "/v1/chat/completions", header: upstreamAuth, body: fixedBody(chat)},
 		{name: "gateway", url: gwURL + "/v1/translate", header: b.auth, body: bodyOf, check: wantCache("MISS"), pid: gw.pid()},
+		// The same articles and API key as the gateway: the same bytes in.
+		{name: "proxy", url: pxURL + "/v1/translate", header: b.auth, body: bodyOf, pid: px.pid()},
 	}
 	var peerErr error
 	if b.opts.peer {
@@ -524,7 +539,7 @@ func (b *bench) missPath(ctx context.Context, gw *proc, gwURL string) ([]row, in
 	res := b.interleave(ctx, targets, clients, 1, &first)
 	profiled()
 	peak := sampler.end()
-	direct, g := &res[0], &res[1]
+	direct, g, floor := &res[0], &res[1], &res[2]
 
 	add50, add99 := g.p(50)-direct.p(50), g.p(99)-direct.p(99)
 	rows := []row{
@@ -536,12 +551,16 @@ func (b *bench) missPath(ctx context.Context, gw *proc, gwURL string) ([]row, in
 			ratio(float64(g.p(99)), float64(direct.p(99))), "added <= 1ms", g.errors == 0 && add99 <= time.Millisecond),
 		info("2", "gateway CPU per miss, c=1",
 			fmt.Sprintf("%s (user+system, from /proc; cache writes after the reply included)", dur(g.cpuPerRequest())), "-"),
+		info("2", "do-nothing proxy added latency p50 / p99, c=1",
+			fmt.Sprintf("net/http, one Redis GET, one upstream call: +%s / +%s (proxy %s / %s, CPU %s per request)%s",
+				dur(floor.p(50)-direct.p(50)), dur(floor.p(99)-direct.p(99)), dur(floor.p(50)), dur(floor.p(99)),
+				dur(floor.cpuPerRequest()), errNote(floor)), "-"),
 	}
 	if peerErr != nil {
 		rows = append(rows, skipped("3", "peer overhead (Portkey 1.15.2)", peerErr.Error()+" (not a failure locally)"))
 		return rows, peak, nil
 	}
-	pk := &res[2]
+	pk := &res[3]
 	pk50, pk99 := pk.p(50)-direct.p(50), pk.p(99)-direct.p(99)
 	rows = append(rows,
 		judged("3", "peer overhead p50 vs Portkey 1.15.2, c=1",

@@ -6,7 +6,8 @@
 // It starts a private redis-server, the gateway binary (with auth, metrics
 // and info logs on, as in production), an OpenAI-compatible provider
 // stand-in with configurable latency, a net/http baseline answering with one
-// Redis GET, and the Portkey gateway as a peer (installed with npm into the
+// Redis GET, a do-nothing net/http proxy (one Redis GET, one call to the
+// stand-in: the miss path's reference point), and the Portkey gateway as a peer (installed with npm into the
 // user's cache directory when missing; its row is skipped when node or npm
 // is not available). Every server listens on 127.0.0.1 only, and every load
 // phase is bounded in time or requests.
@@ -16,6 +17,7 @@
 //
 //	bench [-gateway bin/passerelle] [-phase 3s] [-concurrency 8] [-phases all] [-keep]
 //	bench baseline -redis URL -key KEY   (the baseline server, run by bench itself)
+//	bench proxy -redis URL -upstream URL -chat FILE   (the do-nothing proxy, run by bench itself)
 package main
 
 import (
@@ -33,12 +35,15 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "baseline" {
-		if err := runBaseline(os.Args[2:]); err != nil {
-			fmt.Fprintln(os.Stderr, "bench baseline:", err)
-			os.Exit(1)
+	if len(os.Args) > 1 {
+		sub := map[string]func([]string) error{"baseline": runBaseline, "proxy": runProxy}[os.Args[1]]
+		if sub != nil {
+			if err := sub(os.Args[2:]); err != nil {
+				fmt.Fprintf(os.Stderr, "bench %s: %v\n", os.Args[1], err)
+				os.Exit(1)
+			}
+			return
 		}
-		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -151,12 +151,25 @@ func startRedis(dir string) (*proc, string, error) {
 // startBaseline runs this very binary as `bench baseline` and returns its
 // base URL, read from the "listening ADDR" line it prints.
 func startBaseline(dir, redisURL, key string) (*proc, string, error) {
+	return startSubcommand(dir, "baseline", "-redis", redisURL, "-key", key)
+}
+
+// startProxy runs this very binary as `bench proxy`, forwarding the chat
+// completion in the file chatPath to upstream, and returns its base URL.
+func startProxy(dir, redisURL, upstream, chatPath string) (*proc, string, error) {
+	return startSubcommand(dir, "proxy", "-redis", redisURL, "-upstream", upstream, "-chat", chatPath)
+}
+
+// startSubcommand runs this very binary as `bench NAME ARGS`, logging to
+// NAME.log, and returns its base URL, read from the "listening ADDR" line
+// it prints.
+func startSubcommand(dir, name string, args ...string) (*proc, string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, "", err
 	}
-	logPath := filepath.Join(dir, "baseline.log")
-	p, err := startProc(self, logPath, os.Environ(), dir, "baseline", "-redis", redisURL, "-key", key)
+	logPath := filepath.Join(dir, name+".log")
+	p, err := startProc(self, logPath, os.Environ(), dir, append([]string{name}, args...)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -175,7 +188,7 @@ func startBaseline(dir, redisURL, key string) (*proc, string, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	p.stop()
-	return nil, "", fmt.Errorf("the baseline did not start:\n%s", p.tail())
+	return nil, "", fmt.Errorf("the %s did not start:\n%s", name, p.tail())
 }
 
 // gatewayEnv is the environment of the gateway process: only what it needs,
