@@ -29,3 +29,17 @@ func BenchmarkSentencesByParagraph(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkIsBoilerplate judges each paragraph of the seed, as Parse judges
+// the first and the last block of every article: all of them are text.
+func BenchmarkIsBoilerplate(b *testing.B) {
+	doc := Parse("", readFile(b, seedPath))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range doc.Paragraphs {
+			if IsBoilerplate(p) {
+				b.Fatalf("%q judged boilerplate", p)
+			}
+		}
+	}
+}

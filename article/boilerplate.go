@@ -91,7 +91,6 @@ var boilerplatePatterns = []*regexp.Regexp{
 
 	// Copyright and credit lines.
 	regexp.MustCompile(`^(?:©|\(c\) ?\d{4}|copyright (?:©|\(c\)|\d{4}))`),
-	regexp.MustCompile(`(?:tous droits réservés|all rights reserved)[^\pL\pN]*$`),
 	// Picture credits and captions' labels, a line of their own.
 	regexp.MustCompile(`^(?:crédits? (?:photos?|images?)|photo credits?|image credit) ?:`),
 	regexp.MustCompile(`^(?:image|photo) (?:illustrative|d'illustration)\.?$`),
@@ -128,7 +127,19 @@ func IsBoilerplate(paragraph string) bool {
 			return true
 		}
 	}
-	return false
+	return endsWithRightsReserved(key)
+}
+
+// rightsReserved matches a folded paragraph that ends on the copyright
+// formula ("… Tous droits réservés."). It is the one pattern not anchored at
+// the start, which the regexp engine tries at every position of the text:
+// the words are looked for first, which is most of a paragraph's cost
+// otherwise.
+var rightsReserved = regexp.MustCompile(`(?:tous droits réservés|all rights reserved)[^\pL\pN]*$`)
+
+func endsWithRightsReserved(key string) bool {
+	return (strings.Contains(key, "tous droits réservés") || strings.Contains(key, "all rights reserved")) &&
+		rightsReserved.MatchString(key)
 }
 
 // foldForMatch lowers case, straightens apostrophes, folds every kind of white
