@@ -176,7 +176,7 @@ func (h *handler) serve(endpoint string, call func(context.Context, gateway.Requ
 			c.Set(ctxKeyProvider, provider)
 		}
 		c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
-		c.JSON(http.StatusOK, renderResult(res, withTranslation))
+		sendJSON(c, renderResult(res, withTranslation))
 		// Kept only if no reload came between the key and the result: the
 		// key names the configuration that made it.
 		if hit, ok := res.Replay(); ok && replyKey != "" && h.gw.Replies() == replies {

@@ -67,6 +67,23 @@ func storedBody(hit *gateway.Result, withTranslation bool) []byte {
 	return raw[:len(raw)-1]
 }
 
+// sendJSON sends v as a 200 reply whole, with its length, and flushes it:
+// the client has its answer before the work that follows it in the handler
+// (rendering the reply to keep) rather than when the handler returns.
+func sendJSON(c *gin.Context, v any) {
+	raw, err := json.Marshal(v)
+	if err != nil { // not for the plain structs rendered here
+		c.JSON(http.StatusOK, v)
+		return
+	}
+	header := c.Writer.Header()
+	header["Content-Type"] = valueJSON
+	header.Set("Content-Length", strconv.Itoa(len(raw)))
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(raw)
+	c.Writer.Flush()
+}
+
 // serveStored answers from a kept reply, after the same checks as any
 // request. It reports false when there is none (or it is unreadable): the
 // request then goes the ordinary way.

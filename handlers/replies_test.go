@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,8 +71,13 @@ func TestKeptRepliesAnswerRepeatedRequests(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			h, svc, seen := replyRouter(t, Access{})
 			body := `{"title": "Un titre", "text": "Premier paragraphe.\n\nSecond paragraphe.", "summary_sentences": 1}`
-			if rec := do(t, h, "POST", path, body); rec.Code != 200 || rec.Header().Get("X-Cache") != "MISS" {
+			rec := do(t, h, "POST", path, body)
+			if rec.Code != 200 || rec.Header().Get("X-Cache") != "MISS" {
 				t.Fatalf("first: %d %s", rec.Code, rec.Header().Get("X-Cache"))
+			}
+			// Sent whole, with its length, before the reply is kept.
+			if got := rec.Header().Get("Content-Length"); got != strconv.Itoa(rec.Body.Len()) || !rec.Flushed {
+				t.Errorf("first: Content-Length %q for %d bytes, flushed %v", got, rec.Body.Len(), rec.Flushed)
 			}
 			svc.Replies().Wait()
 			seen.take("reply")
