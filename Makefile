@@ -85,6 +85,7 @@ FUZZ_TARGETS := \
 	./article:FuzzParse ./article:FuzzNormalize ./article:FuzzSentences ./article:FuzzPack \
 	./cache:FuzzKey \
 	./checks:FuzzEnglishTypography ./checks:FuzzRepair ./checks:FuzzFindAllNumeric \
+	./checks:FuzzEnglishTypographyMatchesReference \
 	./language:FuzzDetectMatchesWhatlanggo ./tokens:FuzzCountMatchesTheCodec
 
 .PHONY: fuzz fuzz-short
