@@ -86,7 +86,7 @@ FUZZ_TARGETS := \
 	./cache:FuzzKey \
 	./checks:FuzzEnglishTypography ./checks:FuzzRepair ./checks:FuzzFindAllNumeric \
 	./checks:FuzzEnglishTypographyMatchesReference \
-	./language:FuzzDetectMatchesWhatlanggo ./tokens:FuzzCountMatchesTheCodec
+	./language:FuzzDetectMatchesWhatlanggo ./language:FuzzSignalMatchesReference ./tokens:FuzzCountMatchesTheCodec
 
 .PHONY: fuzz fuzz-short
 
