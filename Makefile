@@ -85,7 +85,8 @@ FUZZ_TARGETS := \
 	./article:FuzzParse ./article:FuzzNormalize ./article:FuzzSentences ./article:FuzzPack \
 	./cache:FuzzKey \
 	./checks:FuzzEnglishTypography ./checks:FuzzRepair ./checks:FuzzFindAllNumeric \
-	./language:FuzzDetectMatchesWhatlanggo ./tokens:FuzzCountMatchesTheCodec
+	./checks:FuzzEnglishTypographyMatchesReference \
+	./language:FuzzDetectMatchesWhatlanggo ./language:FuzzSignalMatchesReference ./tokens:FuzzCountMatchesTheCodec
 
 .PHONY: fuzz fuzz-short
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"passerelle/article"
 	"passerelle/language"
 )
 
@@ -54,6 +55,47 @@ func BenchmarkMissingNumbers(b *testing.B) {
 		for i := range src {
 			if m := missingNumbers(src[i], out[i]); len(m) > 0 {
 				b.Fatal(m)
+			}
+		}
+	}
+}
+
+// BenchmarkEnglishTypography puts right the typography of each segment of
+// the seed article's translation, as the gateway does on a miss.
+func BenchmarkEnglishTypography(b *testing.B) {
+	_, out := seedPairs(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range out {
+			EnglishTypography(s)
+		}
+	}
+}
+
+// BenchmarkRepair runs Repair on each segment of the seed article's
+// translation, which has nothing to repair, as nearly every output.
+func BenchmarkRepair(b *testing.B) {
+	_, out := seedPairs(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range out {
+			Repair(s)
+		}
+	}
+}
+
+// BenchmarkCheckedOutput runs, on each segment of the seed article and its
+// translation, what the gateway's checkedOutput runs on a miss into
+// English: Repair, EnglishTypography, article.Normalize, then Segment.
+func BenchmarkCheckedOutput(b *testing.B) {
+	src, out := seedPairs(b)
+	det := language.NewDetector(language.Options{})
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range src {
+			text := article.Normalize(EnglishTypography(Repair(out[i])))
+			if err := Segment(src[i], text, "fr", "en", det); err != nil {
+				b.Fatal(err)
 			}
 		}
 	}

@@ -221,6 +221,13 @@ func findAllNumeric(re *regexp.Regexp, s string, spans ...numericSpan) [][]int {
 // are a plain number, or cannot hold a time or a date: those are answered
 // without the regexp engine, whose every call costs more than reading them.
 func appendMatches(out [][]int, re *regexp.Regexp, s string, from, start, end, to int) [][]int {
+	if re == number {
+		// A match of number starts and ends with a digit: the spaces and
+		// stops around the digits of a span ("25 April", "in 2019.") are
+		// no part of one, and a span cut to its digits is often a plain
+		// number.
+		from, start, end, to = digitBounds(s, from, start, end, to)
+	}
 	span := s[start:end]
 	switch {
 	case re == frenchTime && strings.IndexByte(span, 'h') < 0,
@@ -243,6 +250,25 @@ func appendMatches(out [][]int, re *regexp.Regexp, s string, from, start, end, t
 		out = append(out, m)
 	}
 	return out
+}
+
+// digitBounds cuts the span s[start:end], which holds a digit, from its
+// first digit to its last, and returns it with the character on each side
+// as appendMatches takes it.
+func digitBounds(s string, from, start, end, to int) (int, int, int, int) {
+	first, last := start+indexDigit(s[start:end]), end
+	for s[last-1] < '0' || s[last-1] > '9' {
+		last--
+	}
+	if first > start {
+		_, n := utf8.DecodeLastRuneInString(s[:first])
+		from, start = first-n, first
+	}
+	if last < end {
+		_, n := utf8.DecodeRuneInString(s[last:])
+		end, to = last, last+n
+	}
+	return from, start, end, to
 }
 
 func onlyDigits(s string) bool {

@@ -81,13 +81,14 @@ func TestFindAllNumericMatchesTheRegexp(t *testing.T) {
 	texts := []string{
 		"", "1", "a1b", "le 25/04/2019 à 14h30, 1 500 000 habitants", "en 2019 250 personnes", "3,5 % et 1.000,25",
 		"1\u00a0000 et 25\u202f000", "h1 1h 12h 12 h 05 x12h30y", "_12_ 12_ é12é 1.2.3.4 /12/ ..1..",
-		"2019hausse", "25/04/2019/2020", "9 h 05h", "\xe2\x80" + "12", "12\xe2\x80", "€12 12€ «12» ‹1 000›",
+		"2019hausse", "25/04/2019/2020", " 25 ", "a 3, b", "x1.\u00a0", "\u202f12\u202fh", "1 000 . ", "12 . 5", "1,5,", "9 h 05h", "\xe2\x80" + "12", "12\xe2\x80", "€12 12€ «12» ‹1 000›",
 	}
 	raw, err := os.ReadFile("testdata/newstest2012-fr-en.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	texts = append(texts, strings.Split(string(raw), "\n")...)
+	texts = append(texts, realisticTexts(t)...)
 	for _, s := range texts {
 		sameNumericMatches(t, s)
 	}

@@ -35,7 +35,7 @@ import (
 // https://example.org ?" keeps it, lest the mark be read as part of the
 // address).
 func EnglishTypography(s string) string {
-	if !strings.ContainsAny(s, "«»‹›;:!?%") {
+	if !rewritesMarks(s) {
 		return tightenStops(s)
 	}
 	var b strings.Builder
@@ -94,6 +94,61 @@ func EnglishTypography(s string) string {
 	return tightenStops(b.String())
 }
 
+// rewritesMarks reports whether the loop of EnglishTypography could give
+// anything but s: when s has a guillemet, a mark of ";:!?%" right after a
+// space it might drop, or such a mark and invalid UTF-8 (which the loop
+// writes as U+FFFD, and which a text without a mark keeps). Otherwise the
+// loop writes every rune back as it was, spaces included, in order. Most
+// outputs are English with colons or question marks that no space
+// precedes: they skip the loop and its copy. The marks are rare, so s is
+// searched for them rather than read rune by rune.
+func rewritesMarks(s string) bool {
+	if hasGuillemet(s) {
+		return true
+	}
+	mark := false
+	for i := 0; ; i++ {
+		j := strings.IndexAny(s[i:], ";:!?%")
+		if j < 0 {
+			break
+		}
+		i += j
+		mark = true
+		// In valid UTF-8 the rune before i read backwards is the one read
+		// forwards; invalid UTF-8 with a mark answers true below anyway.
+		if r, _ := utf8.DecodeLastRuneInString(s[:i]); isFrenchSpace(r) {
+			return true
+		}
+	}
+	return mark && !utf8.ValidString(s)
+}
+
+// hasGuillemet reports whether s has one of « » ‹ ›. Their lead bytes,
+// 0xC2 and 0xE2, never continue another character, so their bytes are found
+// only where the characters are.
+func hasGuillemet(s string) bool {
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], 0xC2)
+		if j < 0 {
+			break
+		}
+		i += j
+		if i+1 < len(s) && (s[i+1] == 0xAB || s[i+1] == 0xBB) { // « »
+			return true
+		}
+	}
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], 0xE2)
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xB9 || s[i+2] == 0xBA) { // ‹ ›
+			return true
+		}
+	}
+}
+
 // isFrenchSpace reports whether r is a space French puts inside guillemets
 // and before high punctuation. A line break is not one.
 func isFrenchSpace(r rune) bool {
@@ -117,7 +172,7 @@ func endsWithAddress(s string) bool {
 var spaceBeforeStop = regexp.MustCompile(`([\p{L}\p{N})"'’»])[ \x{00A0}\x{202F}]+([.,])(\s[^.\s]|["'’»)]|\s*$)`)
 
 func tightenStops(s string) string {
-	if !strings.Contains(s, " .") && !strings.Contains(s, " ,") && !strings.ContainsAny(s, "\u00a0\u202f") {
+	if !hasSpaceBeforeStop(s) {
 		return s
 	}
 	// Matches cannot overlap ("a , b , c"), so repeat until nothing
@@ -128,5 +183,24 @@ func tightenStops(s string) string {
 			return s
 		}
 		s = next
+	}
+}
+
+// hasSpaceBeforeStop reports whether a space, a no-break space or a narrow
+// no-break space is right before a full stop or a comma somewhere in s,
+// which every match of spaceBeforeStop needs. The lead bytes of those
+// spaces never continue another character, so their bytes are found only
+// where the characters are.
+func hasSpaceBeforeStop(s string) bool {
+	for i := 0; ; i++ {
+		j := strings.IndexAny(s[i:], ".,")
+		if j < 0 {
+			return false
+		}
+		i += j
+		before := s[:i]
+		if strings.HasSuffix(before, " ") || strings.HasSuffix(before, "\u00a0") || strings.HasSuffix(before, "\u202f") {
+			return true
+		}
 	}
 }

@@ -92,7 +92,7 @@ func nextField(s string) (tok, rest string) {
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
-		if unicode.IsSpace(r) {
+		if isSpace(r) {
 			if start >= 0 {
 				return s[start:i], s[i:]
 			}
@@ -105,6 +105,18 @@ func nextField(s string) (tok, rest string) {
 		return "", ""
 	}
 	return s[start:], ""
+}
+
+// asciiSpace holds the ASCII runes unicode.IsSpace accepts.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// isSpace is unicode.IsSpace, with ASCII, nearly every rune of a text,
+// looked up in a table.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiSpace[r]
+	}
+	return unicode.IsSpace(r)
 }
 
 // endsSentence reports whether the word after tok opens a sentence (or a
@@ -122,11 +134,31 @@ func endsSentence(tok string) bool {
 // bracket, after which a capital is no sign of a name.
 func opensQuote(tok string) bool {
 	first, _ := utf8.DecodeRuneInString(tok)
-	return strings.ContainsRune("«“\"‹‘'([—–", first)
+	switch first {
+	case '«', '“', '"', '‹', '‘', '\'', '(', '[', '—', '–':
+		return true
+	}
+	return false
 }
 
+// isAddress reports whether tok is a URL or an e-mail address: it has
+// "://" or "@", or starts with "www.". Words are short: one pass over
+// their bytes costs less than three searches.
 func isAddress(tok string) bool {
-	return strings.Contains(tok, "://") || strings.HasPrefix(tok, "www.") || strings.Contains(tok, "@")
+	if strings.HasPrefix(tok, "www.") {
+		return true
+	}
+	for i := 0; i < len(tok); i++ {
+		switch tok[i] {
+		case '@':
+			return true
+		case ':':
+			if strings.HasPrefix(tok[i:], "://") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isAcronym reports whether word has at least two letters, all capitals
@@ -146,10 +178,19 @@ func isAcronym(word string) bool {
 
 func countLetters(s string) int {
 	n := 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if unicode.IsLetter(r) {
 			n++
 		}
+		i += size
 	}
 	return n
 }

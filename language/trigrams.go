@@ -205,14 +205,20 @@ func (s *trigramScorer) score(text string) (int, float64) {
 		if row < 0 {
 			return
 		}
+		// Slices of length n let the compiler drop the bounds checks of
+		// this loop, which runs for most characters of every text.
 		base := int(row) * n
-		for l := range n {
-			dist[l] += int(s.weights[base+l])
+		weights := s.weights[base : base+n]
+		dist := dist[:len(weights)]
+		for l, w := range weights {
+			dist[l] += int(w)
 		}
 		if seen[row/64]&(1<<(row%64)) == 0 {
 			seen[row/64] |= 1 << (row % 64)
-			for l := range n {
-				count[l] += int(s.occurs[base+l])
+			occurs := s.occurs[base : base+n]
+			count := count[:len(occurs)]
+			for l, o := range occurs {
+				count[l] += int(o)
 			}
 		}
 	}
@@ -221,10 +227,18 @@ func (s *trigramScorer) score(text string) (int, float64) {
 	// a space next to a space, as whatlanggo's count makes them.
 	r1, r2 := ' ', rune(-1)
 	for _, r := range text {
-		if stop(r) {
+		switch {
+		case r >= utf8.RuneSelf:
+			if isStopChar(r) {
+				r = ' '
+			} else {
+				r = unicode.ToLower(r)
+			}
+		case stopASCII[r]:
 			r = ' '
+		case 'A' <= r && r <= 'Z':
+			r += 'a' - 'A' // unicode.ToLower, for ASCII
 		}
-		r = unicode.ToLower(r)
 		if r2 < 0 {
 			r2 = r
 			continue

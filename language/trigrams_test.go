@@ -44,14 +44,12 @@ func sameAnswer(t *testing.T, d *Detector, text string) {
 	}
 }
 
-// TestDetectMatchesWhatlanggo holds the detector's own trigram scoring to
-// whatlanggo's answers on every text the repository has in the seven
-// languages, whole and cut, and on the corpus with -corpus.
-func TestDetectMatchesWhatlanggo(t *testing.T) {
-	d := NewDetector(Options{})
-	if d.scorer == nil {
-		t.Fatal("the default languages have no scorer")
-	}
+// detectorTexts returns every text the repository has in the seven
+// languages, whole and cut in sentences, the lines of the other packages'
+// test files, a few texts in other scripts or with invalid bytes, and the
+// corpus sentences with -corpus.
+func detectorTexts(t *testing.T) []string {
+	t.Helper()
 	var texts []string
 	for _, lang := range DefaultLanguages() {
 		for _, p := range readParagraphs(t, lang+".txt") {
@@ -84,6 +82,18 @@ func TestDetectMatchesWhatlanggo(t *testing.T) {
 	if len(texts) < 400 {
 		t.Fatalf("only %d texts", len(texts))
 	}
+	return texts
+}
+
+// TestDetectMatchesWhatlanggo holds the detector's own trigram scoring to
+// whatlanggo's answers on every text the repository has in the seven
+// languages, whole and cut, and on the corpus with -corpus.
+func TestDetectMatchesWhatlanggo(t *testing.T) {
+	d := NewDetector(Options{})
+	if d.scorer == nil {
+		t.Fatal("the default languages have no scorer")
+	}
+	texts := detectorTexts(t)
 	for _, text := range texts {
 		sameAnswer(t, d, text)
 	}
