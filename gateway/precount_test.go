@@ -1,9 +1,7 @@
 package gateway
 
 import (
-	"errors"
 	"os"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -62,44 +60,5 @@ func TestPrecountedSizesAreTheCounters(t *testing.T) {
 	var none *precounted
 	if got := none.counter(count)(french[0]); got != count(french[0]) {
 		t.Errorf("a nil precount answers %d, want the counter's %d", got, count(french[0]))
-	}
-}
-
-func TestCheckAllAgreesWithCheckingOneByOne(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4)) // several workers even on one core
-	french, english := seedSegments(t)
-	svc := checkedService(t, &answering{name: "primary"}, nil)
-	p, err := svc.plan(t.Context(), Request{Text: strings.Join(french, "\n\n")}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := batchOutcome{texts: make([]string, len(french)), errs: make([]error, len(french))}
-	for i := range french {
-		switch i % 4 {
-		case 1:
-			res.texts[i] = french[i] // left in French: fails
-		case 2:
-			res.errs[i] = errors.New("the provider failed") // never checked
-		default:
-			res.texts[i] = "Translation: " + english[i] // repaired
-		}
-	}
-	got := svc.checkAll(p, french, res)
-	failures := 0
-	for i := range french {
-		var want checkedText
-		if res.errs[i] == nil {
-			want.text, want.failure = svc.checkedOutput(p, french[i], res.texts[i])
-		}
-		if got[i].text != want.text || (got[i].failure == nil) != (want.failure == nil) ||
-			(want.failure != nil && *got[i].failure != *want.failure) {
-			t.Errorf("segment %d: %+v, one by one %+v", i, got[i], want)
-		}
-		if want.failure != nil {
-			failures++
-		}
-	}
-	if failures == 0 || failures == len(french) {
-		t.Fatalf("%d of %d segments failed: the test must hold both outcomes", failures, len(french))
 	}
 }

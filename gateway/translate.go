@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -390,14 +388,13 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 		// Every segment is checked before it is returned or cached; one that
 		// fails is asked for again alone, then left to the next provider.
 		failed := 0
-		checked := s.checkAll(p, texts, res)
 		for j, m := range ownedAt {
 			m := missing[m]
 			err := res.errs[j]
 			var text string
 			if err == nil {
-				failure := checked[j].failure
-				if text = checked[j].text; failure != nil {
+				var failure *checks.Failure
+				if text, failure = s.checkedOutput(p, texts[j], res.texts[j]); failure != nil {
 					retry := s.translateBatches(ctx, name, t, p, texts[j:j+1])
 					usage = usage.Add(retry.usage)
 					err = retry.errs[0]
@@ -480,39 +477,6 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 type pendingEntry struct {
 	key   string
 	value any
-}
-
-// checkedText is a translation after checkedOutput: the repaired text, or
-// the check it failed.
-type checkedText struct {
-	text    string
-	failure *checks.Failure
-}
-
-// checkAll runs checkedOutput on every translation res holds of texts,
-// spread over the machine's cores: the checks are the largest part of the
-// gateway's own work on a new article, and the paragraphs are independent.
-func (s *Service) checkAll(p plan, texts []string, res batchOutcome) []checkedText {
-	out := make([]checkedText, len(texts))
-	check := func(first, step int) {
-		for j := first; j < len(texts); j += step {
-			if res.errs[j] == nil {
-				out[j].text, out[j].failure = s.checkedOutput(p, texts[j], res.texts[j])
-			}
-		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(texts))
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			check(w, workers)
-		}()
-	}
-	check(0, max(workers, 1))
-	wg.Wait()
-	return out
 }
 
 // checkedOutput repairs what can be repaired in a provider's translation of
