@@ -47,11 +47,7 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 		budget = defaultBudget
 	}
 	out := batchOutcome{texts: make([]string, len(segments)), errs: make([]error, len(segments))}
-	count := budget.Count
-	if name == p.translationChain[0] {
-		count = p.counted.counter(count)
-	}
-	packed, err := article.Pack(segments, budget.Budget, count)
+	packed, err := article.Pack(segments, budget.Budget, budget.Count)
 	if err != nil {
 		for i := range out.errs {
 			out.errs[i] = err

@@ -23,8 +23,7 @@ type plan struct {
 	cache            CachePolicy
 	segments         []string // title (when present) then paragraphs
 	hasTitle         bool
-	glossary         glossary    // the terms that occur in the article
-	counted          *precounted // the segments' sizes for the primary provider, nil until measured
+	glossary         glossary // the terms that occur in the article
 }
 
 func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan, error) {
@@ -82,40 +81,23 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 
 // decideLanguage settles the source language of a plan whose language was
 // left to detection. An article whose translation the cache holds under
-// French was accepted as French before: that translation is returned, and
-// the article's language is not decided again. It fails when the article is not in a language
+// French was accepted as French before: it is not detected again, and that
+// translation is returned. It fails when the article is not in a language
 // Passerelle translates.
 func (s *Service) decideLanguage(ctx context.Context, p *plan) (*Translation, error) {
 	if !p.detectPending {
 		return nil, nil
 	}
 	p.detectPending = false
-	if p.cache.NoRead {
-		p.detected = s.detect(p.doc)
-	} else {
+	if !p.cache.NoRead {
 		primaryName, docKey := s.documentKey(*p)
 		p.documentChecked = true
-		var detected chan string
-		if _, shared := s.cache.(Leaser); shared {
-			// The cache is across the network: the opening is detected
-			// while it is asked, on another core, so that on a miss the
-			// detection costs the reply no more than the round trip. On
-			// a hit its result is dropped. An in-process cache answers
-			// sooner than a goroutine starts: it is asked first.
-			detected = make(chan string, 1)
-			doc := p.doc
-			go func() { detected <- s.detect(doc) }()
-		}
 		if tr, ok := s.lookupDocument(ctx, *p, primaryName, docKey); ok {
 			p.detected = "fr"
 			return tr, nil
 		}
-		if detected != nil {
-			p.detected = <-detected
-		} else {
-			p.detected = s.detect(p.doc)
-		}
 	}
+	p.detected = s.detect(p.doc)
 	source, err := sourceLanguage(p.requestedSource, p.detected, p.target)
 	if err != nil {
 		return nil, err

@@ -300,7 +300,6 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 		tr.Provider, tr.Model = "none", "none"
 		tr.Cache = CacheReport{Status: CacheHit, SegmentsCached: 0}
 	default:
-		p.counted = s.precount(p)
 		if tr, err = s.translate(ctx, p); err != nil {
 			return nil, err
 		}
