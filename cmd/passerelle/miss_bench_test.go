@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -204,8 +205,11 @@ log: {level: info, format: json}
 	b.Run("gateway", func(b *testing.B) {
 		b.ReportAllocs()
 		defer reportCPU(b)()
+		lat := latencies(b)
 		for b.Loop() {
+			start := time.Now()
 			h := post(b, gwClient, gwURL+"/v1/translate", next(), auth)
+			lat.add(time.Since(start))
 			if h.Get("X-Cache") != "MISS" {
 				b.Fatalf("X-Cache %q, want MISS", h.Get("X-Cache"))
 			}
@@ -216,11 +220,34 @@ log: {level: info, format: json}
 		upstreamAuth := http.Header{"Authorization": {"Bearer sk-bench"}}
 		b.ReportAllocs()
 		defer reportCPU(b)()
+		lat := latencies(b)
 		for b.Loop() {
+			start := time.Now()
 			post(b, c, upstream.URL+"/v1/chat/completions", chat, upstreamAuth)
+			lat.add(time.Since(start))
 		}
 	})
 }
+
+// latencySample keeps each request's latency, to report the median and
+// the 99th percentile, which a slow moment of a shared machine moves less
+// than the mean ns/op.
+type latencySample struct{ d []time.Duration }
+
+func latencies(b *testing.B) *latencySample {
+	l := &latencySample{}
+	b.Cleanup(func() {
+		if len(l.d) == 0 {
+			return
+		}
+		slices.Sort(l.d)
+		b.ReportMetric(float64(l.d[len(l.d)/2].Microseconds()), "p50-µs")
+		b.ReportMetric(float64(l.d[len(l.d)*99/100].Microseconds()), "p99-µs")
+	})
+	return l
+}
+
+func (l *latencySample) add(d time.Duration) { l.d = append(l.d, d) }
 
 // reportCPU reports the process's CPU time per operation (user and system,
 // every goroutine: client, gateway and stand-in), which a busy machine
