@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -61,7 +63,15 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 	g.SetLimit(max(1, budget.Parallel))
 	native := s.nativeGlossary[name]
 	for i, batch := range packed.Batches {
-		g.Go(func() error {
+		g.Go(func() (err error) {
+			defer func() {
+				if v := recover(); v != nil {
+					mu.Lock()
+					defer mu.Unlock()
+					batchErr[i] = s.providerPanicked(name, v)
+					translated[i] = make([]string, len(batch.Pieces))
+				}
+			}()
 			req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()}
 			if native {
 				req.Glossary = p.glossary.inAny(req.Segments).asMap()
@@ -112,4 +122,13 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 		}
 	}
 	return out
+}
+
+// providerPanicked turns a provider's panic, recovered in a goroutine of
+// the gateway's own, into a failure of that call: out of the handlers'
+// reach, the panic would end the process and every request in it. The next
+// provider of the chain is tried, and the stack goes to the log.
+func (s *Service) providerPanicked(name string, v any) error {
+	s.log.Error("provider panicked", "provider", name, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	return &providers.Error{Provider: name, Kind: providers.KindUnavailable, Message: "the provider failed unexpectedly"}
 }

@@ -99,7 +99,12 @@ func (s *Service) summarizeText(ctx context.Context, name string, sm providers.S
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, budget.Parallel))
 	for i, batch := range packed.Batches {
-		g.Go(func() error {
+		g.Go(func() (err error) {
+			defer func() {
+				if v := recover(); v != nil {
+					err = s.providerPanicked(name, v)
+				}
+			}()
 			part := providers.SummarizeRequest{Lang: req.Lang, Title: req.Title, Text: strings.Join(batch.Texts(), "\n\n"), Sentences: max(req.Sentences, 3)}
 			res, err := sm.Summarize(gctx, part)
 			if err != nil {
