@@ -75,7 +75,15 @@ type Server struct {
 	// Addr is the listen address. Default ":8080"; env PASSERELLE_ADDR.
 	Addr string `yaml:"addr"`
 	// MaxBodyBytes bounds a request body; larger bodies get 413. Default 1 MiB.
+	// In a batch it bounds each article.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxBatchBytes bounds the body of POST /v1/batch. Default 8 MiB.
+	MaxBatchBytes int64 `yaml:"max_batch_bytes"`
+	// MaxBatchArticles bounds the articles of one batch. Default 100.
+	MaxBatchArticles int `yaml:"max_batch_articles"`
+	// BatchConcurrency bounds the articles of one batch worked on at once
+	// (each provider's max_concurrency bounds its calls as well). Default 4.
+	BatchConcurrency int `yaml:"batch_concurrency"`
 	// ReadTimeout bounds reading a whole request. Default 30s.
 	ReadTimeout time.Duration `yaml:"read_timeout"`
 	// WriteTimeout bounds a whole request, provider calls included, so it must
@@ -237,14 +245,17 @@ const (
 func Default() Config {
 	return Config{
 		Server: Server{
-			Addr:           DefaultAddr,
-			MaxBodyBytes:   DefaultMaxBodyBytes,
-			ReadTimeout:    30 * time.Second,
-			WriteTimeout:   190 * time.Second,
-			IdleTimeout:    120 * time.Second,
-			RequestTimeout: 180 * time.Second,
-			ShutdownGrace:  30 * time.Second,
-			GCPercent:      400,
+			Addr:             DefaultAddr,
+			MaxBodyBytes:     DefaultMaxBodyBytes,
+			MaxBatchBytes:    8 << 20,
+			MaxBatchArticles: 100,
+			BatchConcurrency: 4,
+			ReadTimeout:      30 * time.Second,
+			WriteTimeout:     190 * time.Second,
+			IdleTimeout:      120 * time.Second,
+			RequestTimeout:   180 * time.Second,
+			ShutdownGrace:    30 * time.Second,
+			GCPercent:        400,
 		},
 		Cache: Cache{
 			Backend:          "memory",
@@ -473,6 +484,10 @@ func (c Config) Validate() error {
 	}
 	if c.Server.MaxBodyBytes <= 0 {
 		add("server.max_body_bytes must be positive, e.g. 1048576")
+	}
+	if c.Server.MaxBatchBytes <= 0 || c.Server.MaxBatchArticles <= 0 || c.Server.BatchConcurrency <= 0 {
+		add("server.max_batch_bytes (%d), server.max_batch_articles (%d) and server.batch_concurrency (%d) must be positive",
+			c.Server.MaxBatchBytes, c.Server.MaxBatchArticles, c.Server.BatchConcurrency)
 	}
 	if c.Server.RequestTimeout <= 0 || c.Server.WriteTimeout <= c.Server.RequestTimeout {
 		add("server.write_timeout (%s) must exceed server.request_timeout (%s), both positive", c.Server.WriteTimeout, c.Server.RequestTimeout)

@@ -134,6 +134,24 @@ func (h *handler) limitRequests(c *gin.Context) {
 	c.Next()
 }
 
+// limitBatchRequests spends, for a batch of n articles, the n-1 requests
+// of the per-minute limit that limitRequests did not: each article costs
+// what a request to its own endpoint costs. It returns false, having
+// answered, when they do not fit.
+func (h *handler) limitBatchRequests(c *gin.Context, n int) bool {
+	who := callerOf(c)
+	if h.opts.Access.Limiter == nil || who.limits.RequestsPerMinute <= 0 || n <= 1 {
+		return true
+	}
+	d, ok := h.spend(c.Request.Context(), c, "rpm:"+who.name, quota.PerMinute(who.limits.RequestsPerMinute), n-1)
+	if !ok {
+		h.writeError(c, gateway.Errorf(codeRateLimited, "this batch's %d articles count as %d requests, over the %d a minute allowed: retry in %s",
+			n, n, who.limits.RequestsPerMinute, roundUp(d.RetryAfter)))
+		return false
+	}
+	return true
+}
+
 // limitCharacters spends the article's characters of the caller's daily
 // allowance; it returns false, having answered, when they do not fit.
 func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
@@ -143,7 +161,7 @@ func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
 	}
 	d, ok := h.spend(c.Request.Context(), c, "cpd:"+who.name, quota.PerDay(who.limits.CharactersPerDay), characters)
 	if !ok {
-		h.writeError(c, gateway.Errorf(codeRateLimited, "this article's %d characters are over the %d characters a day allowed: retry in %s",
+		h.writeError(c, gateway.Errorf(codeRateLimited, "these %d characters are over the %d characters a day allowed: retry in %s",
 			characters, who.limits.CharactersPerDay, roundUp(d.RetryAfter)))
 		return false
 	}

@@ -29,12 +29,12 @@ type articleRequest struct {
 	Glossary         map[string]string `json:"glossary"`
 }
 
-// readBody reads the request body, at most MaxBodyBytes of it.
-func (h *handler) readBody(c *gin.Context) ([]byte, error) {
-	r := http.MaxBytesReader(c.Writer, c.Request.Body, h.opts.MaxBodyBytes)
+// readBody reads the request body, at most limit bytes of it.
+func (h *handler) readBody(c *gin.Context, limit int64) ([]byte, error) {
+	r := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	var body []byte
 	var err error
-	if n := c.Request.ContentLength; n > 0 && n <= h.opts.MaxBodyBytes {
+	if n := c.Request.ContentLength; n > 0 && n <= limit {
 		// The length is known (the server holds the body to it): one
 		// allocation of its size, where ReadAll would grow a buffer several
 		// times over, on every request of the hit path.
@@ -46,7 +46,7 @@ func (h *handler) readBody(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, gateway.Errorf(gateway.CodeTooLarge, "the request body is over %d bytes", h.opts.MaxBodyBytes)
+			return nil, gateway.Errorf(gateway.CodeTooLarge, "the request body is over %d bytes", limit)
 		}
 		return nil, gateway.Errorf(gateway.CodeInvalidJSON, "the request body could not be read")
 	}

@@ -55,6 +55,14 @@ type errorDetail struct {
 // error that is not a *gateway.Error is a bug or an unexpected failure: the
 // client gets "internal error" and the log gets the detail, once.
 func (h *handler) writeError(c *gin.Context, err error) {
+	status, detail := h.describeError(c, err)
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatusJSON(status, errorBody{Error: detail})
+}
+
+// describeError returns err's status and the detail the client is shown,
+// and logs what the client is not: the cause of a server-side failure.
+func (h *handler) describeError(c *gin.Context, err error) (int, errorDetail) {
 	code := gateway.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {
@@ -67,6 +75,5 @@ func (h *handler) writeError(c *gin.Context, err error) {
 	case status >= 500:
 		h.log.WarnContext(c.Request.Context(), "request failed", "request_id", requestID(c), "code", code, "err", err)
 	}
-	c.Header("Cache-Control", "no-store")
-	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: code, Message: gateway.ErrorMessage(err), RequestID: requestID(c)}})
+	return status, errorDetail{Code: code, Message: gateway.ErrorMessage(err), RequestID: requestID(c)}
 }

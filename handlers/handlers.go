@@ -33,9 +33,16 @@ type Gateway interface {
 
 // Options configures the router.
 type Options struct {
-	// MaxBodyBytes bounds a request body; larger ones get 413 too_large.
-	// Default 1 MiB.
+	// MaxBodyBytes bounds a request body, and each article of a batch;
+	// larger ones get 413 too_large. Default 1 MiB.
 	MaxBodyBytes int64
+	// MaxBatchBytes bounds the body of POST /v1/batch. Default 8 MiB.
+	MaxBatchBytes int64
+	// MaxBatchArticles bounds the articles of one batch. Default 100.
+	MaxBatchArticles int
+	// BatchConcurrency bounds the articles of one batch worked on at once.
+	// Default 4.
+	BatchConcurrency int
 	// RequestTimeout is the deadline of one API call, provider calls
 	// included. Default 180s.
 	RequestTimeout time.Duration
@@ -77,6 +84,15 @@ func New(gw Gateway, opts Options) http.Handler {
 	}
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 180 * time.Second
+	}
+	if opts.MaxBatchBytes <= 0 {
+		opts.MaxBatchBytes = 8 << 20
+	}
+	if opts.MaxBatchArticles <= 0 {
+		opts.MaxBatchArticles = 100
+	}
+	if opts.BatchConcurrency <= 0 {
+		opts.BatchConcurrency = 4
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -120,9 +136,10 @@ func New(gw Gateway, opts Options) http.Handler {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	v1 := r.Group("/v1", h.authenticate, h.limitRequests)
-	v1.POST("/translate", h.serve("translate", gw.Translate, true))
-	v1.POST("/summarize", h.serve("summarize", gw.Summarize, false))
-	v1.POST("/articles", h.serve("articles", gw.Article, true))
+	for _, t := range h.tasks() {
+		v1.POST("/"+t.endpoint, h.serve(t))
+	}
+	v1.POST("/batch", h.batch)
 	v1.POST("/extract", h.extract)
 	v1.GET("/providers", h.providers)
 	if opts.Reload != nil {
@@ -135,10 +152,11 @@ func New(gw Gateway, opts Options) http.Handler {
 // serve returns the handler of an endpoint that takes an article: a reply
 // kept for the same bytes is sent as it is; otherwise parse, call the
 // gateway, render, and keep the reply for the next identical request.
-func (h *handler) serve(endpoint string, call func(context.Context, gateway.Request) (*gateway.Result, error), withTranslation bool) gin.HandlerFunc {
+func (h *handler) serve(t task) gin.HandlerFunc {
+	endpoint, call, withTranslation := t.endpoint, t.call, t.withTranslation
 	return func(c *gin.Context) {
 		start := time.Now()
-		body, err := h.readBody(c)
+		body, err := h.readBody(c, h.opts.MaxBodyBytes)
 		if err != nil {
 			h.writeError(c, err)
 			return
@@ -216,7 +234,7 @@ func securityHeaders(c *gin.Context) {
 
 // extract answers what would be translated, without calling a provider.
 func (h *handler) extract(c *gin.Context) {
-	body, err := h.readBody(c)
+	body, err := h.readBody(c, h.opts.MaxBodyBytes)
 	if err != nil {
 		h.writeError(c, err)
 		return

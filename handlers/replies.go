@@ -67,6 +67,14 @@ func storedBody(hit *gateway.Result, withTranslation bool) []byte {
 	return raw[:len(raw)-1]
 }
 
+// replayedTimings closes a kept reply's body with the timings of the
+// request that replays it, started at start.
+func replayedTimings(start time.Time) []byte {
+	tail := append(make([]byte, 0, 64), `,"timings_ms":{"total":`...)
+	tail = strconv.AppendFloat(tail, ms(time.Since(start)), 'f', -1, 64)
+	return append(tail, `,"translation":0}}`...)
+}
+
 // sendJSON sends v as a 200 reply whole, with its length, and flushes it:
 // the client has its answer before the work that follows it in the handler
 // (rendering the reply to keep) rather than when the handler returns.
@@ -104,9 +112,7 @@ func (h *handler) serveStored(c *gin.Context, replies *gateway.Replies, key stri
 	if st.provider != "" {
 		c.Set(ctxKeyProvider, st.provider)
 	}
-	tail := append(make([]byte, 0, 64), `,"timings_ms":{"total":`...)
-	tail = strconv.AppendFloat(tail, ms(time.Since(start)), 'f', -1, 64)
-	tail = append(tail, `,"translation":0}}`...)
+	tail := replayedTimings(start)
 	header := c.Writer.Header()
 	header["X-Cache"] = valueHit
 	header["Content-Type"] = valueJSON

@@ -99,6 +99,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	srv := &http.Server{
 		Handler: handlers.New(live, handlers.Options{
 			MaxBodyBytes:     cfg.Server.MaxBodyBytes,
+			MaxBatchBytes:    cfg.Server.MaxBatchBytes,
+			MaxBatchArticles: cfg.Server.MaxBatchArticles,
+			BatchConcurrency: cfg.Server.BatchConcurrency,
 			RequestTimeout:   cfg.Server.RequestTimeout,
 			Logger:           log,
 			Metrics:          m,

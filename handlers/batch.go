@@ -1,0 +1,219 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"passerelle/gateway"
+)
+
+// task is what an article endpoint does, and what a batch does to each of
+// its articles.
+type task struct {
+	endpoint        string // the path under /v1, and the task's name in a batch
+	call            func(context.Context, gateway.Request) (*gateway.Result, error)
+	withTranslation bool // whether the reply holds the translated text
+}
+
+func (h *handler) tasks() []task {
+	return []task{
+		{endpoint: "translate", call: h.gw.Translate, withTranslation: true},
+		{endpoint: "summarize", call: h.gw.Summarize},
+		{endpoint: "articles", call: h.gw.Article, withTranslation: true},
+	}
+}
+
+// batchRequest is the JSON body of POST /v1/batch: one task, done on each
+// article, every article as the task's own endpoint takes it.
+type batchRequest struct {
+	Task     string            `json:"task"`
+	Articles []json.RawMessage `json:"articles"`
+}
+
+// batchResponse answers a batch: a result per article, in their order.
+type batchResponse struct {
+	Results   []batchResult `json:"results"`
+	Succeeded int           `json:"succeeded"`
+	Failed    int           `json:"failed"`
+}
+
+// batchResult is one article's outcome: the status its own endpoint would
+// have answered, with the reply that endpoint sends or the error.
+type batchResult struct {
+	Status int             `json:"status"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *errorDetail    `json:"error,omitempty"`
+}
+
+// batchArticle is an article of a batch, decoded, or the reason it cannot
+// be.
+type batchArticle struct {
+	raw        []byte // its bytes as sent, which key its kept reply
+	req        gateway.Request
+	characters int
+	err        error
+}
+
+// batch does one task on up to MaxBatchArticles articles. A malformed batch
+// is refused whole; an article that fails gets its error in its place and
+// the others are still answered. Each article costs what one request to its
+// endpoint costs: a request of the per-minute limit and its characters of
+// the daily allowance, all spent before any work starts. The batch has the
+// deadline of one request: a job that needs longer is split in batches.
+func (h *handler) batch(c *gin.Context) {
+	body, err := h.readBody(c, h.opts.MaxBatchBytes)
+	if err != nil {
+		h.writeError(c, err)
+		return
+	}
+	in, t, err := h.decodeBatch(body)
+	if err != nil {
+		h.writeError(c, err)
+		return
+	}
+	if !h.limitBatchRequests(c, len(in.Articles)) {
+		return
+	}
+	policy := cachePolicy(c.GetHeader("Cache-Control"))
+	articles := make([]batchArticle, len(in.Articles))
+	characters := 0
+	for i, raw := range in.Articles {
+		a := &articles[i]
+		a.raw = raw
+		if int64(len(raw)) > h.opts.MaxBodyBytes {
+			a.err = gateway.Errorf(gateway.CodeTooLarge, "the article is over %d bytes", h.opts.MaxBodyBytes)
+			continue
+		}
+		if a.req, a.err = decodeArticle(raw); a.err != nil {
+			continue
+		}
+		a.req.Cache = policy
+		a.characters = utf8.RuneCountInString(a.req.Title) + utf8.RuneCountInString(a.req.Text)
+		characters += a.characters
+	}
+	if !h.limitCharacters(c, characters) {
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+	defer cancel()
+	replies := h.gw.Replies()
+	results := make([]batchResult, len(articles))
+	slots := make(chan struct{}, h.opts.BatchConcurrency)
+	var wg sync.WaitGroup
+	for i := range articles {
+		if articles[i].err != nil {
+			results[i] = h.failedArticle(c, articles[i].err)
+			continue
+		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			defer func() {
+				// A panic here is out of reach of the recover middleware:
+				// it would end the process.
+				if v := recover(); v != nil {
+					results[i] = h.failedArticle(c, fmt.Errorf("panic in a batch article: %v", v))
+				}
+			}()
+			results[i] = h.batchOne(ctx, c, t, replies, articles[i])
+		})
+	}
+	wg.Wait()
+
+	out := batchResponse{Results: results}
+	for _, r := range results {
+		if r.Error == nil {
+			out.Succeeded++
+		} else {
+			out.Failed++
+		}
+	}
+	sendJSON(c, out)
+}
+
+// decodeBatch checks a batch's body and returns it with its task.
+func (h *handler) decodeBatch(body []byte) (batchRequest, task, error) {
+	example := `send JSON such as {"task": "translate", "articles": [{"text": "..."}]}`
+	if len(bytes.TrimSpace(body)) == 0 {
+		return batchRequest{}, task{}, gateway.Errorf(gateway.CodeInvalidJSON, "the request body is empty: %s", example)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var in batchRequest
+	if err := dec.Decode(&in); err != nil {
+		if gateway.ErrorCode(jsonError(err)) == gateway.CodeInvalidRequest {
+			return batchRequest{}, task{}, gateway.Errorf(gateway.CodeInvalidRequest, "%v: a batch has the fields task and articles", err)
+		}
+		return batchRequest{}, task{}, jsonError(err)
+	}
+	if dec.More() {
+		return batchRequest{}, task{}, gateway.Errorf(gateway.CodeInvalidJSON, "the request body holds more than one JSON value")
+	}
+	var t task
+	for _, candidate := range h.tasks() {
+		if candidate.endpoint == in.Task {
+			t = candidate
+		}
+	}
+	switch {
+	case t.call == nil:
+		return batchRequest{}, task{}, gateway.Errorf(gateway.CodeInvalidRequest, "task %q is not one of translate, summarize, articles: %s", in.Task, example)
+	case len(in.Articles) == 0:
+		return batchRequest{}, task{}, gateway.Errorf(gateway.CodeInvalidRequest, "the batch has no articles: %s", example)
+	case len(in.Articles) > h.opts.MaxBatchArticles:
+		return batchRequest{}, task{}, gateway.Errorf(gateway.CodeTooLarge, "the batch has %d articles; at most %d are accepted", len(in.Articles), h.opts.MaxBatchArticles)
+	}
+	return in, t, nil
+}
+
+// batchOne does t on one article, from its kept reply when there is one,
+// and keeps its reply as the article's own endpoint does.
+func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies *gateway.Replies, a batchArticle) batchResult {
+	start := time.Now()
+	var key string
+	if replies != nil && !a.req.Cache.NoWrite {
+		key = replies.Key(t.endpoint, a.raw)
+		if !a.req.Cache.NoRead {
+			if raw, ok := replies.Get(ctx, key); ok {
+				if st, ok := decodeStored(raw); ok {
+					tail := replayedTimings(start)
+					// A new slice: the stored value may be shared with the
+					// cache's other readers.
+					result := make([]byte, 0, len(st.body)+len(tail))
+					return batchResult{Status: http.StatusOK, Result: append(append(result, st.body...), tail...)}
+				}
+				h.log.WarnContext(ctx, "cache: ignoring an unreadable reply entry", "key", key)
+			}
+		}
+	}
+	res, err := t.call(ctx, a.req)
+	if err != nil {
+		return h.failedArticle(c, err)
+	}
+	out, err := json.Marshal(renderResult(res, t.withTranslation))
+	if err != nil {
+		return h.failedArticle(c, err)
+	}
+	if hit, ok := res.Replay(); ok && key != "" && h.gw.Replies() == replies {
+		provider := ""
+		if res.Translation != nil {
+			provider = res.Translation.Provider
+		}
+		replies.Put(ctx, key, encodeStored(a.characters, provider, storedBody(hit, t.withTranslation)))
+	}
+	return batchResult{Status: http.StatusOK, Result: out}
+}
+
+func (h *handler) failedArticle(c *gin.Context, err error) batchResult {
+	status, detail := h.describeError(c, err)
+	return batchResult{Status: status, Error: &detail}
+}

@@ -1,0 +1,228 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"passerelle/gateway"
+	"passerelle/providers"
+	"passerelle/quota"
+)
+
+type batchReply struct {
+	Results []struct {
+		Status int             `json:"status"`
+		Result json.RawMessage `json:"result"`
+		Error  *errorDetail    `json:"error"`
+	} `json:"results"`
+	Succeeded int `json:"succeeded"`
+	Failed    int `json:"failed"`
+}
+
+func decodeBatchReply(t *testing.T, body []byte) batchReply {
+	t.Helper()
+	var r batchReply
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatalf("batch reply is not JSON: %v: %s", err, body)
+	}
+	return r
+}
+
+func batchBody(task string, articles ...string) string {
+	return `{"task": "` + task + `", "articles": [` + strings.Join(articles, ", ") + `]}`
+}
+
+func TestBatchAnswersEachArticleAsItsEndpoint(t *testing.T) {
+	first := `{"title": "Un titre", "text": "Premier paragraphe.\n\nSecond paragraphe.", "summary_sentences": 1}`
+	second := `{"text": "Un autre article."}`
+	for _, task := range []string{"translate", "summarize", "articles"} {
+		t.Run(task, func(t *testing.T) {
+			h, _, _ := replyRouter(t, Access{})
+			rec := do(t, h, "POST", "/v1/batch", batchBody(task, first, `{"text": "  "}`, `{"txt": "faute"}`, second))
+			if rec.Code != 200 {
+				t.Fatalf("batch = %d: %s", rec.Code, rec.Body)
+			}
+			got := decodeBatchReply(t, rec.Body.Bytes())
+			if len(got.Results) != 4 || got.Succeeded != 2 || got.Failed != 2 {
+				t.Fatalf("%d results, %d succeeded, %d failed; want 4, 2, 2: %s", len(got.Results), got.Succeeded, got.Failed, rec.Body)
+			}
+			wantCodes := []string{"", gateway.CodeEmptyArticle, gateway.CodeInvalidRequest, ""}
+			for i, r := range got.Results {
+				code := ""
+				if r.Error != nil {
+					code = r.Error.Code
+				}
+				if code != wantCodes[i] || (code == "") != (r.Status == 200) || (code != "" && r.Status != 400) {
+					t.Errorf("article %d: status %d, code %q; want the code %q", i, r.Status, code, wantCodes[i])
+				}
+			}
+			// Each result is what the article's own endpoint answers on a
+			// new cache, timings apart.
+			for i, article := range map[int]string{0: first, 3: second} {
+				fresh, _, _ := replyRouter(t, Access{})
+				single := do(t, fresh, "POST", "/v1/"+task, article)
+				if !reflect.DeepEqual(withoutTimings(t, got.Results[i].Result), withoutTimings(t, single.Body.Bytes())) {
+					t.Errorf("article %d:\nbatch  %s\nsingle %s", i, got.Results[i].Result, single.Body)
+				}
+			}
+		})
+	}
+}
+
+func TestBatchArticlesAreKeptAndReplayed(t *testing.T) {
+	h, svc, seen := replyRouter(t, Access{})
+	articles := []string{`{"text": "Premier article."}`, `{"text": "Second article."}`}
+	body := batchBody("translate", articles...)
+	if rec := do(t, h, "POST", "/v1/batch", body); rec.Code != 200 {
+		t.Fatalf("first batch = %d: %s", rec.Code, rec.Body)
+	}
+	svc.Replies().Wait()
+	seen.take("reply")
+
+	rec := do(t, h, "POST", "/v1/batch", body)
+	got := decodeBatchReply(t, rec.Body.Bytes())
+	if n := seen.take("reply"); n != len(articles) {
+		t.Errorf("%d kept replies used, want %d", n, len(articles))
+	}
+	for i, article := range articles {
+		var r struct {
+			Cache struct{ Status string } `json:"cache"`
+		}
+		if err := json.Unmarshal(got.Results[i].Result, &r); err != nil || r.Cache.Status != gateway.CacheHit {
+			t.Errorf("article %d again: cache %q (%v), want hit: %s", i, r.Cache.Status, err, got.Results[i].Result)
+		}
+		// The same bytes sent alone find the reply the batch kept.
+		single := do(t, h, "POST", "/v1/translate", article)
+		if !reflect.DeepEqual(withoutTimings(t, got.Results[i].Result), withoutTimings(t, single.Body.Bytes())) {
+			t.Errorf("article %d:\nbatch  %s\nsingle %s", i, got.Results[i].Result, single.Body)
+		}
+	}
+	if n := seen.take("reply"); n != len(articles) {
+		t.Errorf("the single requests used %d kept replies, want %d", n, len(articles))
+	}
+}
+
+func TestBatchRefusals(t *testing.T) {
+	svc := markService(t, nil)
+	h := New(svc, Options{MaxBodyBytes: 200, MaxBatchBytes: 1000, MaxBatchArticles: 2,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	article := `{"text": "Un paragraphe."}`
+	tests := []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"empty body", "", 400, gateway.CodeInvalidJSON},
+		{"not JSON", `{"task": `, 400, gateway.CodeInvalidJSON},
+		{"unknown task", batchBody("traduire", article), 400, gateway.CodeInvalidRequest},
+		{"no task", `{"articles": [` + article + `]}`, 400, gateway.CodeInvalidRequest},
+		{"unknown field", `{"task": "translate", "articles": [` + article + `], "items": []}`, 400, gateway.CodeInvalidRequest},
+		{"no articles", batchBody("translate"), 400, gateway.CodeInvalidRequest},
+		{"too many articles", batchBody("translate", article, article, article), 413, gateway.CodeTooLarge},
+		{"body too large", batchBody("translate", `{"text": "`+strings.Repeat("mot ", 300)+`"}`), 413, gateway.CodeTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := do(t, h, "POST", "/v1/batch", tt.body)
+			var e errorBody
+			_ = json.Unmarshal(rec.Body.Bytes(), &e)
+			if rec.Code != tt.status || e.Error.Code != tt.code || e.Error.Message == "" {
+				t.Errorf("= %d %s, want %d %s", rec.Code, rec.Body, tt.status, tt.code)
+			}
+		})
+	}
+	// An article over max_body_bytes fails alone.
+	rec := do(t, h, "POST", "/v1/batch", batchBody("translate", article, `{"text": "`+strings.Repeat("mot ", 60)+`"}`))
+	got := decodeBatchReply(t, rec.Body.Bytes())
+	if rec.Code != 200 || len(got.Results) != 2 || got.Results[0].Status != 200 ||
+		got.Results[1].Status != 413 || got.Results[1].Error == nil || got.Results[1].Error.Code != gateway.CodeTooLarge {
+		t.Errorf("a batch with one article too large = %d %s, want the other translated", rec.Code, rec.Body)
+	}
+}
+
+func TestBatchArticlesCountAgainstTheLimits(t *testing.T) {
+	access := Access{Enabled: true, Limiter: quota.NewMemory(), Keys: []Key{
+		keyOf("small", "psl_small", false, Limits{RequestsPerMinute: 4, CharactersPerDay: 60}),
+	}}
+	h := routerWithAccess(t, access, nil)
+	article := `{"text": "Dix lettres"}` // 11 characters
+	if rec := do(t, h, "POST", "/v1/batch", batchBody("translate", article, article, article), "X-API-Key", "psl_small"); rec.Code != 200 {
+		t.Fatalf("a batch of 3 = %d: %s", rec.Code, rec.Body)
+	}
+	// 3 of 4 requests spent: a batch of 2 is over, a single request is not.
+	rec := do(t, h, "POST", "/v1/batch", batchBody("translate", article, article), "X-API-Key", "psl_small")
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "count as 2 requests") {
+		t.Errorf("a batch of 2 over the limit = %d %s, want 429", rec.Code, rec.Body)
+	}
+
+	chars := Access{Enabled: true, Limiter: quota.NewMemory(), Keys: []Key{
+		keyOf("small", "psl_small", false, Limits{CharactersPerDay: 30}),
+	}}
+	h = routerWithAccess(t, chars, nil)
+	rec = do(t, h, "POST", "/v1/batch", batchBody("translate", article, article, article), "X-API-Key", "psl_small")
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "33 characters") {
+		t.Errorf("33 characters of a 30-character allowance = %d %s, want 429", rec.Code, rec.Body)
+	}
+}
+
+// gauge translates slowly and records how many calls overlap; it panics on
+// a segment that asks it to, which fails that article alone.
+type gauge struct {
+	mu             sync.Mutex
+	inFlight, most int
+}
+
+func (g *gauge) Fingerprint() string { return "gauge" }
+
+func (g *gauge) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	g.mu.Lock()
+	g.inFlight++
+	g.most = max(g.most, g.inFlight)
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.inFlight--
+		g.mu.Unlock()
+	}()
+	time.Sleep(20 * time.Millisecond)
+	out := make([]string, len(req.Segments))
+	for i, s := range req.Segments {
+		if s == "PANIQUE" {
+			panic("the provider lost its mind")
+		}
+		out[i] = "EN " + s
+	}
+	return providers.TranslateResult{Translations: out, Model: "gauge-1"}, nil
+}
+
+func TestBatchWorksOnSomeArticlesAtOnce(t *testing.T) {
+	g := &gauge{}
+	svc := markService(t, func(o *gateway.Options) {
+		o.Translators = map[string]providers.Translator{"gauge": g}
+		o.Translation = gateway.Route{Chain: []string{"gauge"}}
+	})
+	h := New(svc, Options{BatchConcurrency: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	var articles []string
+	for _, text := range []string{"Un.", "Deux.", "Trois.", "PANIQUE", "Cinq.", "Six."} {
+		articles = append(articles, `{"text": "`+text+`"}`)
+	}
+	rec := do(t, h, "POST", "/v1/batch", batchBody("translate", articles...))
+	got := decodeBatchReply(t, rec.Body.Bytes())
+	if rec.Code != 200 || len(got.Results) != 6 || got.Succeeded != 5 {
+		t.Fatalf("= %d %s, want 5 of 6 translated", rec.Code, rec.Body)
+	}
+	if r := got.Results[3]; r.Status != 502 || r.Error == nil || r.Error.Code != gateway.CodeProviderError {
+		t.Errorf("the article whose provider panicked: %d %+v, want 502 provider_error", r.Status, r.Error)
+	}
+	if g.most != 2 {
+		t.Errorf("%d articles translated at once, want batch_concurrency 2", g.most)
+	}
+}
