@@ -37,27 +37,7 @@ func runBaseline(args []string) error {
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Handler:           baselineHandler(rdb, *key),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	fmt.Printf("listening %s\n", ln.Addr())
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serveLoopback(baselineHandler(rdb, *key))
 }
 
 func baselineHandler(rdb *redis.Client, key string) http.Handler {
@@ -74,6 +54,34 @@ func baselineHandler(rdb *redis.Client, key string) http.Handler {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		_, _ = w.Write(reply)
 	})
+}
+
+// serveLoopback serves h on a free loopback port until SIGTERM or SIGINT,
+// after printing "listening ADDR" on standard output: the way bench's
+// servers of its own (the baseline, the do-nothing proxy) tell it where
+// they are.
+func serveLoopback(h http.Handler) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	fmt.Printf("listening %s\n", ln.Addr())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // readAll reads a request body of at most 4 MiB.
