@@ -252,6 +252,7 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		keyOf("newsroom", "psl_newsroom", false, Limits{}),
 		keyOf("ops", "psl_ops", true, Limits{}),
 		keyOf("small", "psl_small", false, Limits{RequestsPerMinute: 1}),
+		keyOf("pair", "psl_pair", false, Limits{RequestsPerMinute: 2}),
 	}}
 	guarded := routerWithAccess(t, access, func() error { return nil })
 	refusing := routerWithAccess(t, access, func() error { return errors.New("bad YAML") })
@@ -263,6 +264,7 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 			{Name: "first", Type: "extractive", Available: true, Credentials: "not_needed", Capabilities: gateway.Capabilities{Summarize: true}},
 		}
 	}), Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	smallBatches := New(markService(t, nil), Options{MaxBatchArticles: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	unready := newRouter(t, routerOptions{chain: []string{"gpt"}})
 	failing := newRouter(t, routerOptions{translator: markTranslator{err: &providers.Error{Provider: "mark", Kind: providers.KindUnavailable, Status: 500}}})
 	slow := newRouter(t, routerOptions{translator: markTranslator{delay: time.Second}, timeout: 50 * time.Millisecond})
@@ -283,6 +285,11 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		{name: "articles not cached", h: cached, method: "POST", path: "/v1/articles", body: article, header: with("Cache-Control", "no-store"), requestValid: true, status: 200, xCache: "MISS"},
 		{name: "english passed through", h: open, method: "POST", path: "/v1/translate", header: key, requestValid: true, status: 200,
 			body: `{"text": "An English paragraph.", "source_lang": "en"}`},
+		// One article fails alone, in its result.
+		{name: "batch", h: open, method: "POST", path: "/v1/batch", header: key, requestValid: true, status: 200,
+			body: batchBody("articles", article, `{"text": "  "}`, `{"text": "Un autre article.", "provider": "nope"}`)},
+		{name: "batch kept", h: open, method: "POST", path: "/v1/batch", header: key, requestValid: true, status: 200,
+			body: batchBody("translate", article, article)},
 		{name: "extract", h: open, method: "POST", path: "/v1/extract", body: article, header: with("X-Request-ID", "abc-123"), requestValid: true, status: 200},
 		{name: "providers", h: guardedProviders, method: "GET", path: "/v1/providers", header: key, requestValid: true, status: 200},
 		{name: "healthz", h: open, method: "GET", path: "/healthz", requestValid: true, status: 200},
@@ -293,6 +300,11 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		{name: "web page", h: open, method: "GET", path: "/", requestValid: true, status: 200},
 		{name: "reload", h: guarded, method: "POST", path: "/admin/reload", header: []string{"X-API-Key", "psl_ops"}, requestValid: true, status: 200},
 
+		{name: "batch unknown task", h: open, method: "POST", path: "/v1/batch", body: batchBody("traduire", article), header: key, status: 400, code: "invalid_request"},
+		{name: "batch without articles", h: open, method: "POST", path: "/v1/batch", body: batchBody("translate"), header: key, status: 400, code: "invalid_request"},
+		{name: "batch invalid json", h: open, method: "POST", path: "/v1/batch", body: `{"task": `, header: key, status: 400, code: "invalid_json"},
+		{name: "batch too many", h: smallBatches, method: "POST", path: "/v1/batch", body: batchBody("translate", article, article, article), header: key, requestValid: true, status: 413, code: "too_large"},
+		{name: "batch over the limit", h: guarded, method: "POST", path: "/v1/batch", body: batchBody("translate", article, article, article), header: []string{"X-API-Key", "psl_pair"}, requestValid: true, status: 429, code: "rate_limited"},
 		{name: "invalid json", h: open, method: "POST", path: "/v1/translate", body: `{"text": "abc"`, header: key, status: 400, code: "invalid_json"},
 		{name: "wrong type", h: open, method: "POST", path: "/v1/extract", body: `{"text": 42}`, header: key, status: 400, code: "invalid_json"},
 		{name: "unknown field", h: open, method: "POST", path: "/v1/articles", body: `{"txt": "abc"}`, header: key, status: 400, code: "invalid_request"},
