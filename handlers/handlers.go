@@ -135,6 +135,7 @@ func New(gw Gateway, opts Options) http.Handler {
 	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+	r.GET("/openapi.json", h.openapi)
 	v1 := r.Group("/v1", h.authenticate, h.limitRequests)
 	for _, t := range h.tasks() {
 		v1.POST("/"+t.endpoint, h.serve(t))
