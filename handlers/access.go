@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"net"
+	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +66,10 @@ type client struct {
 func (h *handler) authenticate(c *gin.Context) {
 	a := h.opts.Access
 	if !a.Enabled {
-		c.Set(ctxKeyClient, client{name: "ip:" + c.ClientIP(), limits: a.Default, admin: true})
+		// Without keys, only the machine itself may use the admin
+		// endpoints: a gateway left open on a network is not open to
+		// reconfiguration too.
+		c.Set(ctxKeyClient, client{name: "ip:" + c.ClientIP(), limits: a.Default, admin: fromLoopback(c.Request)})
 		c.Next()
 		return
 	}
@@ -108,6 +114,17 @@ func callerOf(c *gin.Context) client {
 		return v.(client)
 	}
 	return client{}
+}
+
+// fromLoopback reports whether r came over a loopback connection: its TCP
+// peer, not a forwarding header, which any client can write.
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // requireAdmin lets only admin keys through.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,6 +79,28 @@ func TestAuthentication(t *testing.T) {
 	}
 	if reloaded != 1 {
 		t.Errorf("reload called %d times, want 1", reloaded)
+	}
+}
+
+// Without keys, the admin endpoints answer the machine itself only.
+func TestReloadWithoutAuthIsLocalOnly(t *testing.T) {
+	reloaded := 0
+	h := routerWithAccess(t, Access{}, func() error { reloaded++; return nil })
+	for _, tt := range []struct {
+		from string
+		want int
+	}{{"192.0.2.1:41000", 403}, {"[2001:db8::1]:41000", 403}, {"127.0.0.1:41000", 200}, {"[::1]:41000", 200}} {
+		req := httptest.NewRequest("POST", "/admin/reload", nil)
+		req.RemoteAddr = tt.from
+		req.Header.Set("X-Forwarded-For", "127.0.0.1") // written by the client: not believed
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("reload from %s = %d, want %d: %s", tt.from, rec.Code, tt.want, rec.Body)
+		}
+	}
+	if reloaded != 2 {
+		t.Errorf("reload called %d times, want 2", reloaded)
 	}
 }
 
