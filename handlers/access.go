@@ -176,7 +176,10 @@ func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
 	if h.opts.Access.Limiter == nil || who.limits.CharactersPerDay <= 0 || characters == 0 {
 		return true
 	}
-	d, ok := h.spend(c.Request.Context(), c, "cpd:"+who.name, quota.PerDay(who.limits.CharactersPerDay), characters)
+	// The RateLimit-* headers describe one limit: the requests a minute
+	// when the key has one, else the characters a day.
+	advertise := who.limits.RequestsPerMinute <= 0
+	d, ok := h.spendAdvertised(c.Request.Context(), c, "cpd:"+who.name, quota.PerDay(who.limits.CharactersPerDay), characters, advertise)
 	if !ok {
 		h.writeError(c, gateway.Errorf(codeRateLimited, "these %d characters are over the %d characters a day allowed: retry in %s",
 			characters, who.limits.CharactersPerDay, roundUp(d.RetryAfter)))
@@ -189,14 +192,22 @@ func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
 // when refused). A limiter that fails lets the request through: limits must
 // not turn an outage into one for every client.
 func (h *handler) spend(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int) (quota.Decision, bool) {
+	return h.spendAdvertised(ctx, c, key, limit, n, true)
+}
+
+// spendAdvertised is spend, setting the RateLimit-* headers only when
+// advertise is true (Retry-After is always set on a refusal).
+func (h *handler) spendAdvertised(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int, advertise bool) (quota.Decision, bool) {
 	d, err := h.opts.Access.Limiter.AllowN(ctx, key, limit, n)
 	if err != nil {
 		h.log.WarnContext(ctx, "rate limiter failed; request let through", "err", err)
 		return d, true
 	}
-	c.Header("RateLimit-Limit", strconv.Itoa(d.Limit))
-	c.Header("RateLimit-Remaining", strconv.Itoa(d.Remaining))
-	c.Header("RateLimit-Reset", strconv.Itoa(int(roundUp(d.ResetAfter).Seconds())))
+	if advertise {
+		c.Header("RateLimit-Limit", strconv.Itoa(d.Limit))
+		c.Header("RateLimit-Remaining", strconv.Itoa(d.Remaining))
+		c.Header("RateLimit-Reset", strconv.Itoa(int(roundUp(d.ResetAfter).Seconds())))
+	}
 	if !d.Allowed {
 		c.Header("Retry-After", strconv.Itoa(int(roundUp(d.RetryAfter).Seconds())))
 	}

@@ -148,6 +148,23 @@ func TestCharactersPerDay(t *testing.T) {
 	}
 }
 
+// The RateLimit-* headers describe one limit throughout a reply: the
+// requests a minute when the key has one, else the characters a day.
+func TestRateLimitHeadersDescribeOneLimit(t *testing.T) {
+	access := Access{Enabled: true, Limiter: quota.NewMemory(), Keys: []Key{
+		keyOf("both", "psl_both", false, Limits{RequestsPerMinute: 5, CharactersPerDay: 1000}),
+		keyOf("chars", "psl_chars", false, Limits{CharactersPerDay: 1000}),
+	}}
+	h := routerWithAccess(t, access, nil)
+	body := `{"text": "Vingt caractères ici."}`
+	for key, want := range map[string][2]string{"psl_both": {"5", "4"}, "psl_chars": {"1000", "979"}} {
+		rec := do(t, h, "POST", "/v1/translate", body, "X-API-Key", key)
+		if got := [2]string{rec.Header().Get("RateLimit-Limit"), rec.Header().Get("RateLimit-Remaining")}; rec.Code != 200 || got != want {
+			t.Errorf("%s: %d, RateLimit-Limit and -Remaining %q, want %q", key, rec.Code, got, want)
+		}
+	}
+}
+
 func TestSecurityHeadersAndCORS(t *testing.T) {
 	h := routerWithAccess(t, Access{}, nil)
 	rec := do(t, h, "GET", "/healthz", "")
