@@ -7,7 +7,8 @@
 #               Apertium, started on free loopback ports when missing and
 #               stopped afterwards
 #   make eval CORPUS=../shared/corpus   extraction, translation fidelity (chrF,
-#               paragraphs kept) and summary quality (ROUGE against LEAD)
+#               paragraphs kept), summary quality (ROUGE against LEAD), and
+#               the tests that read the corpus (detection, checks, paragraphs)
 #   make chaos  two gateways under load on loopback while Redis, the primary
 #               provider and one gateway fail (cmd/chaos); fails if a request
 #               that a fallback could serve failed
@@ -59,6 +60,9 @@ eval:
 	fi; \
 	echo; echo "== summaries: $(GO) run ./cmd/evalsum -corpus $(CORPUS)"; \
 	$(GO) run ./cmd/evalsum -corpus $(CORPUS) || failed="$$failed evalsum"; \
+	echo; echo "== corpus tests: paragraphs kept, length ratios, detection, the fast paths held to their libraries"; \
+	$(GO) test -count=1 ./article ./checks ./language -corpus $(abspath $(CORPUS)) || failed="$$failed corpus-tests"; \
+	$(GO) test -count=1 ./gateway -run OpeningDecides -corpus $(abspath $(CORPUS)) || failed="$$failed corpus-tests"; \
 	if [ -n "$$failed" ]; then echo; echo "make eval: failed:$$failed" >&2; exit 1; fi; \
 	echo; echo "make eval: every evaluation met its floor"
 

@@ -109,23 +109,37 @@ func (s *Service) decideLanguage(ctx context.Context, p *plan) (*Translation, er
 	return nil, nil
 }
 
+// openingBytes is how much of an article its language is detected on: the
+// title, then whole paragraphs until this many bytes are passed. On the 454
+// documents of the WMT sets of the evaluation corpus (French sources and
+// English references), 1000 decides as 2000 did on every one, in half the
+// time (89 against 179 µs a document); 600 differs on one. See
+// TestOpeningDecidesAsALongerOne.
+const openingBytes = 1000
+
 // detect returns the language of the article's opening, "" when unsure or
 // when no detector is configured.
 func (s *Service) detect(doc article.Document) string {
 	if s.detector == nil {
 		return ""
 	}
+	lang, _ := s.detector.Detect(opening(doc, openingBytes))
+	return lang
+}
+
+// opening returns the title and the paragraphs of doc until more than limit
+// bytes are taken.
+func opening(doc article.Document, limit int) string {
 	var b strings.Builder
 	b.WriteString(doc.Title)
 	for _, p := range doc.Paragraphs {
-		if b.Len() > 2000 {
+		if b.Len() > limit {
 			break
 		}
 		b.WriteString("\n")
 		b.WriteString(p)
 	}
-	lang, _ := s.detector.Detect(b.String())
-	return lang
+	return b.String()
 }
 
 // targetLanguage validates the target language. Only English is served.
