@@ -6,10 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"passerelle/article"
 	"passerelle/cache"
+	"passerelle/language"
 	"passerelle/providers"
 )
 
@@ -54,5 +57,52 @@ func TestAPanickingProviderFailsItsCallOnly(t *testing.T) {
 	}
 	if _, err := svc.Summarize(context.Background(), Request{Text: text}); ErrorCode(err) != CodeProviderError {
 		t.Errorf("summary by a panicking provider: %v, want provider_error", err)
+	}
+}
+
+// explodingOnce is a detector with a bug that shows once: its first call
+// panics.
+type explodingOnce struct {
+	calls atomic.Int32
+	inner Detector
+}
+
+func (e *explodingOnce) Detect(text string) (string, float64) {
+	if e.calls.Add(1) == 1 {
+		panic("detector bug")
+	}
+	return e.inner.Detect(text)
+}
+
+// A panic while a paragraph's translation is checked (in the request's
+// goroutine: the recover middleware answers 500) does not leave the
+// paragraph claimed: the next request translates it at once instead of
+// waiting for a translation that never comes.
+func TestAPanicInTheChecksLeavesNoParagraphClaimed(t *testing.T) {
+	svc, err := New(Options{
+		Cache:       cache.NewMemory(cache.MemoryOptions{}),
+		Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
+		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+		Translation: Route{Chain: []string{"llm"}},
+		Summarizing: Route{Chain: []string{"sum"}},
+		Detector:    &explodingOnce{inner: language.NewDetector(language.Options{})},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Text: "Le président russe a rencontré le dirigeant nord-coréen jeudi à Vladivostok.", SourceLang: "fr"}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the detector did not panic")
+			}
+		}()
+		_, _ = svc.Translate(context.Background(), req)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := svc.Translate(ctx, req); err != nil {
+		t.Fatalf("the same paragraph again: %v, want it translated at once", err)
 	}
 }

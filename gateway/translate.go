@@ -382,6 +382,17 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 		for k, j := range ownedAt {
 			keys[k], texts[k] = allKeys[j], unique[missing[j]]
 		}
+		// A panic between the claim and the finish (in a check, say) must
+		// not leave the paragraphs claimed: the requests that share them
+		// would wait for a translation that never comes.
+		finished := make([]bool, len(keys))
+		defer func() {
+			for j, done := range finished {
+				if !done {
+					s.segmentFlights.finish(keys[j], "", "", &Error{Code: CodeInternal, Message: "internal error"})
+				}
+			}
+		}()
 		began := time.Now()
 		res := s.translateBatches(ctx, name, t, p, texts)
 		usage = usage.Add(res.usage)
@@ -408,6 +419,7 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 				}
 			}
 			fl := s.segmentFlights.finish(keys[j], text, res.model, err)
+			finished[j] = true
 			if err != nil {
 				failed++
 				lastErr = err
