@@ -160,6 +160,12 @@ func (h *handler) limitBatchRequests(c *gin.Context, n int) bool {
 	if h.opts.Access.Limiter == nil || who.limits.RequestsPerMinute <= 0 || n <= 1 {
 		return true
 	}
+	if n > who.limits.RequestsPerMinute {
+		// More than a minute's worth: no wait would ever let it through.
+		h.writeError(c, gateway.Errorf(gateway.CodeTooLarge, "this batch's %d articles count as %d requests, over the %d a minute this key may make: send at most %d articles a batch",
+			n, n, who.limits.RequestsPerMinute, who.limits.RequestsPerMinute))
+		return false
+	}
 	d, ok := h.spend(c.Request.Context(), c, "rpm:"+who.name, quota.PerMinute(who.limits.RequestsPerMinute), n-1)
 	if !ok {
 		h.writeError(c, gateway.Errorf(codeRateLimited, "this batch's %d articles count as %d requests, over the %d a minute allowed: retry in %s",

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -114,14 +115,20 @@ func (h *handler) batch(c *gin.Context) {
 			results[i] = h.failedArticle(c, articles[i].err)
 			continue
 		}
-		slots <- struct{}{}
+		if !acquire(ctx, slots) {
+			// The deadline passed or the client left: the articles not
+			// started are not paid for.
+			results[i] = h.failedArticle(c, &gateway.Error{Code: gateway.CodeProviderTimeout, Err: ctx.Err(),
+				Message: "not started: the batch's deadline passed first; send this article again"})
+			continue
+		}
 		wg.Go(func() {
 			defer func() { <-slots }()
 			defer func() {
 				// A panic here is out of reach of the recover middleware:
 				// it would end the process.
 				if v := recover(); v != nil {
-					results[i] = h.failedArticle(c, fmt.Errorf("panic in a batch article: %v", v))
+					results[i] = h.failedArticle(c, fmt.Errorf("panic in a batch article: %v\n%s", v, debug.Stack()))
 				}
 			}()
 			results[i] = h.batchOne(ctx, c, t, replies, articles[i])
@@ -138,6 +145,20 @@ func (h *handler) batch(c *gin.Context) {
 		}
 	}
 	sendJSON(c, out)
+}
+
+// acquire takes a slot, unless ctx ends first (or has ended: a free slot
+// does not win over it).
+func acquire(ctx context.Context, slots chan struct{}) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	select {
+	case slots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // decodeBatch checks a batch's body and returns it with its task.
@@ -184,7 +205,9 @@ func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies 
 		key = replies.Key(t.endpoint, a.raw)
 		if !a.req.Cache.NoRead {
 			if raw, ok := replies.Get(ctx, key); ok {
-				if st, ok := decodeStored(raw); ok {
+				// The bytes go into the batch's reply as they are: an entry
+				// that is not JSON would spoil every article's.
+				if st, ok := decodeStored(raw); ok && json.Valid(append(st.body[:len(st.body):len(st.body)], '}')) {
 					tail := replayedTimings(start)
 					// A new slice: the stored value may be shared with the
 					// cache's other readers.

@@ -163,6 +163,15 @@ func TestBatchArticlesCountAgainstTheLimits(t *testing.T) {
 		t.Errorf("a batch of 2 over the limit = %d %s, want 429", rec.Code, rec.Body)
 	}
 
+	// More articles than a minute allows would never fit: refused as too
+	// large, with no Retry-After.
+	access.Limiter = quota.NewMemory()
+	h = routerWithAccess(t, access, nil)
+	rec = do(t, h, "POST", "/v1/batch", batchBody("translate", article, article, article, article, article), "X-API-Key", "psl_small")
+	if rec.Code != http.StatusRequestEntityTooLarge || rec.Header().Get("Retry-After") != "" || !strings.Contains(rec.Body.String(), "at most 4 articles") {
+		t.Errorf("a batch of 5 for 4 requests a minute = %d (Retry-After %q) %s, want 413 naming the most", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+
 	chars := Access{Enabled: true, Limiter: quota.NewMemory(), Keys: []Key{
 		keyOf("small", "psl_small", false, Limits{CharactersPerDay: 30}),
 	}}
@@ -176,8 +185,8 @@ func TestBatchArticlesCountAgainstTheLimits(t *testing.T) {
 // gauge translates slowly and records how many calls overlap; it panics on
 // a segment that asks it to, which fails that article alone.
 type gauge struct {
-	mu             sync.Mutex
-	inFlight, most int
+	mu                    sync.Mutex
+	inFlight, most, calls int
 }
 
 func (g *gauge) Fingerprint() string { return "gauge" }
@@ -185,6 +194,7 @@ func (g *gauge) Fingerprint() string { return "gauge" }
 func (g *gauge) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
 	g.mu.Lock()
 	g.inFlight++
+	g.calls++
 	g.most = max(g.most, g.inFlight)
 	g.mu.Unlock()
 	defer func() {
@@ -224,5 +234,58 @@ func TestBatchWorksOnSomeArticlesAtOnce(t *testing.T) {
 	}
 	if g.most != 2 {
 		t.Errorf("%d articles translated at once, want batch_concurrency 2", g.most)
+	}
+}
+
+// Articles not started when the batch's deadline passes are not sent to a
+// provider: they fail as not started, and the batch answers in time.
+func TestBatchStartsNothingAfterItsDeadline(t *testing.T) {
+	g := &gauge{}
+	svc := markService(t, func(o *gateway.Options) {
+		o.Translators = map[string]providers.Translator{"gauge": g}
+		o.Translation = gateway.Route{Chain: []string{"gauge"}}
+	})
+	h := New(svc, Options{BatchConcurrency: 1, RequestTimeout: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	var articles []string
+	for i := range 10 {
+		articles = append(articles, `{"text": "Article numéro `+strings.Repeat("i", i+1)+`."}`)
+	}
+	rec := do(t, h, "POST", "/v1/batch", batchBody("translate", articles...))
+	got := decodeBatchReply(t, rec.Body.Bytes())
+	notStarted := 0
+	for _, r := range got.Results {
+		if r.Error != nil && strings.HasPrefix(r.Error.Message, "not started") {
+			if r.Status != http.StatusGatewayTimeout || r.Error.Code != gateway.CodeProviderTimeout {
+				t.Errorf("an article not started: %d %+v, want 504 provider_timeout", r.Status, r.Error)
+			}
+			notStarted++
+		}
+	}
+	g.mu.Lock()
+	calls := g.calls
+	g.mu.Unlock()
+	if rec.Code != 200 || notStarted == 0 || calls+notStarted != len(articles) {
+		t.Errorf("= %d; %d provider calls and %d articles not started, of %d: %s", rec.Code, calls, notStarted, len(articles), rec.Body)
+	}
+}
+
+// A kept reply that is not JSON is passed over: the article is translated
+// again, and the batch's reply stays JSON.
+func TestBatchPassesOverAnUnreadableKeptReply(t *testing.T) {
+	h, svc, _ := replyRouter(t, Access{})
+	article := `{"text": "Un article."}`
+	replies := svc.Replies()
+	replies.Put(context.Background(), replies.Key("translate", []byte(article)), encodeStored(11, "mark", []byte(`{"translation":`)))
+	replies.Wait()
+	rec := do(t, h, "POST", "/v1/batch", batchBody("translate", article, `{"text": "Un autre."}`))
+	got := decodeBatchReply(t, rec.Body.Bytes())
+	if rec.Code != 200 || got.Succeeded != 2 {
+		t.Fatalf("= %d %s, want both articles translated", rec.Code, rec.Body)
+	}
+	var r struct {
+		Translation struct{ Text string } `json:"translation"`
+	}
+	if err := json.Unmarshal(got.Results[0].Result, &r); err != nil || r.Translation.Text != "EN Un article." {
+		t.Errorf("the article with a spoilt reply: %v %s", err, got.Results[0].Result)
 	}
 }

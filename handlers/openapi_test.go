@@ -287,7 +287,7 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 			body: `{"text": "An English paragraph.", "source_lang": "en"}`},
 		// One article fails alone, in its result.
 		{name: "batch", h: open, method: "POST", path: "/v1/batch", header: key, requestValid: true, status: 200,
-			body: batchBody("articles", article, `{"text": "  "}`, `{"text": "Un autre article.", "provider": "nope"}`)},
+			body: batchBody("articles", article, `{"text": "  "}`, `{"text": "Un autre article.", "provider": "nope"}`, `{"txt": "faute"}`)},
 		{name: "batch kept", h: open, method: "POST", path: "/v1/batch", header: key, requestValid: true, status: 200,
 			body: batchBody("translate", article, article)},
 		{name: "extract", h: open, method: "POST", path: "/v1/extract", body: article, header: with("X-Request-ID", "abc-123"), requestValid: true, status: 200},
@@ -304,7 +304,7 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		{name: "batch without articles", h: open, method: "POST", path: "/v1/batch", body: batchBody("translate"), header: key, status: 400, code: "invalid_request"},
 		{name: "batch invalid json", h: open, method: "POST", path: "/v1/batch", body: `{"task": `, header: key, status: 400, code: "invalid_json"},
 		{name: "batch too many", h: smallBatches, method: "POST", path: "/v1/batch", body: batchBody("translate", article, article, article), header: key, requestValid: true, status: 413, code: "too_large"},
-		{name: "batch over the limit", h: guarded, method: "POST", path: "/v1/batch", body: batchBody("translate", article, article, article), header: []string{"X-API-Key", "psl_pair"}, requestValid: true, status: 429, code: "rate_limited"},
+		{name: "batch over a minute's worth", h: guarded, method: "POST", path: "/v1/batch", body: batchBody("translate", article, article, article), header: []string{"X-API-Key", "psl_pair"}, requestValid: true, status: 413, code: "too_large"},
 		{name: "invalid json", h: open, method: "POST", path: "/v1/translate", body: `{"text": "abc"`, header: key, status: 400, code: "invalid_json"},
 		{name: "wrong type", h: open, method: "POST", path: "/v1/extract", body: `{"text": 42}`, header: key, status: 400, code: "invalid_json"},
 		{name: "unknown field", h: open, method: "POST", path: "/v1/articles", body: `{"txt": "abc"}`, header: key, status: 400, code: "invalid_request"},
