@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"slices"
 	"sort"
@@ -77,6 +78,12 @@ type Server struct {
 	// MaxBodyBytes bounds a request body; larger bodies get 413. Default 1 MiB.
 	// In a batch it bounds each article.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// TrustedProxies are the addresses or CIDR ranges of the reverse proxies
+	// in front of the gateway, whose X-Forwarded-For names the client (for
+	// per-address limits when auth is off, and the access log). Default
+	// none: the TCP peer is the client, and a forwarding header, which any
+	// client can write, is not believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// MaxBatchBytes bounds the body of POST /v1/batch. Default 8 MiB.
 	MaxBatchBytes int64 `yaml:"max_batch_bytes"`
 	// MaxBatchArticles bounds the articles of one batch. Default 100.
@@ -484,6 +491,13 @@ func (c Config) Validate() error {
 	}
 	if c.Server.MaxBodyBytes <= 0 {
 		add("server.max_body_bytes must be positive, e.g. 1048576")
+	}
+	for _, p := range c.Server.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				add("server.trusted_proxies: %q is neither an address nor a CIDR range, e.g. 10.0.0.0/8", p)
+			}
+		}
 	}
 	if c.Server.MaxBatchBytes <= 0 || c.Server.MaxBatchArticles <= 0 || c.Server.BatchConcurrency <= 0 {
 		add("server.max_batch_bytes (%d), server.max_batch_articles (%d) and server.batch_concurrency (%d) must be positive",

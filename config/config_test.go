@@ -139,6 +139,8 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 		{name: "summary too long", yaml: "summarization: {sentences: 40}", want: "between 1 and 10"},
 		{name: "log level", yaml: "log: {level: loud}", want: "use debug, info, warn or error"},
 		{name: "negative GC target", yaml: "server: {gc_percent: -1}", want: "Go's GOGC"},
+		{name: "trusted proxy", yaml: "server: {trusted_proxies: [10.0.0.0/8, 'proxy.internal']}", want: `"proxy.internal" is neither an address nor a CIDR range`},
+		{name: "no batch", yaml: "server: {max_batch_articles: -1}", want: "server.max_batch_articles (-1)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

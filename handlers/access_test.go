@@ -82,6 +82,34 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+// With auth off, clients are counted by address: a forwarding header is
+// believed only from a configured proxy.
+func TestClientAddressComesFromTrustedProxiesOnly(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		proxies []string
+		want    []int // statuses of two requests from one peer claiming two addresses
+	}{
+		{"no proxy trusted", nil, []int{200, 429}},
+		{"the peer is a trusted proxy", []string{"192.0.2.0/24"}, []int{200, 200}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := New(markService(t, nil), Options{TrustedProxies: tt.proxies, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+				Access: Access{Limiter: quota.NewMemory(), Default: Limits{RequestsPerMinute: 1}}})
+			for i, claimed := range []string{"203.0.113.1", "203.0.113.2"} {
+				req := httptest.NewRequest("POST", "/v1/translate", strings.NewReader(`{"text": "Un paragraphe."}`))
+				req.RemoteAddr = "192.0.2.7:41000"
+				req.Header.Set("X-Forwarded-For", claimed)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != tt.want[i] {
+					t.Errorf("request %d claiming %s = %d, want %d", i, claimed, rec.Code, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
 // Without keys, the admin endpoints answer the machine itself only.
 func TestReloadWithoutAuthIsLocalOnly(t *testing.T) {
 	reloaded := 0

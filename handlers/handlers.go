@@ -36,6 +36,9 @@ type Options struct {
 	// MaxBodyBytes bounds a request body, and each article of a batch;
 	// larger ones get 413 too_large. Default 1 MiB.
 	MaxBodyBytes int64
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client. Default none: the TCP peer is the client.
+	TrustedProxies []string
 	// MaxBatchBytes bounds the body of POST /v1/batch. Default 8 MiB.
 	MaxBatchBytes int64
 	// MaxBatchArticles bounds the articles of one batch. Default 100.
@@ -103,6 +106,13 @@ func New(gw Gateway, opts Options) http.Handler {
 	h := &handler{gw: gw, opts: opts, log: opts.Logger, tracer: opts.Tracer}
 
 	r := gin.New()
+	// Gin believes X-Forwarded-For from anyone by default; the client's
+	// address counts its requests when auth is off, so only the configured
+	// proxies are believed.
+	if err := r.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		opts.Logger.Error("server.trusted_proxies: not used", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.Use(h.requestID)

@@ -99,6 +99,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	srv := &http.Server{
 		Handler: handlers.New(live, handlers.Options{
 			MaxBodyBytes:     cfg.Server.MaxBodyBytes,
+			TrustedProxies:   cfg.Server.TrustedProxies,
 			MaxBatchBytes:    cfg.Server.MaxBatchBytes,
 			MaxBatchArticles: cfg.Server.MaxBatchArticles,
 			BatchConcurrency: cfg.Server.BatchConcurrency,
