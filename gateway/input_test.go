@@ -162,6 +162,14 @@ func TestLanguageDecisions(t *testing.T) {
 			if tt.wantProvider == "none" && (res.Translation.Paragraphs[0] != english || res.Summary == nil) {
 				t.Errorf("passed-through article = %q, summary %v; want it unchanged and summarized", res.Translation.Paragraphs, res.Summary)
 			}
+			// The first summary is made, not found: a miss, not "partial"
+			// (nothing of the article was in the cache); the second is a hit.
+			if tt.wantProvider == "none" {
+				again, err := svc.Article(context.Background(), tt.req)
+				if res.Cache.Status != CacheMiss || err != nil || again.Cache.Status != CacheHit {
+					t.Errorf("passed-through article: status %q, then %q (%v); want miss, then hit", res.Cache.Status, again.Cache.Status, err)
+				}
+			}
 		})
 	}
 }

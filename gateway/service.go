@@ -315,7 +315,16 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 		}
 		res.Timings.Summary = time.Since(t1)
 		res.Summary = sum
-		res.Cache.Status = combineStatus(tr.Cache.Status, sum.Cached)
+		switch {
+		case !p.passthrough:
+			res.Cache.Status = combineStatus(tr.Cache.Status, sum.Cached)
+		case sum.Cached:
+			res.Cache.Status = CacheHit
+		default:
+			// Nothing was translated, so nothing was looked up for it:
+			// the summary alone says whether the cache served the request.
+			res.Cache.Status = CacheMiss
+		}
 	}
 	res.Timings.Total = time.Since(start)
 	if s.replies != nil && replayable(req, p, res) {
