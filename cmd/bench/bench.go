@@ -555,6 +555,11 @@ func (b *bench) missPath(ctx context.Context, gw *proc, gwURL string) ([]row, in
 			fmt.Sprintf("net/http, one Redis GET, one upstream call: +%s / +%s (proxy %s / %s, CPU %s per request)%s",
 				dur(floor.p(50)-direct.p(50)), dur(floor.p(99)-direct.p(99)), dur(floor.p(50)), dur(floor.p(99)),
 				dur(floor.cpuPerRequest()), errNote(floor)), "-"),
+		// What the gateway adds over the least any gateway adds here: the
+		// part of the miss overhead that is its own work.
+		info("2", "miss latency over the do-nothing proxy p50 / p99, c=1",
+			fmt.Sprintf("gateway +%s / +%s over the proxy", dur(g.p(50)-floor.p(50)), dur(g.p(99)-floor.p(99))),
+			ratio(float64(g.p(50)), float64(floor.p(50)))),
 	}
 	if peerErr != nil {
 		rows = append(rows, skipped("3", "peer overhead (Portkey 1.15.2)", peerErr.Error()+" (not a failure locally)"))
