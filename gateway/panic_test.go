@@ -60,6 +60,27 @@ func TestAPanickingProviderFailsItsCallOnly(t *testing.T) {
 	}
 }
 
+// A summarizer that panics on a call made from the request's goroutine (an
+// article within its budget, summarized whole) fails that call too: the
+// next summarizer of the chain writes the summary.
+func TestAPanickingSummarizerFallsBack(t *testing.T) {
+	svc, err := New(Options{
+		Cache:       cache.NewMemory(cache.MemoryOptions{}),
+		Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
+		Summarizers: map[string]providers.Summarizer{"buggy": panicking{}, "sum": &fakeSummarizer{name: "sum"}},
+		Translation: Route{Chain: []string{"llm"}},
+		Summarizing: Route{Chain: []string{"buggy", "sum"}},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Summarize(context.Background(), Request{Text: sample})
+	if err != nil || res.Summary.Provider != "sum" {
+		t.Fatalf("summary: %v, %+v; want the fallback's", err, res)
+	}
+}
+
 // explodingOnce is a detector with a bug that shows once: its first call
 // panics.
 type explodingOnce struct {

@@ -85,7 +85,7 @@ func (s *Service) summarizeText(ctx context.Context, name string, sm providers.S
 		count = func(t string) int { return utf8.RuneCountInString(t) }
 	}
 	if !ok || budget.Max == 0 || depth >= maxReduceDepth || count(req.Text) <= budget.Max {
-		return sm.Summarize(ctx, req)
+		return s.summarizeOnce(ctx, name, sm, req)
 	}
 	within := budget.Budget
 	within.PerPiece += 2 // the blank line that joins paragraphs again
@@ -99,14 +99,9 @@ func (s *Service) summarizeText(ctx context.Context, name string, sm providers.S
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, budget.Parallel))
 	for i, batch := range packed.Batches {
-		g.Go(func() (err error) {
-			defer func() {
-				if v := recover(); v != nil {
-					err = s.providerPanicked(name, v)
-				}
-			}()
+		g.Go(func() error {
 			part := providers.SummarizeRequest{Lang: req.Lang, Title: req.Title, Text: strings.Join(batch.Texts(), "\n\n"), Sentences: max(req.Sentences, 3)}
-			res, err := sm.Summarize(gctx, part)
+			res, err := s.summarizeOnce(gctx, name, sm, part)
 			if err != nil {
 				return err
 			}
@@ -125,4 +120,16 @@ func (s *Service) summarizeText(ctx context.Context, name string, sm providers.S
 	res, err := s.summarizeText(ctx, name, sm, reduced, depth+1)
 	res.Usage = res.Usage.Add(usage)
 	return res, err
+}
+
+// summarizeOnce is one call to a summarizer, its panic made a failure of
+// the call (see providerPanicked), so that the next summarizer of the
+// chain is tried, whichever goroutine the call runs in.
+func (s *Service) summarizeOnce(ctx context.Context, name string, sm providers.Summarizer, req providers.SummarizeRequest) (res providers.SummarizeResult, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = s.providerPanicked(name, v)
+		}
+	}()
+	return sm.Summarize(ctx, req)
 }
