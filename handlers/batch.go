@@ -110,6 +110,7 @@ func (h *handler) batch(c *gin.Context) {
 	results := make([]batchResult, len(articles))
 	slots := make(chan struct{}, h.opts.BatchConcurrency)
 	var wg sync.WaitGroup
+	notStarted := 0
 	for i := range articles {
 		if articles[i].err != nil {
 			results[i] = h.failedArticle(c, articles[i].err)
@@ -117,9 +118,11 @@ func (h *handler) batch(c *gin.Context) {
 		}
 		if !acquire(ctx, slots) {
 			// The deadline passed or the client left: the articles not
-			// started are not paid for.
-			results[i] = h.failedArticle(c, &gateway.Error{Code: gateway.CodeProviderTimeout, Err: ctx.Err(),
+			// started are not paid for, and logged once, below.
+			status, detail := errorOf(c, &gateway.Error{Code: gateway.CodeProviderTimeout, Err: ctx.Err(),
 				Message: "not started: the batch's deadline passed first; send this article again"})
+			results[i] = batchResult{Status: status, Error: &detail}
+			notStarted++
 			continue
 		}
 		wg.Go(func() {
@@ -135,6 +138,10 @@ func (h *handler) batch(c *gin.Context) {
 		})
 	}
 	wg.Wait()
+	if notStarted > 0 {
+		h.log.WarnContext(c.Request.Context(), "batch: articles not started before its deadline", "request_id", requestID(c),
+			"not_started", notStarted, "articles", len(articles), "err", ctx.Err())
+	}
 
 	out := batchResponse{Results: results}
 	for _, r := range results {

@@ -63,17 +63,23 @@ func (h *handler) writeError(c *gin.Context, err error) {
 // describeError returns err's status and the detail the client is shown,
 // and logs what the client is not: the cause of a server-side failure.
 func (h *handler) describeError(c *gin.Context, err error) (int, errorDetail) {
+	status, detail := errorOf(c, err)
+	var gerr *gateway.Error
+	switch {
+	case !errors.As(err, &gerr):
+		h.log.ErrorContext(c.Request.Context(), "internal error", "request_id", detail.RequestID, "err", err)
+	case status >= 500:
+		h.log.WarnContext(c.Request.Context(), "request failed", "request_id", detail.RequestID, "code", detail.Code, "err", err)
+	}
+	return status, detail
+}
+
+// errorOf is describeError without the log line.
+func errorOf(c *gin.Context, err error) (int, errorDetail) {
 	code := gateway.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {
 		status = http.StatusInternalServerError
-	}
-	var gerr *gateway.Error
-	switch {
-	case !errors.As(err, &gerr):
-		h.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "err", err)
-	case status >= 500:
-		h.log.WarnContext(c.Request.Context(), "request failed", "request_id", requestID(c), "code", code, "err", err)
 	}
 	return status, errorDetail{Code: code, Message: gateway.ErrorMessage(err), RequestID: requestID(c)}
 }
