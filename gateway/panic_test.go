@@ -85,11 +85,12 @@ func TestAPanickingSummarizerFallsBack(t *testing.T) {
 // panics.
 type explodingOnce struct {
 	calls atomic.Int32
+	at    int32 // the call that panics; 0 is the first
 	inner Detector
 }
 
 func (e *explodingOnce) Detect(text string) (string, float64) {
-	if e.calls.Add(1) == 1 {
+	if e.calls.Add(1) == max(e.at, 1) {
 		panic("detector bug")
 	}
 	return e.inner.Detect(text)
@@ -125,5 +126,21 @@ func TestAPanicInTheChecksLeavesNoParagraphClaimed(t *testing.T) {
 	defer cancel()
 	if _, err := svc.Translate(ctx, req); err != nil {
 		t.Fatalf("the same paragraph again: %v, want it translated at once", err)
+	}
+
+	// A panic on the second paragraph, the first checked and translated:
+	// neither stays among the paragraphs in flight (the first, never
+	// written, would be served from memory for good).
+	svc.detector = &explodingOnce{at: 2, inner: language.NewDetector(language.Options{})}
+	two := Request{Text: "Le sommet a commencé jeudi à Vladivostok, dans l'Extrême-Orient russe.\n\nLe président russe a rencontré le dirigeant nord-coréen pendant plusieurs heures.", SourceLang: "fr"}
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = svc.Translate(context.Background(), two)
+	}()
+	svc.segmentFlights.mu.Lock()
+	left := len(svc.segmentFlights.m)
+	svc.segmentFlights.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d paragraphs left in flight after a panic, want 0", left)
 	}
 }

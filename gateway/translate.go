@@ -336,6 +336,20 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 	// The segmentFlights kept until then, and their keys.
 	var published []*segmentFlight
 	var publishedKeys []string
+	// A panic (in a check, say) must not leave paragraphs claimed, which
+	// the requests that share them would wait for until their deadline, nor
+	// paragraphs translated and never written, kept in memory and served
+	// from there for good: their flights end before the panic goes on.
+	unfinished := map[string]bool{} // claimed and not finished
+	defer func() {
+		if v := recover(); v != nil {
+			for k := range unfinished {
+				s.segmentFlights.finish(k, "", "", &Error{Code: CodeInternal, Message: "internal error"})
+			}
+			s.segmentFlights.forget(publishedKeys, published)
+			panic(v)
+		}
+	}()
 	store := func() func() {
 		if p.cache.NoWrite || s.cache == nil || len(toCache) == 0 {
 			s.segmentFlights.forget(publishedKeys, published)
@@ -382,17 +396,9 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 		for k, j := range ownedAt {
 			keys[k], texts[k] = allKeys[j], unique[missing[j]]
 		}
-		// A panic between the claim and the finish (in a check, say) must
-		// not leave the paragraphs claimed: the requests that share them
-		// would wait for a translation that never comes.
-		finished := make([]bool, len(keys))
-		defer func() {
-			for j, done := range finished {
-				if !done {
-					s.segmentFlights.finish(keys[j], "", "", &Error{Code: CodeInternal, Message: "internal error"})
-				}
-			}
-		}()
+		for _, k := range keys {
+			unfinished[k] = true
+		}
 		began := time.Now()
 		res := s.translateBatches(ctx, name, t, p, texts)
 		usage = usage.Add(res.usage)
@@ -419,7 +425,7 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 				}
 			}
 			fl := s.segmentFlights.finish(keys[j], text, res.model, err)
-			finished[j] = true
+			delete(unfinished, keys[j])
 			if err != nil {
 				failed++
 				lastErr = err
