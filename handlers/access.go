@@ -116,9 +116,16 @@ func callerOf(c *gin.Context) client {
 	return client{}
 }
 
-// fromLoopback reports whether r came over a loopback connection: its TCP
-// peer, not a forwarding header, which any client can write.
+// fromLoopback reports whether r came from the machine itself: over a
+// loopback connection (its TCP peer, not a forwarding header, which any
+// client can write), and not forwarded there by a proxy on the machine,
+// which would make every client local.
 func fromLoopback(r *http.Request) bool {
+	for _, h := range []string{"X-Forwarded-For", "X-Real-Ip", "Forwarded"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return false

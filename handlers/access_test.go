@@ -115,12 +115,22 @@ func TestReloadWithoutAuthIsLocalOnly(t *testing.T) {
 	reloaded := 0
 	h := routerWithAccess(t, Access{}, func() error { reloaded++; return nil })
 	for _, tt := range []struct {
-		from string
-		want int
-	}{{"192.0.2.1:41000", 403}, {"[2001:db8::1]:41000", 403}, {"127.0.0.1:41000", 200}, {"[::1]:41000", 200}} {
+		from      string
+		want      int
+		forwarded string
+	}{
+		{from: "192.0.2.1:41000", want: 403, forwarded: "127.0.0.1"}, // written by the client: not believed
+		{from: "[2001:db8::1]:41000", want: 403},
+		{from: "127.0.0.1:41000", want: 200},
+		{from: "[::1]:41000", want: 200},
+		// A proxy on the machine forwarding a remote client.
+		{from: "127.0.0.1:41000", want: 403, forwarded: "203.0.113.9"},
+	} {
 		req := httptest.NewRequest("POST", "/admin/reload", nil)
 		req.RemoteAddr = tt.from
-		req.Header.Set("X-Forwarded-For", "127.0.0.1") // written by the client: not believed
+		if tt.forwarded != "" {
+			req.Header.Set("X-Forwarded-For", tt.forwarded)
+		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != tt.want {
