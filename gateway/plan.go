@@ -89,7 +89,10 @@ func (s *Service) decideLanguage(ctx context.Context, p *plan) (*Translation, er
 		return nil, nil
 	}
 	p.detectPending = false
-	if !p.cache.NoRead {
+	// When the round trip that takes the lease reads the article's entry
+	// too (Redis), the language is decided first: detecting costs less than
+	// a round trip of its own.
+	if !p.cache.NoRead && !s.readsWithLease() {
 		primaryName, docKey := s.documentKey(*p)
 		p.documentChecked = true
 		if tr, ok := s.lookupDocument(ctx, *p, primaryName, docKey); ok {

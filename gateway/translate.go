@@ -35,7 +35,7 @@ type segmentValue struct {
 // segment, and only the missing segments go to a provider.
 func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	primaryName, docKey := s.documentKey(p)
-	if !p.cache.NoRead && !p.documentChecked {
+	if !p.cache.NoRead && !p.documentChecked && !s.readsWithLease() {
 		if tr, ok := s.lookupDocument(ctx, p, primaryName, docKey); ok {
 			return tr, nil
 		}
@@ -61,8 +61,12 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 			if fl.err != nil {
 				return nil, fl.err
 			}
-			// Another request paid for it; this one costs nothing more.
 			copied := *fl.tr
+			if copied.Cache.Status == CacheHit {
+				// The first found it in the cache, as this one would have.
+				return &copied, nil
+			}
+			// Another request paid for it; this one costs nothing more.
 			copied.Usage = providers.Usage{}
 			copied.Coalesced = true
 			s.observe.Coalesced()
@@ -159,6 +163,26 @@ func (s *Service) cachedDocument(ctx context.Context, p plan, primaryName, docKe
 	if !ok {
 		return nil, false
 	}
+	return s.decodeDocument(ctx, p, primaryName, docKey, raw)
+}
+
+// documentFrom is cachedDocument for the article's entry read in the
+// lease's round trip: raw, nil for a miss, or readErr.
+func (s *Service) documentFrom(ctx context.Context, p plan, primaryName, docKey string, raw []byte, readErr error) (*Translation, bool) {
+	switch {
+	case readErr != nil:
+		s.observe.CacheLookup(levelDocument, 0, 0, readErr)
+		return nil, false
+	case raw == nil:
+		s.observe.CacheLookup(levelDocument, 0, 1, nil)
+		return nil, false
+	}
+	s.observe.CacheLookup(levelDocument, 1, 0, nil)
+	return s.decodeDocument(ctx, p, primaryName, docKey, raw)
+}
+
+// decodeDocument makes the article's translation of its cached entry.
+func (s *Service) decodeDocument(ctx context.Context, p plan, primaryName, docKey string, raw []byte) (*Translation, bool) {
 	var v documentValue
 	if err := json.Unmarshal(raw, &v); err != nil || len(v.Segments) != len(p.segments) {
 		s.log.WarnContext(ctx, "cache: discarding an unreadable document entry", "key", docKey)
@@ -168,6 +192,13 @@ func (s *Service) cachedDocument(ctx context.Context, p plan, primaryName, docKe
 	tr.Provider, tr.Model = primaryName, v.Model
 	tr.Cache = CacheReport{Status: CacheHit, SegmentsCached: len(p.segments)}
 	return tr, true
+}
+
+// readsWithLease reports whether the cache reads the article's entry in the
+// round trip that takes its lease (Redis), rather than in one of its own.
+func (s *Service) readsWithLease() bool {
+	_, ok := s.cache.(LeaseReader)
+	return ok
 }
 
 // Leaser is implemented by caches shared between processes (Redis): a
@@ -217,8 +248,12 @@ func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docK
 		var acquired bool
 		var err error
 		var pre *prefetched
+		var doc []byte
 		if canRead {
-			keys := s.primaryKeys(p, primaryName)
+			// The article's own entry is read in the same round trip as
+			// its paragraphs, first: a cached article costs one round trip,
+			// and a new one one before the provider.
+			keys := append([]string{docKey}, s.primaryKeys(p, primaryName)...)
 			var values [][]byte
 			var readErr error
 			sctx, span := s.span(actx, "cache.lease_get_many", attribute.Int("passerelle.cache.keys", len(keys)))
@@ -226,12 +261,22 @@ func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docK
 			endSpan(span, errors.Join(err, readErr))
 			pre = &prefetched{readErr: readErr}
 			if readErr == nil && len(values) == len(keys) {
-				pre.values = make(map[string][]byte, len(keys))
-				for i, k := range keys {
-					pre.values[k] = values[i]
+				doc = values[0]
+				pre.values = make(map[string][]byte, len(keys)-1)
+				for i, k := range keys[1:] {
+					pre.values[k] = values[i+1]
 				}
 			} else if readErr == nil {
 				pre.readErr = errors.New("cache: AcquireGetMany answered for a different number of keys")
+			}
+			if err == nil && !p.documentChecked {
+				if tr, ok := s.documentFrom(ctx, p, primaryName, docKey, doc, pre.readErr); ok {
+					cancel()
+					if acquired {
+						s.background(release)
+					}
+					return tr, nil, nil
+				}
 			}
 		} else {
 			release, acquired, err = leaser.Acquire(actx, docKey, leaseTTL)
