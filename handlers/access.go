@@ -169,7 +169,7 @@ func (h *handler) limitBatchRequests(c *gin.Context, n int) bool {
 	}
 	if n > who.limits.RequestsPerMinute {
 		// More than a minute's worth: no wait would ever let it through.
-		h.writeError(c, gateway.Errorf(gateway.CodeTooLarge, "this batch's %d articles count as %d requests, over the %d a minute this key may make: send at most %d articles a batch",
+		h.writeError(c, gateway.Errorf(gateway.CodeTooLarge, "this batch's %d articles count as %d requests, over the %d a minute allowed to this client: send at most %d articles a batch",
 			n, n, who.limits.RequestsPerMinute, who.limits.RequestsPerMinute))
 		return false
 	}
@@ -188,6 +188,12 @@ func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
 	who := callerOf(c)
 	if h.opts.Access.Limiter == nil || who.limits.CharactersPerDay <= 0 || characters == 0 {
 		return true
+	}
+	if characters > who.limits.CharactersPerDay {
+		// More than a day's worth: no wait would ever let it through.
+		h.writeError(c, gateway.Errorf(gateway.CodeTooLarge, "these %d characters are over the %d a day allowed to this client: send less at a time",
+			characters, who.limits.CharactersPerDay))
+		return false
 	}
 	// The RateLimit-* headers describe one limit: the requests a minute
 	// when the key has one, else the characters a day.

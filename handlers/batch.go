@@ -212,14 +212,17 @@ func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies 
 		key = replies.Key(t.endpoint, a.raw)
 		if !a.req.Cache.NoRead {
 			if raw, ok := replies.Get(ctx, key); ok {
-				// The bytes go into the batch's reply as they are: an entry
-				// that is not JSON would spoil every article's.
-				if st, ok := decodeStored(raw); ok && json.Valid(append(st.body[:len(st.body):len(st.body)], '}')) {
+				if st, ok := decodeStored(raw); ok {
 					tail := replayedTimings(start)
 					// A new slice: the stored value may be shared with the
 					// cache's other readers.
 					result := make([]byte, 0, len(st.body)+len(tail))
-					return batchResult{Status: http.StatusOK, Result: append(append(result, st.body...), tail...)}
+					result = append(append(result, st.body...), tail...)
+					// The bytes go into the batch's reply as they are: an
+					// entry that is not JSON would spoil every article's.
+					if json.Valid(result) {
+						return batchResult{Status: http.StatusOK, Result: result}
+					}
 				}
 				h.log.WarnContext(ctx, "cache: ignoring an unreadable reply entry", "key", key)
 			}

@@ -176,9 +176,18 @@ func TestBatchArticlesCountAgainstTheLimits(t *testing.T) {
 		keyOf("small", "psl_small", false, Limits{CharactersPerDay: 30}),
 	}}
 	h = routerWithAccess(t, chars, nil)
+	// More than a day's characters never fit: 413, no Retry-After.
 	rec = do(t, h, "POST", "/v1/batch", batchBody("translate", article, article, article), "X-API-Key", "psl_small")
-	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "33 characters") {
-		t.Errorf("33 characters of a 30-character allowance = %d %s, want 429", rec.Code, rec.Body)
+	if rec.Code != http.StatusRequestEntityTooLarge || rec.Header().Get("Retry-After") != "" || !strings.Contains(rec.Body.String(), "33 characters") {
+		t.Errorf("33 characters for a 30-character allowance = %d %s, want 413", rec.Code, rec.Body)
+	}
+	// 22 fit; 11 more do not, today: 429.
+	if rec := do(t, h, "POST", "/v1/batch", batchBody("translate", article, article), "X-API-Key", "psl_small"); rec.Code != 200 {
+		t.Fatalf("22 characters of 30 = %d %s", rec.Code, rec.Body)
+	}
+	rec = do(t, h, "POST", "/v1/batch", batchBody("translate", article), "X-API-Key", "psl_small")
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("11 characters more = %d %s, want 429 with Retry-After", rec.Code, rec.Body)
 	}
 }
 
