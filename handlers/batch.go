@@ -236,13 +236,7 @@ func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies 
 	if err != nil {
 		return h.failedArticle(c, err)
 	}
-	if hit, ok := res.Replay(); ok && key != "" && h.gw.Replies() == replies {
-		provider := ""
-		if res.Translation != nil {
-			provider = res.Translation.Provider
-		}
-		replies.Put(ctx, key, encodeStored(a.characters, provider, storedBody(hit, t.withTranslation)))
-	}
+	h.keepReply(ctx, replies, key, res, a.characters, t.withTranslation)
 	return batchResult{Status: http.StatusOK, Result: out}
 }
 

@@ -206,11 +206,7 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 		}
 		c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
 		sendJSON(c, renderResult(res, withTranslation))
-		// Kept only if no reload came between the key and the result: the
-		// key names the configuration that made it.
-		if hit, ok := res.Replay(); ok && replyKey != "" && h.gw.Replies() == replies {
-			replies.Put(c.Request.Context(), replyKey, encodeStored(characters, provider, storedBody(hit, withTranslation)))
-		}
+		h.keepReply(c.Request.Context(), replies, replyKey, res, characters, withTranslation)
 	}
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"net/http"
@@ -90,6 +91,22 @@ func sendJSON(c *gin.Context, v any) {
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(raw)
 	c.Writer.Flush()
+}
+
+// keepReply keeps res under key ("" keeps nothing) for the next request
+// of the same bytes, when a later identical request would get the same
+// answer from the cache. It is kept only if no reload came between the key
+// and the result: the key names the configuration that made it.
+func (h *handler) keepReply(ctx context.Context, replies *gateway.Replies, key string, res *gateway.Result, characters int, withTranslation bool) {
+	hit, ok := res.Replay()
+	if !ok || key == "" || h.gw.Replies() != replies {
+		return
+	}
+	provider := ""
+	if res.Translation != nil {
+		provider = res.Translation.Provider
+	}
+	replies.Put(ctx, key, encodeStored(characters, provider, storedBody(hit, withTranslation)))
 }
 
 // serveStored answers from a kept reply, after the same checks as any
