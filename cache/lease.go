@@ -68,25 +68,31 @@ func (r *Redis) AcquireGetMany(ctx context.Context, name string, ttl time.Durati
 	if !ok {
 		return nil, false, values, readErr, nil
 	}
-	stop := make(chan struct{})
-	var once sync.Once
-	go func() {
-		tick := time.NewTicker(ttl / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				rctx, cancel := context.WithTimeout(context.Background(), ttl/3)
-				_ = renewScript.Run(rctx, r.client, []string{key}, token, ttl.Milliseconds()).Err()
-				cancel()
-			}
+	// The renewal is a timer that re-arms itself, not a goroutine: a
+	// lease of an ordinary miss is released long before ttl/3, and then
+	// nothing was started for it.
+	var mu sync.Mutex
+	released := false
+	var renewal *time.Timer
+	mu.Lock()
+	renewal = time.AfterFunc(ttl/3, func() {
+		rctx, cancel := context.WithTimeout(context.Background(), ttl/3)
+		_ = renewScript.Run(rctx, r.client, []string{key}, token, ttl.Milliseconds()).Err()
+		cancel()
+		mu.Lock()
+		defer mu.Unlock()
+		if !released {
+			renewal.Reset(ttl / 3)
 		}
-	}()
+	})
+	mu.Unlock()
+	var once sync.Once
 	return func() {
 		once.Do(func() {
-			close(stop)
+			mu.Lock()
+			released = true
+			renewal.Stop()
+			mu.Unlock()
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 			defer cancel()
 			_ = releaseScript.Run(ctx, r.client, []string{key}, token).Err()

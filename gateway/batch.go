@@ -59,52 +59,58 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 	translated := make([][]string, len(packed.Batches))
 	batchErr := make([]error, len(packed.Batches))
 	var mu sync.Mutex
-	g := new(errgroup.Group)
-	g.SetLimit(max(1, budget.Parallel))
 	native := s.nativeGlossary[name]
-	for i, batch := range packed.Batches {
-		g.Go(func() (err error) {
-			defer func() {
-				if v := recover(); v != nil {
-					mu.Lock()
-					defer mu.Unlock()
-					batchErr[i] = s.providerPanicked(name, v)
-					translated[i] = make([]string, len(batch.Pieces))
-				}
-			}()
-			req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()}
-			if native {
-				req.Glossary = p.glossary.inAny(req.Segments).asMap()
-			} else if len(p.glossary) > 0 {
-				for k, text := range req.Segments {
-					req.Segments[k] = p.glossary.protect(text)
-				}
+	translateBatch := func(i int, batch article.Batch) {
+		defer func() {
+			if v := recover(); v != nil {
+				mu.Lock()
+				defer mu.Unlock()
+				batchErr[i] = s.providerPanicked(name, v)
+				translated[i] = make([]string, len(batch.Pieces))
 			}
-			bctx, span := s.span(ctx, "provider.translate", attribute.String("passerelle.provider", name), attribute.Int("passerelle.segments", len(req.Segments)))
-			res, err := t.Translate(bctx, req)
-			endSpan(span, err)
-			if err == nil && !native && len(p.glossary) > 0 {
-				for k, text := range res.Translations {
-					res.Translations[k] = p.glossary.restore(text)
-				}
+		}()
+		req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()}
+		if native {
+			req.Glossary = p.glossary.inAny(req.Segments).asMap()
+		} else if len(p.glossary) > 0 {
+			for k, text := range req.Segments {
+				req.Segments[k] = p.glossary.protect(text)
 			}
-			if err == nil && len(res.Translations) != len(batch.Pieces) {
-				err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned a different number of translations than segments sent"}
+		}
+		bctx, span := s.span(ctx, "provider.translate", attribute.String("passerelle.provider", name), attribute.Int("passerelle.segments", len(req.Segments)))
+		res, err := t.Translate(bctx, req)
+		endSpan(span, err)
+		if err == nil && !native && len(p.glossary) > 0 {
+			for k, text := range res.Translations {
+				res.Translations[k] = p.glossary.restore(text)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				batchErr[i] = err
-				translated[i] = make([]string, len(batch.Pieces)) // placeholders, discarded below
-				return nil
-			}
-			translated[i] = res.Translations
-			out.usage = out.usage.Add(res.Usage)
-			out.model = res.Model
-			return nil
-		})
+		}
+		if err == nil && len(res.Translations) != len(batch.Pieces) {
+			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned a different number of translations than segments sent"}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			batchErr[i] = err
+			translated[i] = make([]string, len(batch.Pieces)) // placeholders, discarded below
+			return
+		}
+		translated[i] = res.Translations
+		out.usage = out.usage.Add(res.Usage)
+		out.model = res.Model
 	}
-	_ = g.Wait()
+	if len(packed.Batches) == 1 {
+		// The usual article is one batch: sent from this goroutine, it
+		// saves starting another and waking a thread to run it.
+		translateBatch(0, packed.Batches[0])
+	} else {
+		g := new(errgroup.Group)
+		g.SetLimit(max(1, budget.Parallel))
+		for i, batch := range packed.Batches {
+			g.Go(func() error { translateBatch(i, batch); return nil })
+		}
+		_ = g.Wait()
+	}
 	joined, err := packed.Unpack(translated)
 	if err != nil {
 		for i := range out.errs {

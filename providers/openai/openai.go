@@ -106,6 +106,7 @@ type Provider struct {
 	prompts         *prompts.Set
 	client          *goopenai.Client
 	fingerprint     string
+	timeout         time.Duration // of each HTTP call
 }
 
 var (
@@ -180,7 +181,10 @@ func New(opts Options, set *prompts.Set) (*Provider, error) {
 	if acceptsTemperature(opts.Model) {
 		transport = zeroTemperature{next: transport}
 	}
-	cfg.HTTPClient = &http.Client{Timeout: opts.Timeout, Transport: transport}
+	// The timeout is the context's of each call (see callContext), not the
+	// client's: http.Client.Timeout starts two goroutines and a timer for
+	// every request, on the miss path of every article.
+	cfg.HTTPClient = &http.Client{Transport: transport}
 
 	translatePrompt := prompts.TranslateSystem
 	if opts.ResponseFormat == FormatText {
@@ -200,6 +204,7 @@ func New(opts Options, set *prompts.Set) (*Provider, error) {
 		translatePrompt: translatePrompt,
 		prompts:         set,
 		client:          goopenai.NewClientWithConfig(cfg),
+		timeout:         opts.Timeout,
 		fingerprint:     fingerprint,
 	}, nil
 }
@@ -247,6 +252,8 @@ func (p *Provider) Fingerprint() string { return p.fingerprint }
 // Ping lists the server's models, which costs no tokens. It returns a
 // *providers.Error when the server cannot be reached or refuses the key.
 func (p *Provider) Ping(ctx context.Context) error {
+	ctx, cancel := p.callContext(ctx)
+	defer cancel()
 	list, err := p.client.ListModels(ctx)
 	if err != nil {
 		return p.apiError(err, list.Header())
@@ -259,6 +266,8 @@ func (p *Provider) Ping(ctx context.Context) error {
 // KindBadOutput.
 func (p *Provider) chat(ctx context.Context, req goopenai.ChatCompletionRequest) (goopenai.ChatCompletionChoice, string, providers.Usage, error) {
 	req.Model = p.model
+	ctx, cancel := p.callContext(ctx)
+	defer cancel()
 	resp, err := p.client.CreateChatCompletion(ctx, req)
 	if err != nil {
 		return goopenai.ChatCompletionChoice{}, "", providers.Usage{}, p.apiError(err, resp.Header())
@@ -272,6 +281,12 @@ func (p *Provider) chat(ctx context.Context, req goopenai.ChatCompletionRequest)
 		return goopenai.ChatCompletionChoice{}, model, usage, p.badOutput("the answer has no choices")
 	}
 	return resp.Choices[0], model, usage, nil
+}
+
+// callContext bounds one HTTP call, from dialling to the end of the body
+// (go-openai reads the body before it returns), by the provider's timeout.
+func (p *Provider) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, p.timeout)
 }
 
 func (p *Provider) badOutput(format string, args ...any) *providers.Error {
