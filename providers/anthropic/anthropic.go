@@ -81,6 +81,7 @@ type Provider struct {
 	prompts     *prompts.Set
 	client      *http.Client
 	fingerprint string
+	timeout     time.Duration // of each HTTP call, through its context (see send)
 }
 
 var (
@@ -136,7 +137,8 @@ func New(opts Options, set *prompts.Set) (*Provider, error) {
 		model:     opts.Model,
 		maxTokens: opts.MaxTokens,
 		prompts:   set,
-		client:    &http.Client{Timeout: opts.Timeout},
+		client:    &http.Client{},
+		timeout:   opts.Timeout,
 		fingerprint: fmt.Sprintf("anthropic|%s|%s+%s", opts.Model,
 			set.Hash(prompts.TranslateSystem), set.Hash(prompts.SummarizeSystem)),
 	}, nil
@@ -172,6 +174,10 @@ func (p *Provider) messages(ctx context.Context, req messagesRequest) (messagesR
 
 // send makes one HTTP call and decodes a 2xx answer into out (unless nil).
 func (p *Provider) send(ctx context.Context, method, path string, body []byte, out any) error {
+	// The timeout is this context's, not the client's: http.Client.Timeout
+	// starts two goroutines and a timer for every call.
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)

@@ -41,9 +41,9 @@ func TestNewDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.name != "anthropic" || p.baseURL != DefaultBaseURL || p.model != DefaultModel ||
-		p.maxTokens != DefaultMaxTokens || p.client.Timeout != DefaultTimeout {
+		p.maxTokens != DefaultMaxTokens || p.timeout != DefaultTimeout {
 		t.Errorf("defaults = {%q %q %q %d %v}, want {anthropic %q %q %d %v}", p.name, p.baseURL, p.model, p.maxTokens,
-			p.client.Timeout, DefaultBaseURL, DefaultModel, DefaultMaxTokens, DefaultTimeout)
+			p.timeout, DefaultBaseURL, DefaultModel, DefaultMaxTokens, DefaultTimeout)
 	}
 	// A base URL written with /v1 reaches the same endpoints.
 	if p, err := New(Options{APIKey: testKey, BaseURL: "https://api.anthropic.com/v1/"}, nil); err != nil || p.baseURL != DefaultBaseURL {

@@ -22,6 +22,10 @@ const userAgent = "passerelle-deepl/1"
 // decodes a 200 answer into answer. Any other status, a transport failure
 // or an undecodable answer is returned as a *providers.Error.
 func (p *Provider) call(ctx context.Context, method, path string, body, answer any) error {
+	// The timeout is this context's, not the client's: http.Client.Timeout
+	// starts two goroutines and a timer for every call.
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
 	var rd io.Reader
 	if body != nil {
 		b, err := encode(body)

@@ -101,7 +101,8 @@ type Provider struct {
 	client        *http.Client
 	fingerprint   string
 	// sem holds one token per request in flight, shared by every call.
-	sem chan struct{}
+	sem     chan struct{}
+	timeout time.Duration // of each HTTP call, through its context (see call)
 }
 
 var (
@@ -173,7 +174,8 @@ func New(opts Options) (*Provider, error) {
 		glossaryID:    opts.GlossaryID,
 		context:       opts.Context,
 		modelType:     opts.ModelType,
-		client:        &http.Client{Timeout: opts.Timeout, Transport: transport},
+		client:        &http.Client{Transport: transport},
+		timeout:       opts.Timeout,
 		fingerprint:   fingerprint(opts),
 		sem:           make(chan struct{}, opts.MaxConcurrency),
 	}, nil

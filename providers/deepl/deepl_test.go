@@ -18,9 +18,9 @@ func TestNewDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.name != "deepl" || p.targetVariant != "EN-US" || p.client.Timeout != 30*time.Second || cap(p.sem) != 4 {
+	if p.name != "deepl" || p.targetVariant != "EN-US" || p.timeout != 30*time.Second || cap(p.sem) != 4 {
 		t.Errorf("defaults: name %q, variant %q, timeout %v, concurrency %d; want deepl, EN-US, 30s, 4",
-			p.name, p.targetVariant, p.client.Timeout, cap(p.sem))
+			p.name, p.targetVariant, p.timeout, cap(p.sem))
 	}
 	if p.formality != "" || p.modelType != "" || p.glossaryID != "" || p.context != "" {
 		t.Errorf("optional parameters set by default: %+v", p)

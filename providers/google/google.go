@@ -77,7 +77,8 @@ type Provider struct {
 	fingerprint string
 	limit       int
 	// sem holds one token per request in flight, shared by every Translate call.
-	sem chan struct{}
+	sem     chan struct{}
+	timeout time.Duration // of each HTTP call, through its context (see do)
 }
 
 var (
@@ -134,7 +135,8 @@ func New(opts Options) (*Provider, error) {
 		endpoint:    strings.TrimRight(opts.BaseURL, "/") + "/language/translate/v2",
 		model:       opts.Model,
 		maxChars:    opts.MaxChars,
-		client:      &http.Client{Timeout: opts.Timeout, Transport: transport},
+		client:      &http.Client{Transport: transport},
+		timeout:     opts.Timeout,
 		fingerprint: "google|v2|model=" + model,
 		limit:       opts.MaxConcurrency,
 		sem:         make(chan struct{}, opts.MaxConcurrency),

@@ -106,6 +106,11 @@ func (p *Provider) Ping(ctx context.Context) error {
 
 // do sends req and returns the body of a 2xx answer, or a *providers.Error.
 func (p *Provider) do(req *http.Request) ([]byte, error) {
+	// The timeout is this context's, not the client's: http.Client.Timeout
+	// starts two goroutines and a timer for every call.
+	ctx, cancel := context.WithTimeout(req.Context(), p.timeout)
+	defer cancel()
+	req = req.WithContext(ctx)
 	req.Header.Set("Accept", "application/json")
 	// LibreTranslate localises its error messages; they are matched in English.
 	req.Header.Set("Accept-Language", "en")

@@ -78,7 +78,8 @@ type Provider struct {
 	fingerprint string
 	limit       int
 	// sem holds one token per request in flight, shared by every Translate call.
-	sem chan struct{}
+	sem     chan struct{}
+	timeout time.Duration // of each HTTP call, through its context (see do)
 }
 
 var (
@@ -132,7 +133,8 @@ func New(opts Options) (*Provider, error) {
 		apiKey:      opts.APIKey,
 		batchSize:   opts.BatchSize,
 		maxChars:    opts.MaxChars,
-		client:      &http.Client{Timeout: opts.Timeout, Transport: transport},
+		client:      &http.Client{Transport: transport},
+		timeout:     opts.Timeout,
 		fingerprint: fingerprint(u, opts.Revision),
 		limit:       opts.MaxConcurrency,
 		sem:         make(chan struct{}, opts.MaxConcurrency),
