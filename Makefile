@@ -90,7 +90,8 @@ FUZZ_TARGETS := \
 	./cache:FuzzKey \
 	./checks:FuzzEnglishTypography ./checks:FuzzRepair ./checks:FuzzFindAllNumeric \
 	./checks:FuzzEnglishTypographyMatchesReference \
-	./language:FuzzDetectMatchesWhatlanggo ./language:FuzzSignalMatchesReference ./tokens:FuzzCountMatchesTheCodec
+	./language:FuzzDetectMatchesWhatlanggo ./language:FuzzSignalMatchesReference ./language:FuzzDetectOtherMatchesReference \
+	./tokens:FuzzCountMatchesTheCodec
 
 .PHONY: fuzz fuzz-short
 

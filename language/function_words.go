@@ -128,3 +128,20 @@ func contradicts(v votes, lang string) bool {
 	}
 	return false
 }
+
+// outvotesAll reports whether lang's function words outvote every other
+// language's as contradicts counts it: at least three votes, and more than
+// twice as many as each other language gets. Then contradicts(v, code) holds
+// for every code but lang.
+func outvotesAll(v votes, lang string) bool {
+	own := slices.Index(voteLanguages, lang)
+	if own < 0 || v[own] < 3 {
+		return false
+	}
+	for i := range v {
+		if i != own && v[own] <= 2*v[i] {
+			return false
+		}
+	}
+	return true
+}

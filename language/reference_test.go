@@ -103,3 +103,74 @@ func FuzzSignalMatchesReference(f *testing.F) {
 	}
 	f.Fuzz(sameSignal)
 }
+
+// referenceDetectOther is DetectOther as it was before the function words
+// were counted first: the trigrams always, the votes only when the trigrams
+// found another language.
+func referenceDetectOther(d *Detector, text, lang string) (string, float64) {
+	words, letters := signal(text)
+	if letters < d.minLetters {
+		return "", 0
+	}
+	code, confidence := d.trigrams(words)
+	if code == "" || code == lang || confidence < d.minConfidence || contradicts(functionWordVotes(words), code) {
+		return "", confidence
+	}
+	return code, confidence
+}
+
+// sameOther fails when DetectOther and its reference disagree on the
+// language found, or on the confidence given with it. The confidence given
+// with "" may differ: the function words alone answer 0.
+func sameOther(t *testing.T, d *Detector, text string) {
+	for _, lang := range DefaultLanguages() {
+		got, gotConf := d.DetectOther(text, lang)
+		want, wantConf := referenceDetectOther(d, text, lang)
+		if got != want || (got != "" && gotConf != wantConf) {
+			t.Errorf("DetectOther(%q, %s) = %q %v, reference %q %v", text, lang, got, gotConf, want, wantConf)
+		}
+	}
+}
+
+func TestDetectOtherMatchesReference(t *testing.T) {
+	d := NewDetector(Options{})
+	for _, text := range detectorTexts(t) {
+		sameOther(t, d, text)
+	}
+}
+
+// TestOutvotingAllContradictsEveryOther holds the reasoning DetectOther's
+// shortcut rests on, over every vote count from 0 to 6 in three languages
+// (the others at 0, or all at 1).
+func TestOutvotingAllContradictsEveryOther(t *testing.T) {
+	for _, lang := range DefaultLanguages() {
+		for a := range 7 {
+			for b := range 7 {
+				for c := range 7 {
+					for _, rest := range []int{0, 1} {
+						v := votes{rest, rest, rest, rest, rest, rest, rest}
+						v[0], v[1], v[2] = a, b, c
+						if !outvotesAll(v, lang) {
+							continue
+						}
+						for _, code := range DefaultLanguages() {
+							if code != lang && !contradicts(v, code) {
+								t.Errorf("votes %v outvote all for %s, but do not contradict %s", v, lang, code)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzDetectOtherMatchesReference(f *testing.F) {
+	for _, s := range signalEdges {
+		f.Add(s)
+	}
+	f.Add("The president said that the talks would go on, and that he was not surprised by the result.")
+	f.Add("Le président a dit que les négociations allaient continuer et qu'il n'était pas surpris.")
+	d := NewDetector(Options{})
+	f.Fuzz(func(t *testing.T, text string) { sameOther(t, d, text) })
+}
