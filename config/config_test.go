@@ -107,8 +107,8 @@ providers:
 	if got := cfg.Providers["gpt"]; got.APIKey != "sk-from-env" || got.Model != "gpt-4o" || got.Timeout.Seconds() != 20 || got.BaseURL != DefaultOpenAIBaseURL {
 		t.Errorf("gpt = %+v", got)
 	}
-	if cfg.Server.GCPercent != 400 {
-		t.Errorf("server.gc_percent default = %d, want 400", cfg.Server.GCPercent)
+	if cfg.Server.GCPercent != 400 || cfg.Server.GoMaxProcs != 0 {
+		t.Errorf("server.gc_percent default = %d, want 400; server.gomaxprocs %d, want 0", cfg.Server.GCPercent, cfg.Server.GoMaxProcs)
 	}
 	if cfg.Summarization.Sentences != 3 || cfg.Server.MaxBodyBytes != 2048 || cfg.Cache.TTL.Hours() != 1 {
 		t.Errorf("sentences %d, max body %d, ttl %v", cfg.Summarization.Sentences, cfg.Server.MaxBodyBytes, cfg.Cache.TTL)
@@ -139,6 +139,7 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 		{name: "summary too long", yaml: "summarization: {sentences: 40}", want: "between 1 and 10"},
 		{name: "log level", yaml: "log: {level: loud}", want: "use debug, info, warn or error"},
 		{name: "negative GC target", yaml: "server: {gc_percent: -1}", want: "Go's GOGC"},
+		{name: "negative GOMAXPROCS", yaml: "server: {gomaxprocs: -2}", want: "server.gomaxprocs (-2) must not be negative"},
 		{name: "trusted proxy", yaml: "server: {trusted_proxies: [10.0.0.0/8, 'proxy.internal']}", want: `"proxy.internal" is neither an address nor a CIDR range`},
 		{name: "no batch", yaml: "server: {max_batch_articles: -1}", want: "server.max_batch_articles (-1)"},
 	}

@@ -207,14 +207,17 @@ func (b *bench) startGateway(ctx context.Context, name, backend string, memBytes
 	if memBytes <= 0 {
 		memBytes = 256 << 20
 	}
-	gcPercent := ""
+	runtimeSettings := ""
 	if backend == "memory" {
 		// The memory-cache run checks the cache's byte bound through the
 		// process's RSS: at Go's default target the heap follows what is
 		// live closely, where the gateway's default (400) lets garbage
 		// grow to four times it, and how much of it is resident at the
 		// sampled peak then depends on when the collector last ran.
-		gcPercent = "\n  gc_percent: 100"
+		runtimeSettings = "\n  gc_percent: 100"
+	}
+	if b.opts.gomaxprocs > 0 {
+		runtimeSettings += fmt.Sprintf("\n  gomaxprocs: %d", b.opts.gomaxprocs)
 	}
 	debug := ""
 	if b.opts.profileDir != "" {
@@ -240,7 +243,7 @@ func (b *bench) startGateway(ctx context.Context, name, backend string, memBytes
 		"$MODEL", standinModel,
 		"$KEYHASH", b.keyHash,
 		"$LIMITS", limits,
-		"$DEBUG", debug+gcPercent,
+		"$DEBUG", debug+runtimeSettings,
 	).Replace(`server:
   addr: "127.0.0.1:$PORT"$DEBUG
 cache:

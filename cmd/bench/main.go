@@ -29,6 +29,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -73,6 +74,7 @@ type options struct {
 	rateLimits  bool
 	keep        bool
 	profileDir  string
+	gomaxprocs  int
 	phases      map[string]bool // the phases to run (phaseNames)
 }
 
@@ -115,6 +117,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.peer, "peer", true, "compare with the Portkey gateway (needs node and npm)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", false, "give the API key per-minute and per-day limits (one more Redis round trip a request)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the logs and configuration files of the run")
+	fs.IntVar(&o.gomaxprocs, "gomaxprocs", 0, "the gateway's server.gomaxprocs (0: Go's default, the machine's CPUs)")
 	fs.StringVar(&o.profileDir, "profile", "", "write CPU profiles of the gateway under the hit and miss loads to this directory")
 	phases := fs.String("phases", "all", "the phases to run, comma-separated: all, or some of "+strings.Join(phaseNames, ", ")+" (quicker iterations on one floor)")
 	if err = fs.Parse(args); err != nil {
@@ -133,6 +136,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.rounds < 1 || o.concurrency < 1 || o.phase <= 0 {
 		return o, fmt.Errorf("-rounds, -concurrency and -phase must be positive")
+	}
+	if o.gomaxprocs < 0 {
+		return o, fmt.Errorf("-gomaxprocs must not be negative")
 	}
 	return o, nil
 }
@@ -155,8 +161,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 		b.keepFiles = true
 		return 0, err
 	}
-	fmt.Fprintf(stdout, "\nPasserelle benchmark (%s; loopback; %d load rounds of %s per server; GOMAXPROCS of the gateway: its default)\n\n",
-		time.Now().Format("2006-01-02 15:04"), o.rounds, o.phase/time.Duration(o.rounds))
+	procs := "its default"
+	if o.gomaxprocs > 0 {
+		procs = strconv.Itoa(o.gomaxprocs)
+	}
+	fmt.Fprintf(stdout, "\nPasserelle benchmark (%s; loopback; %d load rounds of %s per server; GOMAXPROCS of the gateway: %s)\n\n",
+		time.Now().Format("2006-01-02 15:04"), o.rounds, o.phase/time.Duration(o.rounds), procs)
 	failed := printTable(stdout, rows)
 	if failed > 0 {
 		b.keepFiles = true

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -60,6 +61,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	log := logger.Logger
 	cache.LogRedisClientTo(log)
 	log.Info("configuration", "config", cfg.MaskedTree())
+	if n := maxProcs(cfg.Server, getenv); n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
 
 	m := metrics.New()
 	store, err := build.Cache(cfg.Cache, m, log)
@@ -123,7 +127,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 		return fmt.Errorf("listen on %s: %w (set %s to another address)", cfg.Server.Addr, err, config.EnvAddr)
 	}
 	log.Info("listening", "addr", ln.Addr().String(),
-		"translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain(), "cache", cfg.Cache.Backend)
+		"translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain(), "cache", cfg.Cache.Backend,
+		"gomaxprocs", runtime.GOMAXPROCS(0))
 	logger.Flush() // what a person starting it waits for
 	if listening != nil {
 		listening(ln.Addr())
@@ -194,4 +199,14 @@ func newLogger(cfg config.Log, out io.Writer) *logging.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level))
 	return logging.New(out, logging.Options{Level: level, Format: cfg.Format, FlushInterval: cfg.FlushInterval})
+}
+
+// maxProcs is the GOMAXPROCS the configuration asks for, or 0 to leave Go's:
+// when server.gomaxprocs is unset, or when the GOMAXPROCS variable is set
+// (the runtime has applied it already).
+func maxProcs(server config.Server, getenv func(string) string) int {
+	if getenv("GOMAXPROCS") != "" {
+		return 0
+	}
+	return server.GoMaxProcs
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"passerelle/config"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -275,4 +276,32 @@ func metricValue(exposition, series string) float64 {
 		}
 	}
 	return 0
+}
+
+// TestMaxProcs: server.gomaxprocs is applied unless the GOMAXPROCS variable,
+// which the runtime has applied already, is set.
+func TestMaxProcs(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "GOMAXPROCS" {
+				return v
+			}
+			return ""
+		}
+	}
+	for _, tt := range []struct {
+		configured int
+		variable   string
+		want       int
+	}{
+		{0, "", 0},
+		{1, "", 1},
+		{3, "", 3},
+		{1, "2", 0},
+		{0, "2", 0},
+	} {
+		if got := maxProcs(config.Server{GoMaxProcs: tt.configured}, env(tt.variable)); got != tt.want {
+			t.Errorf("maxProcs(gomaxprocs %d, GOMAXPROCS=%q) = %d, want %d", tt.configured, tt.variable, got, tt.want)
+		}
+	}
 }
