@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -202,10 +203,10 @@ func newLogger(cfg config.Log, out io.Writer) *logging.Logger {
 }
 
 // maxProcs is the GOMAXPROCS the configuration asks for, or 0 to leave Go's:
-// when server.gomaxprocs is unset, or when the GOMAXPROCS variable is set
-// (the runtime has applied it already).
+// when server.gomaxprocs is unset, or when the GOMAXPROCS variable holds a
+// value the runtime applied already (a positive number; it ignores others).
 func maxProcs(server config.Server, getenv func(string) string) int {
-	if getenv("GOMAXPROCS") != "" {
+	if n, err := strconv.Atoi(getenv("GOMAXPROCS")); err == nil && n > 0 {
 		return 0
 	}
 	return server.GoMaxProcs

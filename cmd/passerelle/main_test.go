@@ -278,8 +278,8 @@ func metricValue(exposition, series string) float64 {
 	return 0
 }
 
-// TestMaxProcs: server.gomaxprocs is applied unless the GOMAXPROCS variable,
-// which the runtime has applied already, is set.
+// TestMaxProcs: server.gomaxprocs is applied unless the GOMAXPROCS variable
+// holds a value the runtime has applied already.
 func TestMaxProcs(t *testing.T) {
 	env := func(v string) func(string) string {
 		return func(k string) string {
@@ -299,6 +299,10 @@ func TestMaxProcs(t *testing.T) {
 		{3, "", 3},
 		{1, "2", 0},
 		{0, "2", 0},
+		// Values the runtime ignores leave the setting in force.
+		{1, "0", 1},
+		{1, "abc", 1},
+		{1, "-3", 1},
 	} {
 		if got := maxProcs(config.Server{GoMaxProcs: tt.configured}, env(tt.variable)); got != tt.want {
 			t.Errorf("maxProcs(gomaxprocs %d, GOMAXPROCS=%q) = %d, want %d", tt.configured, tt.variable, got, tt.want)

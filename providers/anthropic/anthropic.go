@@ -174,8 +174,9 @@ func (p *Provider) messages(ctx context.Context, req messagesRequest) (messagesR
 
 // send makes one HTTP call and decodes a 2xx answer into out (unless nil).
 func (p *Provider) send(ctx context.Context, method, path string, body []byte, out any) error {
-	// The timeout is this context's, not the client's: http.Client.Timeout
-	// starts two goroutines and a timer for every call.
+	// The timeout is this context's, as in every provider: OpenAI's wraps
+	// its transport, and http.Client.Timeout over a wrapped transport starts
+	// two goroutines a call.
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	var rd io.Reader

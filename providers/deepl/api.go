@@ -22,8 +22,9 @@ const userAgent = "passerelle-deepl/1"
 // decodes a 200 answer into answer. Any other status, a transport failure
 // or an undecodable answer is returned as a *providers.Error.
 func (p *Provider) call(ctx context.Context, method, path string, body, answer any) error {
-	// The timeout is this context's, not the client's: http.Client.Timeout
-	// starts two goroutines and a timer for every call.
+	// The timeout is this context's, as in every provider: OpenAI's wraps
+	// its transport, and http.Client.Timeout over a wrapped transport starts
+	// two goroutines a call.
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	var rd io.Reader

@@ -104,8 +104,9 @@ func (p *Provider) Ping(ctx context.Context) error {
 // do sends req with the key and returns the body of a 2xx answer, or a
 // *providers.Error.
 func (p *Provider) do(req *http.Request) ([]byte, error) {
-	// The timeout is this context's, not the client's: http.Client.Timeout
-	// starts two goroutines and a timer for every call.
+	// The timeout is this context's, as in every provider: OpenAI's wraps
+	// its transport, and http.Client.Timeout over a wrapped transport starts
+	// two goroutines a call.
 	ctx, cancel := context.WithTimeout(req.Context(), p.timeout)
 	defer cancel()
 	req = req.WithContext(ctx)

@@ -182,8 +182,9 @@ func New(opts Options, set *prompts.Set) (*Provider, error) {
 		transport = zeroTemperature{next: transport}
 	}
 	// The timeout is the context's of each call (see callContext), not the
-	// client's: http.Client.Timeout starts two goroutines and a timer for
-	// every request, on the miss path of every article.
+	// client's: over a transport wrapped as this one is, http.Client.Timeout
+	// starts two goroutines a request (setRequestCancel, awaitLegacyCancel),
+	// on the miss path of every article.
 	cfg.HTTPClient = &http.Client{Transport: transport}
 
 	translatePrompt := prompts.TranslateSystem
