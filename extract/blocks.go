@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -31,7 +32,11 @@ var skippedElements = map[atom.Atom]bool{
 // blocks returns the text of n split at block boundaries, in document order,
 // each entry with its white space folded to single spaces. Empty blocks are
 // left out.
-func blocks(n *html.Node) []string {
+func blocks(n *html.Node) []string { return blocksSkipping(n, nil) }
+
+// blocksSkipping is blocks without the elements skip reports (nil skips
+// none).
+func blocksSkipping(n *html.Node, skip func(*html.Node) bool) []string {
 	var (
 		out []string
 		buf strings.Builder
@@ -50,7 +55,7 @@ func blocks(n *html.Node) []string {
 			return
 		case html.ElementNode:
 			a := elementAtom(n)
-			if skippedElements[a] {
+			if skippedElements[a] || (skip != nil && skip(n)) {
 				return
 			}
 			if a == atom.Br {
@@ -86,4 +91,77 @@ func elementAtom(n *html.Node) atom.Atom {
 		return n.DataAtom
 	}
 	return atom.Lookup([]byte(strings.ToLower(n.Data)))
+}
+
+// mergedContainers are the elements whose whole text the extractor's last
+// resort returns as one block: the page's <article> first, or failing that
+// its body.
+var mergedContainers = map[atom.Atom]bool{atom.Article: true, atom.Main: true, atom.Body: true}
+
+// splitMerged returns, split into its blocks, the innermost container of
+// doc whose blocks make up merged exactly, white space
+// aside. Blocks absent from merged (removed by the extractor's cleaning) are
+// passed over, and so are those of the page's furniture (isFurniture: share
+// buttons, bylines), which the last resort keeps. It returns nil when no
+// container has two blocks or more that do.
+func splitMerged(doc *html.Node, merged string) []string {
+	want := withoutSpace(merged)
+	var found []string
+	var visit func(*html.Node) bool
+	visit = func(n *html.Node) bool {
+		// Children first: the innermost container that makes up merged
+		// (the <article> rather than the body around it) has the fewest
+		// blocks that could match by chance.
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if visit(c) {
+				return true
+			}
+		}
+		if n.Type != html.ElementNode || !mergedContainers[elementAtom(n)] {
+			return false
+		}
+		content := map[string]bool{}
+		for _, b := range blocksSkipping(n, isFurniture) {
+			content[b] = true
+		}
+		var kept []string
+		rest := want
+		for _, b := range blocks(n) {
+			w := withoutSpace(b)
+			if w == "" || !strings.HasPrefix(rest, w) {
+				continue
+			}
+			rest = rest[len(w):]
+			if content[b] {
+				kept = append(kept, b)
+			}
+		}
+		if rest != "" || len(kept) < 2 {
+			return false
+		}
+		found = kept
+		return true
+	}
+	visit(doc)
+	return found
+}
+
+// furnitureAttr matches the class or id of an element that holds a page's
+// furniture rather than its article: sharing buttons, the byline, related
+// links, tags, breadcrumbs, newsletter and cookie prompts.
+var furnitureAttr = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:share|sharing|social|byline|author|signature|related|tags?|breadcrumbs?|newsletter|cookies?|consent|promo|advert|ads?)(?:$|[\s_-])`)
+
+// isFurniture reports whether an element's class or id names furniture.
+func isFurniture(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if (a.Key == "class" || a.Key == "id") && furnitureAttr.MatchString(a.Val) {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutSpace returns s without its white space.
+func withoutSpace(s string) string {
+	return strings.Join(strings.Fields(s), "")
 }

@@ -102,8 +102,18 @@ func Article(ctx context.Context, page []byte, pageURL string) (Result, error) {
 	if !res.Metadata.Date.IsZero() {
 		r.Date = res.Metadata.Date.Format("2006-01-02")
 	}
+	found := blocks(res.ContentNode)
+	if len(found) == 1 {
+		// An article under the extractor's minimum size (250 characters:
+		// a brief) comes back from its last resort as one block, the text
+		// of the page's <article> run together, title, byline and share
+		// buttons included. Its own blocks are found again in the page.
+		if split := splitMerged(doc, found[0]); split != nil {
+			found = split
+		}
+	}
 	var paragraphs []string
-	for _, p := range blocks(res.ContentNode) {
+	for _, p := range found {
 		// The page's own control characters (&#1;, stray bytes) go: they
 		// must reach neither a provider nor a cache key.
 		if p = oneLine(p); p != "" {

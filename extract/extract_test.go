@@ -145,6 +145,62 @@ func TestArticleSynthetic(t *testing.T) {
 	}
 }
 
+// TestArticleBrief: an article too short for the extractor (under 250
+// characters) comes back from its last resort as the text of the page's
+// <article> run together; its paragraphs are found again, without the
+// title, byline and share buttons that text held.
+func TestArticleBrief(t *testing.T) {
+	r := extractFixture(t, "brief.html", "https://journal-rhone.example/lyon/greve")
+	want := []string{
+		"Un TER sur deux circulera mardi entre Lyon et Saint-Étienne, a annoncé la SNCF.",
+		"Les usagers sont invités à reporter leurs déplacements.",
+	}
+	if r.Title != "Grève des contrôleurs : trafic perturbé à Lyon" || !slices.Equal(r.Paragraphs, want) {
+		t.Errorf("Article = %q, %q; want the title and %q", r.Title, r.Paragraphs, want)
+	}
+}
+
+// TestArticleBriefWithoutWhiteSpace: a page written without white space
+// between its elements keeps its words and paragraphs apart.
+func TestArticleBriefWithoutWhiteSpace(t *testing.T) {
+	page := `<html><head><title>Le titre</title></head><body><article><h1>Un sommet historique</h1>` +
+		`<p>Le président a rencontré son homologue jeudi à Paris.</p><p>Les deux dirigeants ont signé un accord.</p>` +
+		`</article><footer>Tous droits réservés</footer></body></html>`
+	r, err := Article(context.Background(), []byte(page), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Le président a rencontré son homologue jeudi à Paris.", "Les deux dirigeants ont signé un accord."}
+	if r.Title != "Un sommet historique" || !slices.Equal(r.Paragraphs, want) {
+		t.Errorf("Article = %q, %q; want %q, %q", r.Title, r.Paragraphs, "Un sommet historique", want)
+	}
+}
+
+func TestSplitMerged(t *testing.T) {
+	doc, err := html.Parse(strings.NewReader(`<body><nav>Accueil</nav><article><h1>Titre</h1>` +
+		`<p class="byline">Par Anne</p><p>Un.</p><p>Deux.</p><div class="share-buttons">Partager</div></article></body>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		merged string
+		want   []string
+	}{
+		{"Titre Par Anne Un. Deux. Partager", []string{"Titre", "Un.", "Deux."}},
+		{"TitreParAnneUn.Deux.Partager", []string{"Titre", "Un.", "Deux."}},
+		// The extractor's cleaning took the byline out.
+		{"Titre Un. Deux. Partager", []string{"Titre", "Un.", "Deux."}},
+		// Text the page's containers do not make up (the body of its
+		// JSON-LD, say) stays one block.
+		{"Un texte venu d'ailleurs.", nil},
+		{"Un. Deux. Trois.", nil},
+	} {
+		if got := splitMerged(doc, tt.merged); !slices.Equal(got, tt.want) {
+			t.Errorf("splitMerged(%q) = %q, want %q", tt.merged, got, tt.want)
+		}
+	}
+}
+
 func TestArticleDeclaredLanguage(t *testing.T) {
 	// The page is in French but declares English: Lang reports the
 	// declaration, which is all it promises.
