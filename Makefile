@@ -89,7 +89,7 @@ FUZZ_TARGETS := \
 	./article:FuzzParse ./article:FuzzNormalize ./article:FuzzSentences ./article:FuzzPack \
 	./cache:FuzzKey \
 	./checks:FuzzEnglishTypography ./checks:FuzzRepair ./checks:FuzzFindAllNumeric \
-	./checks:FuzzEnglishTypographyMatchesReference \
+	./checks:FuzzEnglishTypographyMatchesReference ./checks:FuzzEnglishNumbers \
 	./language:FuzzDetectMatchesWhatlanggo ./language:FuzzSignalMatchesReference ./language:FuzzDetectOtherMatchesReference \
 	./tokens:FuzzCountMatchesTheCodec
 

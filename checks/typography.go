@@ -28,8 +28,8 @@ import (
 //
 // Numbers keep their digits: "3,5" stays "3,5". A comma between digits is a
 // French decimal mark in an Apertium output but a thousands separator in an
-// LLM's ("1,500"), and this function cannot tell which engine wrote the
-// text; a number with its value changed is worse than one in French style.
+// LLM's ("1,500"), and the output alone cannot tell which engine wrote it;
+// EnglishNumbers, which reads the source too, can.
 // URLs, times ("14:30") and ratios ("3:1") have no space before their colon
 // and are left alone, and so is the space after a URL ("see
 // https://example.org ?" keeps it, lest the mark be read as part of the

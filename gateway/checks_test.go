@@ -126,3 +126,20 @@ func TestOutputChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestFrenchNumbersBecomeEnglish: a number an engine left in French style
+// ("12,5", "12 000") comes back in English style, as the source wrote it.
+func TestFrenchNumbersBecomeEnglish(t *testing.T) {
+	src := "La ville de 12\u00a0000 habitants a voté un budget de 12,5 millions d'euros, en hausse de 3,5 %."
+	engine := &answering{name: "primary", answer: func(int, string) string {
+		return "The city of 12 000 inhabitants has voted a budget of 12,5 million euros, up 3,5 %."
+	}}
+	res, err := checkedService(t, engine, nil).Translate(context.Background(), Request{Text: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "The city of 12,000 inhabitants has voted a budget of 12.5 million euros, up 3.5%."
+	if got := res.Translation.Paragraphs[0]; got != want {
+		t.Errorf("paragraph = %q, want %q", got, want)
+	}
+}

@@ -543,12 +543,15 @@ type pendingEntry struct {
 }
 
 // checkedOutput repairs what can be repaired in a provider's translation of
-// src (a label, wrapping quotes, French typography, spacing) and runs the
+// src (a label, wrapping quotes, French typography and numbers, spacing) and runs the
 // output checks; it returns the text or the failed check.
 func (s *Service) checkedOutput(p plan, src, translated string) (string, *checks.Failure) {
 	text := checks.Repair(translated)
 	if p.target == "en" {
 		text = checks.EnglishTypography(text)
+		if p.source == "fr" {
+			text = checks.EnglishNumbers(src, text)
+		}
 	}
 	// Engines leave doubled spaces and stray line breaks; the output gets
 	// the same normal form as the input.

@@ -1,0 +1,89 @@
+package checks
+
+import (
+	"strings"
+)
+
+// EnglishNumbers rewrites, in out, the numbers that src (French) writes in
+// French style and out kept as they were: the decimal comma becomes a point
+// and the spaces between thousands become commas, "12,5" giving "12.5",
+// "12 000" "12,000" and "1 234,5" "1,234.5" (any space: plain, no-break or
+// narrow no-break).
+//
+// Only a number written exactly so in the source is rewritten, which is what
+// tells a French decimal comma left by an engine (Apertium keeps "12,5
+// millions" as "12,5 million", which an English reader takes for twelve
+// thousand five hundred or cannot read at all) from a thousands separator an
+// LLM wrote ("12 500" becoming "12,500"): French never separates thousands
+// with a comma. A French number with a full stop in it ("1.234") is left
+// alone, its meaning being unsure.
+func EnglishNumbers(src, out string) string {
+	if !hasDigit(out) || !strings.ContainsAny(out, ", \u00a0\u202f") {
+		return out
+	}
+	english := map[string]string{}
+	for _, tok := range number.FindAllString(src, -1) {
+		if en, ok := englishNumber(tok); ok {
+			english[plainSpaces(tok)] = en
+		}
+	}
+	for french, en := range english {
+		if _, clash := english[en]; clash {
+			// "1 234" and a French "1,234" (1.234) in one source: the
+			// first's English form is the second's French one, and a
+			// second pass would read it as that. Neither meaning is
+			// guessed for it.
+			delete(english, french)
+		}
+	}
+	if len(english) == 0 {
+		return out
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range number.FindAllStringIndex(out, -1) {
+		en, ok := english[plainSpaces(out[m[0]:m[1]])]
+		if !ok {
+			continue
+		}
+		b.WriteString(out[last:m[0]])
+		b.WriteString(en)
+		last = m[1]
+	}
+	if last == 0 {
+		return out
+	}
+	b.WriteString(out[last:])
+	return b.String()
+}
+
+// englishNumber returns the English form of a number written in French
+// style, and false when tok is not one: no decimal comma and no thousands
+// space, or a full stop or a second comma in it.
+func englishNumber(tok string) (string, bool) {
+	if strings.Contains(tok, ".") || strings.Count(tok, ",") > 1 {
+		return "", false
+	}
+	whole, decimals, hasDecimals := strings.Cut(tok, ",")
+	groups := strings.FieldsFunc(whole, isFrenchSpace)
+	if !hasDecimals && len(groups) < 2 {
+		return "", false
+	}
+	en := strings.Join(groups, ",")
+	if hasDecimals {
+		en += "." + decimals
+	}
+	return en, true
+}
+
+// plainSpaces returns s with its no-break and narrow no-break spaces made
+// plain: an engine may give back a number with another space than the
+// source's.
+func plainSpaces(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isFrenchSpace(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
