@@ -50,4 +50,9 @@
 // where the markup had none ("…à Paris.Les deux…"). Article finds that
 // text's blocks again in the page and drops those whose class or id names
 // furniture (splitMerged); the evaluation above is unchanged by it.
+//
+// Pages that part paragraphs with two line breaks inside one <p> or <div>
+// ("…logement.<br><br>L'opposition…") have them made into <p>s first
+// (splitBreakRuns): the extractor folds such a run into one break, and the
+// paragraphs into one. The evaluation is unchanged by this too.
 package extract
