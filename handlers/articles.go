@@ -56,8 +56,15 @@ func (h *handler) readBody(c *gin.Context, limit int64) ([]byte, error) {
 // decodeArticle checks and decodes a request body. Unknown fields are
 // refused: a misspelt "txt" silently ignored would translate nothing.
 func decodeArticle(body []byte) (gateway.Request, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return gateway.Request{}, gateway.Errorf(gateway.CodeInvalidJSON, `the request body is empty: send JSON such as {"text": "..."}`)
+	}
+	if trimmed[0] != '{' && !json.Valid(trimmed) {
+		// Not an object, and not JSON at all: most likely the article
+		// sent as it is (curl --data-binary @article.txt).
+		return gateway.Request{}, gateway.Errorf(gateway.CodeInvalidJSON,
+			`the request body is not JSON: send the article inside JSON, such as {"text": "..."}, with Content-Type: application/json`)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

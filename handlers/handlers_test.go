@@ -128,18 +128,24 @@ func do(t *testing.T, h http.Handler, method, path, body string, header ...strin
 func TestErrorCodes(t *testing.T) {
 	article := `{"text": "Premier paragraphe.\n\nSecond paragraphe."}`
 	tests := []struct {
-		name       string
-		router     routerOptions
-		method     string
-		path       string
-		body       string
-		wantStatus int
-		wantCode   string
+		name        string
+		router      routerOptions
+		method      string
+		path        string
+		body        string
+		wantStatus  int
+		wantCode    string
+		wantMessage string // a part of it, when set
 	}{
 		{name: "malformed JSON", body: `{"text": "abc"`, wantStatus: 400, wantCode: "invalid_json"},
 		{name: "not an object", body: `["text"]`, wantStatus: 400, wantCode: "invalid_json"},
 		{name: "wrong type", body: `{"text": 42}`, wantStatus: 400, wantCode: "invalid_json"},
 		{name: "empty body", body: ``, wantStatus: 400, wantCode: "invalid_json"},
+		{name: "the article sent as it is", body: "Le président a démissionné.\n\nIl part.", wantStatus: 400, wantCode: "invalid_json",
+			wantMessage: `the request body is not JSON: send the article inside JSON, such as {"text": "..."}`},
+		{name: "an article starting with a t", body: "tout le monde", wantStatus: 400, wantCode: "invalid_json", wantMessage: "the request body is not JSON"},
+		{name: "an article starting like a JSON literal", body: "nullement", wantStatus: 400, wantCode: "invalid_json", wantMessage: "the request body is not JSON"},
+		{name: "a JSON string", body: `"Le président"`, wantStatus: 400, wantCode: "invalid_json", wantMessage: "must be a JSON object, not a JSON string"},
 		{name: "two values", body: `{"text": "a"} {"text": "b"}`, wantStatus: 400, wantCode: "invalid_json"},
 		{name: "unknown field", body: `{"txt": "abc"}`, wantStatus: 400, wantCode: "invalid_request"},
 		{name: "bad summary length", body: `{"text": "abc", "summary_sentences": 99}`, wantStatus: 400, wantCode: "invalid_request"},
@@ -176,6 +182,9 @@ func TestErrorCodes(t *testing.T) {
 			}
 			if body.Error.Code != tt.wantCode {
 				t.Errorf("code = %q, want %q (message %q)", body.Error.Code, tt.wantCode, body.Error.Message)
+			}
+			if !strings.Contains(body.Error.Message, tt.wantMessage) {
+				t.Errorf("message = %q, want it to hold %q", body.Error.Message, tt.wantMessage)
 			}
 			if body.Error.Message == "" || body.Error.RequestID == "" {
 				t.Errorf("error body lacks a message or request id: %s", rec.Body)
