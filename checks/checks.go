@@ -13,7 +13,9 @@
 //	preamble        the output opens with words about the translation ("Here is the
 //	                translation", "Sure,", "Translation:", "Voici la traduction"), wraps
 //	                itself in quotes or a code fence, or adds a "Note:" line
-//	untranslated    the output is the source, though the languages differ
+//	untranslated    the output is the source, though the languages differ (and the
+//	                detector does not find the source in the target language already:
+//	                an English quotation in a French article comes back as it was)
 //	wrong_language  the detector is sure the output is in another language
 //	length_ratio    output characters / source characters outside the corpus bounds
 //	numbers         a number of the source is missing from the output
@@ -144,7 +146,7 @@ func Segment(src, out, sourceLang, targetLang string, det Detector) error {
 	if f := checkPreamble(src, out); f != nil {
 		return f
 	}
-	if sourceLang != targetLang && sameText(src, out) && hasCommonWord(src) {
+	if sourceLang != targetLang && sameText(src, out) && hasCommonWord(src) && !alreadyIn(det, src, targetLang) {
 		return fail(CheckUntranslated, "the output is the source text")
 	}
 	if det != nil && countLetters(out) >= minLanguageLetters {
@@ -214,6 +216,9 @@ func nextWord(s string) (word, rest string) {
 // and may come back unchanged.
 func hasCommonWord(s string) bool {
 	for _, w := range strings.Fields(s) {
+		if isHandle(w) {
+			continue
+		}
 		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
 		first, _ := utf8.DecodeRuneInString(w)
 		if countLetters(w) >= 2 && unicode.IsLower(first) {
@@ -221,6 +226,26 @@ func hasCommonWord(s string) bool {
 		}
 	}
 	return false
+}
+
+// isHandle reports whether a word of a text is an address, an account or a
+// hashtag ("https://t.co/x", "(@elonmusk)", "#Covid"): it reads the same in
+// every language.
+func isHandle(w string) bool {
+	w = strings.TrimLeft(w, "([{«\"'“‘")
+	return strings.HasPrefix(w, "@") || strings.HasPrefix(w, "#") || strings.Contains(w, "://") ||
+		strings.HasPrefix(w, "www.") || strings.Contains(w, "@")
+}
+
+// alreadyIn reports whether the detector is sure src is written in lang
+// already: a quotation or an embedded post in English inside a French
+// article comes back as it was, and rightly.
+func alreadyIn(det Detector, src, lang string) bool {
+	if det == nil {
+		return false
+	}
+	got, _ := det.Detect(src)
+	return got == lang
 }
 
 // quote returns the first words of s for a failure detail.

@@ -42,6 +42,10 @@ func TestSegment(t *testing.T) {
 		{"year kept as is", "2019", "2019", det, ""},
 		{"city kept as is", "Vladivostok", "Vladivostok", det, ""},
 		{"short French kept as is", "Merci beaucoup.", "Merci beaucoup.", det, CheckUntranslated},
+		{"English quotation kept as is", "HYDROXYCHLOROQUINE & AZITHROMYCIN, taken together, have a real chance to be one of the biggest game changers in the history of medicine.",
+			"HYDROXYCHLOROQUINE & AZITHROMYCIN, taken together, have a real chance to be one of the biggest game changers in the history of medicine.", det, ""},
+		{"signature of an embedded post kept as is", "— Elon Musk (@elonmusk) March 16, 2020", "— Elon Musk (@elonmusk) March 16, 2020", det, ""},
+		{"French with a handle kept as is", "Merci beaucoup @elonmusk", "Merci beaucoup @elonmusk", det, CheckUntranslated},
 
 		{"output in French", srcKim, "Le sommet entre les deux dirigeants s'est terminé jeudi 25 avril à Vladivostok, dans l'Extrême-Orient russe.", det, CheckWrongLanguage},
 		{"detector sure of Spanish", srcKim, outKim, fixedDetector{"es", 0.9}, CheckWrongLanguage},
