@@ -126,6 +126,7 @@ func detectOther(det Detector, text, lang string) (string, float64) {
 // measurements of package language.
 const minLanguageLetters = 50
 
+
 // Segment checks out, the translation of src from sourceLang into
 // targetLang, and returns nil when it may be returned and cached, or a
 // *Failure naming the first check it fails (see the package comment for the
@@ -146,10 +147,14 @@ func Segment(src, out, sourceLang, targetLang string, det Detector) error {
 	if f := checkPreamble(src, out); f != nil {
 		return f
 	}
-	if sourceLang != targetLang && sameText(src, out) && hasCommonWord(src) && !alreadyIn(det, src, targetLang) {
+	if sourceLang != targetLang && sameText(src, out) && hasCommonWord(src) && !alreadyIn(det, src, targetLang) &&
+		(sourceLang != "fr" || looksFrench(src, det)) {
 		return fail(CheckUntranslated, "the output is the source text")
 	}
-	if det != nil && countLetters(out) >= minLanguageLetters {
+	// An output that is the source, let through above (names, an English
+	// quotation), is not judged again by its language: the detector takes a
+	// line of names for any language.
+	if det != nil && countLetters(out) >= minLanguageLetters && !sameText(src, out) {
 		if lang, conf := detectOther(det, out, targetLang); lang != "" && lang != targetLang {
 			return fail(CheckWrongLanguage, "the output reads as %q (confidence %.2f), want %q", lang, conf, targetLang)
 		}
@@ -235,6 +240,38 @@ func isHandle(w string) bool {
 	w = strings.TrimLeft(w, "([{«\"'“‘")
 	return strings.HasPrefix(w, "@") || strings.HasPrefix(w, "#") || strings.Contains(w, "://") ||
 		strings.HasPrefix(w, "www.") || strings.Contains(w, "@")
+}
+
+// frenchWords are frequent French words that English does not write ("son",
+// "non" and "avant" are left out for "non-profit" and "avant-garde"): one of
+// them in a text is French evidence.
+var frenchWords = map[string]bool{
+	"le": true, "la": true, "les": true, "du": true, "des": true, "un": true, "une": true, "et": true, "est": true,
+	"dans": true, "pour": true, "que": true, "qui": true, "pas": true, "sur": true, "au": true, "aux": true,
+	"ce": true, "cette": true, "ces": true, "sa": true, "ses": true, "ne": true, "avec": true,
+	"mais": true, "ou": true, "il": true, "elle": true, "ils": true, "nous": true, "vous": true, "leur": true,
+	"merci": true, "oui": true, "très": true, "selon": true, "après": true,
+}
+
+// looksFrench reports whether a text that came back as it was shows it is
+// French: the detector finds French, or it holds a French word or a letter
+// English does not use. "6 Days (film, 1h34, Netflix)" shows none, and
+// reads the same in English; "Merci beaucoup." shows "merci".
+func looksFrench(src string, det Detector) bool {
+	if det != nil {
+		if got, _ := det.Detect(src); got == "fr" {
+			return true
+		}
+	}
+	if strings.ContainsAny(src, "éèêëàâçùûüîïôœæÉÈÊÀÇÔŒ") {
+		return true
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(src), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if frenchWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // alreadyIn reports whether the detector is sure src is written in lang

@@ -44,6 +44,11 @@ func TestSegment(t *testing.T) {
 		{"short French kept as is", "Merci beaucoup.", "Merci beaucoup.", det, CheckUntranslated},
 		{"English quotation kept as is", "HYDROXYCHLOROQUINE & AZITHROMYCIN, taken together, have a real chance to be one of the biggest game changers in the history of medicine.",
 			"HYDROXYCHLOROQUINE & AZITHROMYCIN, taken together, have a real chance to be one of the biggest game changers in the history of medicine.", det, ""},
+		{"a credit line reads the same in English", "6 Days (film, 1h34, Netflix)", "6 Days (film, 1h34, Netflix)", det, ""},
+		{"French words kept as is", "Des manifestants devant la mairie", "Des manifestants devant la mairie", det, CheckUntranslated},
+		{"French letters kept as is", "Préfecture fermée", "Préfecture fermée", det, CheckUntranslated},
+		{"a line of names kept as is", "EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. Le GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel",
+			"EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. Le GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel", det, ""},
 		{"signature of an embedded post kept as is", "— Elon Musk (@elonmusk) March 16, 2020", "— Elon Musk (@elonmusk) March 16, 2020", det, ""},
 		{"French with a handle kept as is", "Merci beaucoup @elonmusk", "Merci beaucoup @elonmusk", det, CheckUntranslated},
 

@@ -60,6 +60,18 @@ func missingNumbers(src, out string) []string {
 			have[trimZeros(out[m[4]:m[5]])] = true
 		}
 	}
+	// Or a date ("12.12.2019"), which the number pattern takes whole: its
+	// parts are what a date of the source is looked for by.
+	for _, m := range findAllNumeric(frenchDate, out, outSpans...) {
+		have[trimZeros(out[m[2]:m[3]])] = true
+		have[trimZeros(out[m[4]:m[5]])] = true
+		have[out[m[6]:m[7]]] = true
+	}
+	// An English ordinal ("18th" for "18ème", "1st" for "1er"): its digits
+	// touch letters too.
+	for _, v := range ordinals(out) {
+		have[v] = true
+	}
 	lowerOut := ""
 	lower := func() string { // only a number not found needs it
 		if lowerOut == "" {
@@ -355,6 +367,36 @@ func parse(tok string, decimal, group rune) (string, bool) {
 }
 
 // trimZeros drops leading zeros: "04" is 4, "0" stays 0.
+// ordinals returns the numbers of the English ordinals in s ("18th",
+// "1st", "2nd", "3rd", any case), without leading zeros.
+func ordinals(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		j := indexDigit(s[i:])
+		if j < 0 {
+			break
+		}
+		start := i + j
+		end := start
+		for end < len(s) && '0' <= s[end] && s[end] <= '9' {
+			end++
+		}
+		i = end
+		if start > 0 && isASCIILetter(s[start-1]) || end+2 > len(s) {
+			continue
+		}
+		switch strings.ToLower(s[end : end+2]) {
+		case "st", "nd", "rd", "th":
+			if end+2 == len(s) || !isASCIILetter(s[end+2]) {
+				out = append(out, trimZeros(s[start:end]))
+			}
+		}
+	}
+	return out
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
 func trimZeros(s string) string {
 	t := strings.TrimLeft(s, "0")
 	if t == "" || t[0] == '.' {

@@ -30,6 +30,12 @@ func TestMissingNumbers(t *testing.T) {
 		{"date with month in words", "le 25/04/2019", "on April 25, 2019", nil},
 		{"small number in words", "3 enfants", "three children", nil},
 		{"ordinal", "le 1er mai", "on May 1st", nil},
+		{"ordinals of districts", "dans les 18ème, 19ème et 20ème arrondissements", "in the 18th, 19th and 20th districts", nil},
+		{"ordinal after a name", "Paris 10ème, métro République", "Paris 10th, République metro", nil},
+		{"ordinal changed", "le 18ème arrondissement", "the 19th district", []string{"18"}},
+		{"dotted date kept as it was", "Créé: 12.12.2019, 07h36", "Created: 12.12.2019, 07h36", nil},
+		{"dotted date in a title", "La perte des terres | DW | 23.05.2011", "The loss of land | DW | 23.05.2011", nil},
+		{"dotted date changed", "le 23.05.2011", "on 24.05.2011", []string{"23.05.2011"}},
 		{"trailing zeros", "3,50 euros", "3.5 euros", nil},
 		{"number dropped", "25 morts et 3 blessés", "25 dead and several injured", []string{"3"}},
 		{"number changed", "une hausse de 3,5 %", "a rise of 3.6%", []string{"3,5"}},
@@ -99,4 +105,21 @@ func FuzzFindAllNumeric(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(sameNumericMatches)
+}
+
+func TestOrdinals(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{"the 18th, 19TH and 20th", []string{"18", "19", "20"}},
+		{"May 1st, the 2nd, the 3rd, the 04th", []string{"1", "2", "3", "4"}},
+		{"18 th, 18the, x18th, 18", nil},
+		{"", nil},
+		{"7t", nil},
+	} {
+		if got := ordinals(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("ordinals(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }
