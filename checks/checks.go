@@ -126,7 +126,6 @@ func detectOther(det Detector, text, lang string) (string, float64) {
 // measurements of package language.
 const minLanguageLetters = 50
 
-
 // Segment checks out, the translation of src from sourceLang into
 // targetLang, and returns nil when it may be returned and cached, or a
 // *Failure naming the first check it fails (see the package comment for the
