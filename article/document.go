@@ -3,7 +3,6 @@ package article
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -29,10 +28,7 @@ const maxTitleRunes = 200
 //     the lines of one paragraph are joined with a space: text pasted from a
 //     web page or from a wrapped e-mail breaks lines inside sentences.
 //   - If it holds no blank line at all, each line is a paragraph: that is how
-//     many scrapers write an article, one paragraph per line. A line that
-//     starts with a lower-case letter after one that ends neither a sentence
-//     nor a clause carries on a sentence a hard wrap cut (wire copy, e-mail,
-//     PDF), and is joined to it.
+//     many scrapers write an article, one paragraph per line.
 //
 // Boilerplate. Paragraphs for which IsBoilerplate reports true are dropped
 // when they form a run at the start or at the end of the article (the start is
@@ -84,7 +80,7 @@ func splitBlocks(s string) []block {
 	if strings.Contains(s, "\n\n") {
 		chunks = strings.Split(s, "\n\n")
 	} else {
-		chunks = joinWrapped(strings.Split(s, "\n"))
+		chunks = strings.Split(s, "\n")
 	}
 	blocks := make([]block, 0, len(chunks))
 	for _, c := range chunks {
@@ -93,39 +89,6 @@ func splitBlocks(s string) []block {
 		}
 	}
 	return blocks
-}
-
-// joinWrapped joins to the line before it each line that continues a
-// sentence cut by a hard wrap (wire copy, e-mail, text copied from a PDF):
-// one that starts with a lower-case letter after a line that ends neither a
-// sentence nor a clause (. ! ? … ; :). The joined lines are kept apart by a
-// newline, so that the block counts them.
-func joinWrapped(lines []string) []string {
-	out := lines[:0:0]
-	for _, l := range lines {
-		if n := len(out); n > 0 && continuesSentence(out[n-1], l) {
-			out[n-1] += "\n" + l
-			continue
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
-// continuesSentence reports whether line next carries on the sentence that
-// line prev cut.
-func continuesSentence(prev, next string) bool {
-	first, _ := utf8.DecodeRuneInString(strings.TrimSpace(next))
-	if !unicode.IsLower(first) {
-		return false
-	}
-	end := strings.TrimRight(prev, "»«\"'”“’‘)]} \t\u00a0\u202f")
-	last, _ := utf8.DecodeLastRuneInString(end)
-	switch last {
-	case '.', '!', '?', '…', ';', ':', utf8.RuneError:
-		return false
-	}
-	return true
 }
 
 // joinLines puts the lines of s on one line, separated by one space, with

@@ -93,21 +93,6 @@ func TestParse(t *testing.T) {
 			}},
 		},
 		{
-			name: "no blank line: a hard-wrapped sentence is joined",
-			text: "Un TER sur deux circulera mardi, a annoncé la SNCF dans un communiqué publié lundi\nsoir. Les usagers sont invités\nà reporter leurs déplacements.\nLa CGT appelle à la grève.",
-			want: Document{Paragraphs: []string{
-				"Un TER sur deux circulera mardi, a annoncé la SNCF dans un communiqué publié lundi soir. Les usagers sont invités à reporter leurs déplacements.",
-				"La CGT appelle à la grève.",
-			}},
-		},
-		{
-			name: "no blank line: list items after a colon or semicolon stay lines",
-			text: "Le tramway ira jusqu'au port\nLe tronçon comptera deux stations :\nJean-Moulin, devant la médiathèque ;\nle port de commerce, au pied des grues.",
-			want: Document{Title: "Le tramway ira jusqu'au port", Paragraphs: []string{
-				"Le tronçon comptera deux stations :", "Jean-Moulin, devant la médiathèque ;", "le port de commerce, au pied des grues.",
-			}},
-		},
-		{
 			name: "CRLF with blank lines",
 			text: "Un titre\r\n\r\nLigne une\r\nligne deux.\r\n\r\nFin.\r\n",
 			want: Document{Title: "Un titre", Paragraphs: []string{"Ligne une ligne deux.", "Fin."}},
