@@ -13,9 +13,9 @@
 //	preamble        the output opens with words about the translation ("Here is the
 //	                translation", "Sure,", "Translation:", "Voici la traduction"), wraps
 //	                itself in quotes or a code fence, or adds a "Note:" line
-//	untranslated    the output is the source, though the languages differ (and the
-//	                detector does not find the source in the target language already:
-//	                an English quotation in a French article comes back as it was)
+//	untranslated    the output is the source, though the languages differ, and the source
+//	                shows it is French (an English quotation or a credit line in a French
+//	                article comes back as it was, and rightly)
 //	wrong_language  the detector is sure the output is in another language
 //	length_ratio    output characters / source characters outside the corpus bounds
 //	numbers         a number of the source is missing from the output
@@ -146,8 +146,7 @@ func Segment(src, out, sourceLang, targetLang string, det Detector) error {
 	if f := checkPreamble(src, out); f != nil {
 		return f
 	}
-	if sourceLang != targetLang && sameText(src, out) && hasCommonWord(src) && !alreadyIn(det, src, targetLang) &&
-		(sourceLang != "fr" || looksFrench(src, det)) {
+	if sourceLang != targetLang && sameText(src, out) && hasCommonWord(src) && (sourceLang != "fr" || looksFrench(src, det)) {
 		return fail(CheckUntranslated, "the output is the source text")
 	}
 	// An output that is the source, let through above (names, an English
@@ -245,7 +244,8 @@ func isHandle(w string) bool {
 // "non" and "avant" are left out for "non-profit" and "avant-garde"): one of
 // them in a text is French evidence.
 var frenchWords = map[string]bool{
-	"le": true, "la": true, "les": true, "du": true, "des": true, "un": true, "une": true, "et": true, "est": true,
+	"le": true, "la": true, "les": true, "l": true, "de": true, "d": true, "du": true, "des": true, "en": true,
+	"un": true, "une": true, "et": true, "est": true, "qu": true,
 	"dans": true, "pour": true, "que": true, "qui": true, "pas": true, "sur": true, "au": true, "aux": true,
 	"ce": true, "cette": true, "ces": true, "sa": true, "ses": true, "ne": true, "avec": true,
 	"mais": true, "ou": true, "il": true, "elle": true, "ils": true, "nous": true, "vous": true, "leur": true,
@@ -255,7 +255,8 @@ var frenchWords = map[string]bool{
 // looksFrench reports whether a text that came back as it was shows it is
 // French: the detector finds French, or it holds a French word or a letter
 // English does not use. "6 Days (film, 1h34, Netflix)" shows none, and
-// reads the same in English; "Merci beaucoup." shows "merci".
+// reads the same in English; "Merci beaucoup." shows "merci", and a French
+// sentence around an English quotation its own words.
 func looksFrench(src string, det Detector) bool {
 	if det != nil {
 		if got, _ := det.Detect(src); got == "fr" {
@@ -271,17 +272,6 @@ func looksFrench(src string, det Detector) bool {
 		}
 	}
 	return false
-}
-
-// alreadyIn reports whether the detector is sure src is written in lang
-// already: a quotation or an embedded post in English inside a French
-// article comes back as it was, and rightly.
-func alreadyIn(det Detector, src, lang string) bool {
-	if det == nil {
-		return false
-	}
-	got, _ := det.Detect(src)
-	return got == lang
 }
 
 // quote returns the first words of s for a failure detail.

@@ -51,6 +51,10 @@ func TestSegment(t *testing.T) {
 			"EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. Le GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel", det, ""},
 		{"signature of an embedded post kept as is", "— Elon Musk (@elonmusk) March 16, 2020", "— Elon Musk (@elonmusk) March 16, 2020", det, ""},
 		{"French with a handle kept as is", "Merci beaucoup @elonmusk", "Merci beaucoup @elonmusk", det, CheckUntranslated},
+		{"French around an English quotation kept as is", "« We will never give up, we will fight for our country until the very end », a déclaré le président ukrainien.",
+			"« We will never give up, we will fight for our country until the very end », a déclaré le président ukrainien.", det, CheckUntranslated},
+		{"short French headline kept as is", "Mort de Jacques Chirac", "Mort de Jacques Chirac", det, CheckUntranslated},
+		{"elided article kept as is", "Photo d'illustration", "Photo d'illustration", det, CheckUntranslated},
 
 		{"output in French", srcKim, "Le sommet entre les deux dirigeants s'est terminé jeudi 25 avril à Vladivostok, dans l'Extrême-Orient russe.", det, CheckWrongLanguage},
 		{"detector sure of Spanish", srcKim, outKim, fixedDetector{"es", 0.9}, CheckWrongLanguage},

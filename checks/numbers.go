@@ -366,7 +366,6 @@ func parse(tok string, decimal, group rune) (string, bool) {
 	return v, true
 }
 
-// trimZeros drops leading zeros: "04" is 4, "0" stays 0.
 // ordinals returns the numbers of the English ordinals in s ("18th",
 // "1st", "2nd", "3rd", any case), without leading zeros.
 func ordinals(s string) []string {
@@ -397,6 +396,7 @@ func ordinals(s string) []string {
 
 func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
+// trimZeros drops leading zeros: "04" is 4, "0" stays 0.
 func trimZeros(s string) string {
 	t := strings.TrimLeft(s, "0")
 	if t == "" || t[0] == '.' {

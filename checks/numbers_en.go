@@ -15,25 +15,23 @@ import (
 // millions" as "12,5 million", which an English reader takes for twelve
 // thousand five hundred or cannot read at all) from a thousands separator an
 // LLM wrote ("12 500" becoming "12,500"): French never separates thousands
-// with a comma. A French number with a full stop in it ("1.234") is left
-// alone, its meaning being unsure.
+// with a comma. Left alone, their meaning being unsure:
+//   - a comma before exactly three digits ("2,500"): it is the thousands
+//     separator of an English quotation as often as a French decimal (and
+//     so no English form made here is another number's French one: a
+//     second pass changes nothing);
+//   - a number whose first group starts with 0 ("0 800 130 000"): a phone
+//     number, not a quantity;
+//   - a number with a full stop in it ("1.234").
 func EnglishNumbers(src, out string) string {
 	if !hasDigit(out) || !strings.ContainsAny(out, ", \u00a0\u202f") {
 		return out
 	}
 	english := map[string]string{}
-	for _, tok := range number.FindAllString(src, -1) {
+	for _, m := range findAllNumeric(number, src) {
+		tok := src[m[0]:m[1]]
 		if en, ok := englishNumber(tok); ok {
 			english[plainSpaces(tok)] = en
-		}
-	}
-	for french, en := range english {
-		if _, clash := english[en]; clash {
-			// "1 234" and a French "1,234" (1.234) in one source: the
-			// first's English form is the second's French one, and a
-			// second pass would read it as that. Neither meaning is
-			// guessed for it.
-			delete(english, french)
 		}
 	}
 	if len(english) == 0 {
@@ -41,7 +39,7 @@ func EnglishNumbers(src, out string) string {
 	}
 	var b strings.Builder
 	last := 0
-	for _, m := range number.FindAllStringIndex(out, -1) {
+	for _, m := range findAllNumeric(number, out) {
 		en, ok := english[plainSpaces(out[m[0]:m[1]])]
 		if !ok {
 			continue
@@ -58,15 +56,18 @@ func EnglishNumbers(src, out string) string {
 }
 
 // englishNumber returns the English form of a number written in French
-// style, and false when tok is not one: no decimal comma and no thousands
-// space, or a full stop or a second comma in it.
+// style, and false when tok is not one (no decimal comma and no thousands
+// space) or when its meaning is unsure (see EnglishNumbers).
 func englishNumber(tok string) (string, bool) {
 	if strings.Contains(tok, ".") || strings.Count(tok, ",") > 1 {
 		return "", false
 	}
 	whole, decimals, hasDecimals := strings.Cut(tok, ",")
+	if hasDecimals && len(decimals) == 3 {
+		return "", false
+	}
 	groups := strings.FieldsFunc(whole, isFrenchSpace)
-	if !hasDecimals && len(groups) < 2 {
+	if !hasDecimals && len(groups) < 2 || len(groups) > 1 && groups[0][0] == '0' {
 		return "", false
 	}
 	en := strings.Join(groups, ",")

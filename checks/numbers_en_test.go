@@ -21,15 +21,20 @@ func TestEnglishNumbers(t *testing.T) {
 		{"La ville compte 12 500 habitants.", "The city has 12,500 inhabitants.", "The city has 12,500 inhabitants."},
 		// A comma between digits the source does not have is the output's own.
 		{"La ville compte 1500 habitants.", "The city has 1,500 inhabitants.", "The city has 1,500 inhabitants."},
-		// A French "1,500" is one and a half.
-		{"Il pèse 1,500 kg.", "It weighs 1,500 kg.", "It weighs 1.500 kg."},
+		// Three digits after the comma: an English thousands separator as
+		// often as a French decimal, left alone.
+		{"Il pèse 1,500 kg.", "It weighs 1,500 kg.", "It weighs 1,500 kg."},
+		{"« We raised $2,500 in 24 hours », a écrit l'association.", `"We raised $2,500 in 24 hours," the association wrote.`, `"We raised $2,500 in 24 hours," the association wrote.`},
+		// A phone number.
+		{"Appelez le 0 800 130 000.", "Call 0 800 130 000.", "Call 0 800 130 000."},
 		// No number in French style: nothing to do.
 		{"En 2019, 250 personnes.", "In 2019, 250 people.", "In 2019, 250 people."},
 		{"Le 14 juillet 1789.", "On 14 July 1789.", "On 14 July 1789."},
 		// A full stop in a French number: unsure, left alone.
 		{"Il a gagné 1.234 euros.", "He won 1.234 euros.", "He won 1.234 euros."},
-		// "1 234" would become the French "1,234" of the same source.
-		{"De 1 234 à 1,234 tonne.", "From 1 234 to 1,234 tonne.", "From 1 234 to 1.234 tonne."},
+		// An LLM's right answer is not made wrong.
+		{"De 12 345 à 12,3456 tonnes.", "From 12,345 to 12.3456 tonnes.", "From 12,345 to 12.3456 tonnes."},
+		{"De 12 345 à 12,3456 tonnes.", "From 12 345 to 12,3456 tonnes.", "From 12,345 to 12.3456 tonnes."},
 		// Only whole numbers: "12,5" inside "112,5" is another number.
 		{"Il a 12,5 ans.", "He has 112,5 years and 12,5 months.", "He has 112,5 years and 12.5 months."},
 	} {

@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -148,17 +149,39 @@ func splitMerged(doc *html.Node, merged string) []string {
 
 // furnitureAttr matches the class or id of an element that holds a page's
 // furniture rather than its article: sharing buttons, the byline, related
-// links, tags, breadcrumbs, newsletter and cookie prompts.
-var furnitureAttr = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:share|sharing|social|byline|author|signature|related|tags?|breadcrumbs?|newsletter|cookies?|consent|promo|advert|ads?)(?:$|[\s_-])`)
+// links, breadcrumbs, the newsletter prompt. Words for advertising, tags or
+// cookies are left out: they name wrappers of the article too ("no-ads",
+// "tags-free", WordPress's "tag-lyon" on the <article> itself).
+var furnitureAttr = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:share|sharing|social|byline|author|signature|related|breadcrumbs?|newsletter)(?:$|[\s_-])`)
 
-// isFurniture reports whether an element's class or id names furniture.
+// maxFurnitureRunes bounds the text of an element taken for furniture: a
+// share bar or a byline is a line, and an element holding more (a wrapper
+// whose class says "social-share-enabled") holds the article.
+const maxFurnitureRunes = 200
+
+// isFurniture reports whether n is a block of furniture: a block element
+// whose class or id names furniture and whose text is short. An inline
+// element is never furniture here: a link classed "st_tag" inside a
+// paragraph is part of its sentence.
 func isFurniture(n *html.Node) bool {
+	if !blockElements[elementAtom(n)] {
+		return false
+	}
+	named := false
 	for _, a := range n.Attr {
 		if (a.Key == "class" || a.Key == "id") && furnitureAttr.MatchString(a.Val) {
-			return true
+			named = true
+			break
 		}
 	}
-	return false
+	if !named {
+		return false
+	}
+	runes := 0
+	for _, b := range blocks(n) {
+		runes += utf8.RuneCountInString(b)
+	}
+	return runes <= maxFurnitureRunes
 }
 
 // withoutSpace returns s without its white space.

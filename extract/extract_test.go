@@ -265,3 +265,22 @@ func BenchmarkArticle(b *testing.B) {
 		}
 	}
 }
+
+// TestSplitMergedKeepsContentNamedLikeFurniture: an inline link classed as
+// a tag, and a wrapper whose class names ads or sharing, hold article text.
+func TestSplitMergedKeepsContentNamedLikeFurniture(t *testing.T) {
+	long := strings.Repeat("Le chantier durera quatre ans et coûtera cent vingt millions d'euros. ", 4)
+	page := `<body><article><h1>Titre</h1><p class="byline">Par Anne</p>` +
+		`<p>Un TER entre <a class="st_tag internal_tag" rel="tag">Lyon</a> et Saint-Étienne.</p>` +
+		`<div class="article-content js-ads social-share-enabled"><p>` + long + `</p><p>Fin.</p></div>` +
+		`<div class="share-buttons">Partager</div></article></body>`
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := strings.Join([]string{"Titre", "Par Anne", "Un TER entre Lyon et Saint-Étienne.", long, "Fin.", "Partager"}, " ")
+	want := []string{"Titre", "Un TER entre Lyon et Saint-Étienne.", strings.TrimSpace(long), "Fin."}
+	if got := splitMerged(doc, merged); !slices.Equal(got, want) {
+		t.Errorf("splitMerged = %q, want %q", got, want)
+	}
+}

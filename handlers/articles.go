@@ -56,6 +56,9 @@ func (h *handler) readBody(c *gin.Context, limit int64) ([]byte, error) {
 // decodeArticle checks and decodes a request body. Unknown fields are
 // refused: a misspelt "txt" silently ignored would translate nothing.
 func decodeArticle(body []byte) (gateway.Request, error) {
+	// A byte-order mark, as Notepad and PowerShell write one before JSON,
+	// says nothing the JSON does not.
+	body = bytes.TrimPrefix(body, []byte("\ufeff"))
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return gateway.Request{}, gateway.Errorf(gateway.CodeInvalidJSON, `the request body is empty: send JSON such as {"text": "..."}`)

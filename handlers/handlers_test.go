@@ -145,6 +145,7 @@ func TestErrorCodes(t *testing.T) {
 			wantMessage: `the request body is not JSON: send the article inside JSON, such as {"text": "..."}`},
 		{name: "an article starting with a t", body: "tout le monde", wantStatus: 400, wantCode: "invalid_json", wantMessage: "the request body is not JSON"},
 		{name: "an article starting like a JSON literal", body: "nullement", wantStatus: 400, wantCode: "invalid_json", wantMessage: "the request body is not JSON"},
+		{name: "a byte-order mark before JSON is read past", body: "\ufeff{\"text\": \"   \"}", wantStatus: 400, wantCode: "empty_article"},
 		{name: "a JSON string", body: `"Le président"`, wantStatus: 400, wantCode: "invalid_json", wantMessage: "must be a JSON object, not a JSON string"},
 		{name: "two values", body: `{"text": "a"} {"text": "b"}`, wantStatus: 400, wantCode: "invalid_json"},
 		{name: "unknown field", body: `{"txt": "abc"}`, wantStatus: 400, wantCode: "invalid_request"},
