@@ -49,6 +49,8 @@ func TestSegment(t *testing.T) {
 		{"French letters kept as is", "Préfecture fermée", "Préfecture fermée", det, CheckUntranslated},
 		{"a line of names kept as is", "EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. Le GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel",
 			"EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. Le GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel", det, ""},
+		{"a team sheet nearly as it was", "EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. Le GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel",
+			"EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. The GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel", det, ""},
 		{"signature of an embedded post kept as is", "— Elon Musk (@elonmusk) March 16, 2020", "— Elon Musk (@elonmusk) March 16, 2020", det, ""},
 		{"French with a handle kept as is", "Merci beaucoup @elonmusk", "Merci beaucoup @elonmusk", det, CheckUntranslated},
 		{"French around an English quotation kept as is", "« We will never give up, we will fight for our country until the very end », a déclaré le président ukrainien.",

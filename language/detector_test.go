@@ -128,6 +128,9 @@ func TestSignal(t *testing.T) {
 		{"Il a dit : « Nous verrons » à Paris.", "Il a dit Nous verrons à"},
 		{"Voir https://example.org/a ou écrire à contact@example.org.", "Voir ou écrire à"},
 		{"25 000 euros, 14h30", "euros, 14h30"},
+		// After an initial comes a name, not a sentence.
+		{"Selon J. Dupont, rien. Ensuite la suite.", "Selon rien. Ensuite la suite."},
+		{"EFFECTIFSY. WissaT. FontaineJ. LaporteJ. Le GoffP. Abergel", "WissaT."},
 	}
 	for _, tt := range tests {
 		got, _ := signal(tt.text)

@@ -122,9 +122,20 @@ func isSpace(r rune) bool {
 // endsSentence reports whether the word after tok opens a sentence (or a
 // quotation, whose first word is capitalised in French and English alike).
 func endsSentence(tok string) bool {
-	last, _ := utf8.DecodeLastRuneInString(tok)
+	last, n := utf8.DecodeLastRuneInString(tok)
 	switch last {
-	case '.', '!', '?', ':', '«', '“', '"', '‹', '—', '–', '(', '[':
+	case '.':
+		// An initial ("J.", or "FontaineJ." in a team sheet run
+		// together) ends a name, not a sentence: the capital after it is
+		// another name. An acronym ("la SNCF.") does end one.
+		rest := tok[:len(tok)-n]
+		before, m := utf8.DecodeLastRuneInString(rest)
+		if !unicode.IsUpper(before) {
+			return true
+		}
+		prev, _ := utf8.DecodeLastRuneInString(rest[:len(rest)-m])
+		return !(prev == utf8.RuneError || unicode.IsLower(prev))
+	case '!', '?', ':', '«', '“', '"', '‹', '—', '–', '(', '[':
 		return true
 	}
 	return tok == "-" // a dash opening a line of dialogue
