@@ -81,9 +81,10 @@ func (r *Replies) Put(ctx context.Context, key string, value []byte) {
 // Wait returns when the writes started by Put have ended.
 func (r *Replies) Wait() { r.pending.Wait() }
 
-// replyVersion fingerprints everything of the configuration that shapes a
-// reply: routes, each provider's own fingerprint (model, prompt, options),
-// the summary length, the glossary and the article bounds. The fields are
+// replyVersion fingerprints everything that shapes a reply: the code that
+// made it (Options.Build), and of the configuration the routes, each
+// provider's own fingerprint (model, prompt, options), the summary length,
+// the glossary and the article bounds. The fields are
 // hashed as cache keys are, each with its length, so none can run into the
 // next.
 func (s *Service) replyVersion() string {
@@ -95,6 +96,7 @@ func (s *Service) replyVersion() string {
 		add(strconv.Itoa(len(r.AllowOverride)))
 		add(r.AllowOverride...)
 	}
+	add("build", s.build)
 	route("translation", s.translation)
 	route("summary", s.summarizing)
 	for _, name := range slices.Sorted(maps.Keys(s.translators)) {

@@ -138,6 +138,20 @@ func TestReplyKeysFollowTheConfiguration(t *testing.T) {
 			t.Errorf("%s gives the same reply key", name)
 		}
 	}
+	// Another build of the gateway: the replies of the code before a deploy
+	// are not served by the code after it.
+	built := func(build string) string {
+		svc, err := New(Options{Cache: store, Build: build, Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "a"}},
+			Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "s"}},
+			Translation: Route{Chain: []string{"llm"}}, Summarizing: Route{Chain: []string{"sum"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return key(svc, "articles")
+	}
+	if built("vcs:1") == built("vcs:2") || built("vcs:1") != built("vcs:1") {
+		t.Error("the reply key must follow the build, and only it")
+	}
 	if svc, _ := New(Options{Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "a"}},
 		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "s"}},
 		Translation: Route{Chain: []string{"llm"}}, Summarizing: Route{Chain: []string{"sum"}}}); svc.Replies() != nil {

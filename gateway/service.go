@@ -40,10 +40,14 @@ type Options struct {
 	// CacheTimeout bounds each cache call; past it the request goes on
 	// without the cache. Default 300ms.
 	CacheTimeout time.Duration
-	Translators  map[string]providers.Translator
-	Summarizers  map[string]providers.Summarizer
-	Translation  Route
-	Summarizing  Route
+	// Build identifies the code that shapes replies (parsing, checks,
+	// rendering): part of a kept reply's key, so that a deploy does not
+	// serve the replies the previous code made for up to ReplyTTL.
+	Build       string
+	Translators map[string]providers.Translator
+	Summarizers map[string]providers.Summarizer
+	Translation Route
+	Summarizing Route
 	// SummarySentences is the default summary length. Default 2.
 	SummarySentences int
 	// Unavailable names the configured providers that could not be built,
@@ -105,6 +109,7 @@ type Service struct {
 	nativeGlossary   map[string]bool
 	log              *slog.Logger
 	replies          *Replies
+	build            string // Options.Build
 }
 
 // New returns a Service, or an error when a route names no provider at all.
@@ -124,6 +129,7 @@ func New(opts Options) (*Service, error) {
 		translation:      opts.Translation,
 		summarizing:      opts.Summarizing,
 		summarySentences: opts.SummarySentences,
+		build:            opts.Build,
 		unavailable:      opts.Unavailable,
 		catalog:          opts.Catalog,
 		observe:          opts.Observer,
