@@ -146,7 +146,7 @@ func Segment(src, out, sourceLang, targetLang string, det Detector) error {
 	if f := checkPreamble(src, out); f != nil {
 		return f
 	}
-	if sourceLang != targetLang && sameText(src, out) && hasCommonWord(src) && (sourceLang != "fr" || looksFrench(src, det)) {
+	if sourceLang != targetLang && sameText(src, out) && hasCommonWord(src) && (sourceLang != "fr" || LooksFrench(src, det)) {
 		return fail(CheckUntranslated, "the output is the source text")
 	}
 	// An output that is the source, let through above (names, an English
@@ -252,12 +252,12 @@ var frenchWords = map[string]bool{
 	"merci": true, "oui": true, "très": true, "selon": true, "après": true,
 }
 
-// looksFrench reports whether a text that came back as it was shows it is
+// LooksFrench reports whether a text that came back as it was shows it is
 // French: the detector finds French, or it holds a French word or a letter
 // English does not use. "6 Days (film, 1h34, Netflix)" shows none, and
 // reads the same in English; "Merci beaucoup." shows "merci", and a French
 // sentence around an English quotation its own words.
-func looksFrench(src string, det Detector) bool {
+func LooksFrench(src string, det Detector) bool {
 	if det != nil {
 		if got, _ := det.Detect(src); got == "fr" {
 			return true

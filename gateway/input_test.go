@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -243,6 +244,39 @@ func TestCachedArticlesAreNotDetectedAgain(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		if _, err := svc.Article(context.Background(), Request{Text: english}); ErrorCode(err) != CodeUnsupportedLanguage {
 			t.Errorf("English article %d: %v, want unsupported_language every time", i, err)
+		}
+	}
+}
+
+// TestParagraphsAlreadyInEnglishAreKept: a French article's paragraph in
+// English (an embedded post) is returned as it was and sent to no
+// provider; a French sentence around an English quotation is translated;
+// a request that names French overrides the detector for every paragraph.
+func TestParagraphsAlreadyInEnglishAreKept(t *testing.T) {
+	const english = "HYDROXYCHLOROQUINE & AZITHROMYCIN, taken together, have a real chance to be one of the biggest game changers in the history of medicine."
+	const quoting = "« This is a very sad day for all of us, and we will remember him forever », a réagi le maire sur les réseaux sociaux."
+	text := "Le président américain a vanté un traitement contre le virus\n\n" +
+		"Le président américain a publié samedi un message sur les réseaux sociaux pour vanter un traitement qui n'a pas fait ses preuves.\n\n" +
+		english + "\n\n" + quoting
+	for _, tt := range []struct {
+		source string
+		kept   int
+	}{{"", 1}, {"auto", 1}, {"fr", 0}} {
+		svc, tr := newInputFixture(t, nil)
+		res, err := svc.Translate(context.Background(), Request{Text: text, SourceLang: tt.source})
+		if err != nil {
+			t.Fatalf("source_lang %q: %v", tt.source, err)
+		}
+		got := res.Translation
+		if got.Cache.SegmentsKept != tt.kept || got.Cache.SegmentsTranslated != 4-tt.kept {
+			t.Errorf("source_lang %q: kept %d, translated %d; want %d and %d", tt.source, got.Cache.SegmentsKept, got.Cache.SegmentsTranslated, tt.kept, 4-tt.kept)
+		}
+		sentEnglish := slices.Contains(tr.sent, english)
+		if sentEnglish != (tt.kept == 0) || !slices.Contains(tr.sent, quoting) {
+			t.Errorf("source_lang %q: sent %q", tt.source, tr.sent)
+		}
+		if tt.kept == 1 && (got.Paragraphs[1] != english || got.Provider != "llm") {
+			t.Errorf("source_lang %q: paragraph %q by %q, want the English as it was, by llm", tt.source, got.Paragraphs[1], got.Provider)
 		}
 	}
 }

@@ -258,6 +258,9 @@ type CacheReport struct {
 	Status             string // hit, miss or partial
 	SegmentsCached     int
 	SegmentsTranslated int
+	// SegmentsKept were in the target language already and are returned
+	// as they were, at no cost (see keepTargetLanguage).
+	SegmentsKept int
 }
 
 // Timings are the durations of a request's parts.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -411,6 +412,7 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 		}
 	}
 
+	kept := s.keepTargetLanguage(p, unique, out, served)
 	for i, name := range p.translationChain {
 		missing := missingIndexes(out, served)
 		if len(missing) == 0 {
@@ -514,10 +516,13 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 		segments[i] = out[u]
 	}
 	tr := s.assemble(p, segments)
-	tr.Provider, tr.Model = joinDistinct(served), joinDistinct(models)
+	tr.Provider, tr.Model = joinDistinct(withoutKept(served)), joinDistinct(models)
+	if tr.Provider == "" { // every paragraph was already in the target language
+		tr.Provider, tr.Model = "none", "none"
+	}
 	tr.Usage = usage
-	translated := len(unique) - cached
-	tr.Cache = CacheReport{SegmentsCached: cached, SegmentsTranslated: translated}
+	translated := len(unique) - cached - kept
+	tr.Cache = CacheReport{SegmentsCached: cached, SegmentsTranslated: translated, SegmentsKept: kept}
 	switch {
 	case translated == 0:
 		tr.Cache.Status = CacheHit
@@ -534,6 +539,71 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 		toCache = append(toCache, pendingEntry{docKey, documentValue{Segments: segments, Model: tr.Model, Usage: usage}})
 	}
 	return tr, store(), nil
+}
+
+// keptProvider marks, among the providers that served each paragraph, one
+// kept as it was (see keepTargetLanguage).
+const keptProvider = "none"
+
+// minKeptLetters is the size, in letters, under which a paragraph is never
+// taken for one in the target language already: the detector is wrong on
+// 0.1% to 0.7% of sentences of 20 to 49 letters, and on none of 50 or more,
+// in the corpus measurements of package language.
+const minKeptLetters = 50
+
+// keepTargetLanguage keeps as they are the paragraphs of a French article
+// that are in the target language already (an English quotation, an
+// embedded post): no provider is paid for them, and none rewrites them (an
+// engine translating "from French" mangles English and lowercases its
+// links). A paragraph is kept only when the detector finds the target
+// language in it and it shows nothing French (checks.LooksFrench: a French
+// word, a French letter), so that a French sentence around an English
+// quotation is translated. A request that names its source language
+// ("source_lang": "fr") overrides the detector, for the article and for
+// each of its paragraphs alike. It returns how many it kept.
+func (s *Service) keepTargetLanguage(p plan, unique, out, served []string) int {
+	switch strings.ToLower(strings.TrimSpace(p.requestedSource)) {
+	case "", "auto":
+	default:
+		return 0
+	}
+	if s.detector == nil || p.source == p.target {
+		return 0
+	}
+	kept := 0
+	for i, u := range unique {
+		if served[i] != "" || letters(u) < minKeptLetters {
+			continue
+		}
+		if lang, _ := s.detector.Detect(u); lang != p.target || checks.LooksFrench(u, s.detector) {
+			continue
+		}
+		out[i], served[i] = u, keptProvider
+		kept++
+	}
+	return kept
+}
+
+// letters counts the letters of s.
+func letters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// withoutKept returns served without the paragraphs kept as they were.
+func withoutKept(served []string) []string {
+	out := make([]string, 0, len(served))
+	for _, name := range served {
+		if name != keptProvider {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // pendingEntry is a value to cache under key, once encoded as JSON.

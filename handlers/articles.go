@@ -174,7 +174,8 @@ type cacheBody struct {
 	Status             string `json:"status"`
 	SegmentsCached     int    `json:"segments_cached"`
 	SegmentsTranslated int    `json:"segments_translated"`
-	Summary            string `json:"summary,omitempty"` // hit or miss, when a summary was made
+	SegmentsKept       int    `json:"segments_kept,omitempty"` // already in English, returned as they were
+	Summary            string `json:"summary,omitempty"`       // hit or miss, when a summary was made
 }
 
 // usageBody is what this request paid upstream: zero on a cache hit.
@@ -200,6 +201,7 @@ func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
 			Status:             res.Cache.Status,
 			SegmentsCached:     res.Cache.SegmentsCached,
 			SegmentsTranslated: res.Cache.SegmentsTranslated,
+			SegmentsKept:       res.Cache.SegmentsKept,
 		},
 		TimingsMS: &timingsBody{
 			Total:       ms(res.Timings.Total),
