@@ -258,21 +258,63 @@ var frenchWords = map[string]bool{
 // reads the same in English; "Merci beaucoup." shows "merci", and a French
 // sentence around an English quotation its own words.
 func LooksFrench(src string, det Detector) bool {
-	if det != nil {
-		if got, _ := det.Detect(src); got == "fr" {
-			return true
-		}
-	}
-	if strings.ContainsAny(src, "éèêëàâçùûüîïôœæÉÈÊÀÇÔŒ") {
+	// The cheap evidence first: this runs on every paragraph of a new
+	// article (the gateway's keepTargetLanguage), and French letters or
+	// words settle nearly every French one.
+	if hasFrenchLetter(src) || hasFrenchWord(src) {
 		return true
 	}
-	for _, w := range strings.FieldsFunc(strings.ToLower(src), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if frenchWords[w] {
+	if det != nil {
+		got, _ := det.Detect(src)
+		return got == "fr"
+	}
+	return false
+}
+
+// hasFrenchLetter reports whether s holds a letter French writes and English
+// does not.
+func hasFrenchLetter(s string) bool {
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			continue
+		}
+		switch r {
+		case 'é', 'è', 'ê', 'ë', 'à', 'â', 'ç', 'ù', 'û', 'ü', 'î', 'ï', 'ô', 'œ', 'æ', 'É', 'È', 'Ê', 'À', 'Ç', 'Ô', 'Œ':
 			return true
 		}
 	}
 	return false
 }
+
+// hasFrenchWord reports whether s holds one of frenchWords, in any case.
+func hasFrenchWord(s string) bool {
+	var buf [8]byte
+	for i := 0; i < len(s); {
+		if !isLetterByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isLetterByte(s[j]) {
+			j++
+		}
+		// Only short ASCII words are looked up; a word with another
+		// letter in it ("très", "après") runs on past the ASCII ones.
+		if j-i <= len(buf) && (j == len(s) || s[j] < utf8.RuneSelf) {
+			w := buf[:j-i]
+			for k := range w {
+				w[k] = s[i+k] | 0x20
+			}
+			if frenchWords[string(w)] {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func isLetterByte(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // quote returns the first words of s for a failure detail.
 func quote(s string) string {

@@ -51,6 +51,8 @@ func TestSegment(t *testing.T) {
 			"EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. Le GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel", det, ""},
 		{"a team sheet nearly as it was", "EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. Le GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel",
 			"EFFECTIFSY. WissaT. FontaineJ. LaporteJ. MorelH. MendesV. The GoffP. Nardi22J. Delaplace23T. Monconduit24F. WadjaL. Abergel", det, ""},
+		{"a team sheet with shirt numbers nearly as it was", "EFFECTIFSY. Wissa10T. Fontaine5J. Laporte4J. Morel15H. Mendes36V. Le Goff28P. Nardi22J. Delaplace23T. Monconduit24F. Wadja6L. Abergel",
+			"EFFECTIFSY. Wissa10T. Fontaine5J. Laporte4J. Morel15H. Mendes36V. The Goff28P. Nardi22J. Delaplace23T. Monconduit24F. Wadja6L. Abergel", det, ""},
 		{"signature of an embedded post kept as is", "— Elon Musk (@elonmusk) March 16, 2020", "— Elon Musk (@elonmusk) March 16, 2020", det, ""},
 		{"French with a handle kept as is", "Merci beaucoup @elonmusk", "Merci beaucoup @elonmusk", det, CheckUntranslated},
 		{"French around an English quotation kept as is", "« We will never give up, we will fight for our country until the very end », a déclaré le président ukrainien.",

@@ -125,16 +125,16 @@ func endsSentence(tok string) bool {
 	last, n := utf8.DecodeLastRuneInString(tok)
 	switch last {
 	case '.':
-		// An initial ("J.", or "FontaineJ." in a team sheet run
-		// together) ends a name, not a sentence: the capital after it is
-		// another name. An acronym ("la SNCF.") does end one.
+		// An initial ("J.", or "FontaineJ." and "Nardi22J." in a team
+		// sheet run together) ends a name, not a sentence: the capital
+		// after it is another name. An acronym ("la SNCF.") does end one.
 		rest := tok[:len(tok)-n]
 		before, m := utf8.DecodeLastRuneInString(rest)
 		if !unicode.IsUpper(before) {
 			return true
 		}
 		prev, _ := utf8.DecodeLastRuneInString(rest[:len(rest)-m])
-		return !(prev == utf8.RuneError || unicode.IsLower(prev))
+		return !(prev == utf8.RuneError || unicode.IsLower(prev) || unicode.IsDigit(prev))
 	case '!', '?', ':', '«', '“', '"', '‹', '—', '–', '(', '[':
 		return true
 	}

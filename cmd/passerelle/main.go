@@ -129,7 +129,10 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 	log.Info("listening", "addr", ln.Addr().String(),
 		"translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain(), "cache", cfg.Cache.Backend,
-		"gomaxprocs", runtime.GOMAXPROCS(0))
+		"gomaxprocs", runtime.GOMAXPROCS(0), "build", build.BinaryID())
+	if build.BinaryID() == "" {
+		log.Warn("the gateway's build could not be identified: kept replies made by other versions may be served until cache.reply_ttl")
+	}
 	logger.Flush() // what a person starting it waits for
 	if listening != nil {
 		listening(ln.Addr())

@@ -100,7 +100,7 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 		MaxCharacters:    cfg.Limits.MaxCharacters,
 		Detector:         language.NewDetector(language.Options{}),
 		Logger:           log,
-		Build:            binaryID(),
+		Build:            BinaryID(),
 	}
 	if cfg.Fetch.Enabled {
 		opts.Fetcher = fetch.New(fetch.Options{
@@ -303,10 +303,10 @@ func observer(m *metrics.Metrics) gateway.Observer {
 	return m
 }
 
-// binaryID identifies the running code, once per process: the VCS revision
+// BinaryID identifies the running code, once per process: the VCS revision
 // it was built from when the build recorded one and the tree was clean,
 // else the Go build ID of the executable, else a hash of it, else "".
-var binaryID = sync.OnceValue(func() string {
+var BinaryID = sync.OnceValue(func() string {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		var revision string
 		modified := false
@@ -322,9 +322,13 @@ var binaryID = sync.OnceValue(func() string {
 			return "vcs:" + revision
 		}
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
+	// The running file, even when it has been replaced on disk since
+	// (Linux), else its path.
+	exe := "/proc/self/exe"
+	if _, err := os.Stat(exe); err != nil {
+		if exe, err = os.Executable(); err != nil {
+			return ""
+		}
 	}
 	// The Go build ID, in an ELF note, is a hash of what the binary was
 	// built from: reading it is reading a few bytes, where hashing the
