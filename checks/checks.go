@@ -120,11 +120,12 @@ func detectOther(det Detector, text, lang string) (string, float64) {
 	return "", 0
 }
 
-// minLanguageLetters is the size, in letters, below which the language of an
-// output is not checked: the detector is wrong on 0.1% to 0.7% of sentences
-// of 20 to 49 letters, and on none of 50 letters or more, in the corpus
+// MinLanguageLetters is the size, in letters, below which the language of a
+// text is not judged (an output here; in the gateway, a paragraph that might
+// be kept as it is): the detector is wrong on 0.1% to 0.7% of sentences of
+// 20 to 49 letters, and on none of 50 letters or more, in the corpus
 // measurements of package language.
-const minLanguageLetters = 50
+const MinLanguageLetters = 50
 
 // Segment checks out, the translation of src from sourceLang into
 // targetLang, and returns nil when it may be returned and cached, or a
@@ -152,7 +153,7 @@ func Segment(src, out, sourceLang, targetLang string, det Detector) error {
 	// An output that is the source, let through above (names, an English
 	// quotation), is not judged again by its language: the detector takes a
 	// line of names for any language.
-	if det != nil && countLetters(out) >= minLanguageLetters && !sameText(src, out) {
+	if det != nil && CountLetters(out) >= MinLanguageLetters && !sameText(src, out) {
 		if lang, conf := detectOther(det, out, targetLang); lang != "" && lang != targetLang {
 			return fail(CheckWrongLanguage, "the output reads as %q (confidence %.2f), want %q", lang, conf, targetLang)
 		}
@@ -171,7 +172,8 @@ func hasAlnum(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
-func countLetters(s string) int {
+// CountLetters counts the letters of s.
+func CountLetters(s string) int {
 	n := 0
 	for _, r := range s {
 		if unicode.IsLetter(r) {
@@ -224,7 +226,7 @@ func hasCommonWord(s string) bool {
 		}
 		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
 		first, _ := utf8.DecodeRuneInString(w)
-		if countLetters(w) >= 2 && unicode.IsLower(first) {
+		if CountLetters(w) >= 2 && unicode.IsLower(first) {
 			return true
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -545,12 +544,6 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 // kept as it was (see keepTargetLanguage).
 const keptProvider = "none"
 
-// minKeptLetters is the size, in letters, under which a paragraph is never
-// taken for one in the target language already: the detector is wrong on
-// 0.1% to 0.7% of sentences of 20 to 49 letters, and on none of 50 or more,
-// in the corpus measurements of package language.
-const minKeptLetters = 50
-
 // keepTargetLanguage keeps as they are the paragraphs of a French article
 // that are in the target language already (an English quotation, an
 // embedded post): no provider is paid for them, and none rewrites them (an
@@ -572,13 +565,10 @@ func (s *Service) keepTargetLanguage(p plan, unique, out, served []string) int {
 	}
 	kept := 0
 	for i, u := range unique {
-		if served[i] != "" || letters(u) < minKeptLetters {
-			continue
-		}
 		// French words and letters first: they settle nearly every
-		// paragraph of a French article at a fraction of the detector's
-		// cost, on the path of every new article.
-		if checks.LooksFrench(u, nil) {
+		// paragraph of a French article, most within its first words, on
+		// the path of every new article.
+		if served[i] != "" || checks.LooksFrench(u, nil) || checks.CountLetters(u) < checks.MinLanguageLetters {
 			continue
 		}
 		if lang, _ := s.detector.Detect(u); lang != p.target {
@@ -588,17 +578,6 @@ func (s *Service) keepTargetLanguage(p plan, unique, out, served []string) int {
 		kept++
 	}
 	return kept
-}
-
-// letters counts the letters of s.
-func letters(s string) int {
-	n := 0
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			n++
-		}
-	}
-	return n
 }
 
 // withoutKept returns served without the paragraphs kept as they were.
