@@ -20,6 +20,14 @@ const (
 	CodeNoProvider          = "no_provider"
 	CodeOutputCheck         = "output_check_failed"
 	CodeInternal            = "internal"
+	// CodeOverloaded: the gateway has no room for the work now (its budget
+	// of work in flight, or a provider's queue, is full); retry after the
+	// reply's Retry-After.
+	CodeOverloaded = "overloaded"
+	// CodeShuttingDown: the process is stopping and the work was not done;
+	// the same request sent again is served by another replica or after
+	// the restart.
+	CodeShuttingDown = "shutting_down"
 )
 
 // Error is a failure the client should see: a stable code and a message safe

@@ -32,6 +32,8 @@ var statusOf = map[string]int{
 	codeRateLimited:                 http.StatusTooManyRequests,
 	codeMethodNotAllowed:            http.StatusMethodNotAllowed,
 	gateway.CodeInternal:            http.StatusInternalServerError,
+	gateway.CodeOverloaded:          http.StatusServiceUnavailable,
+	gateway.CodeShuttingDown:        http.StatusServiceUnavailable,
 }
 
 // Codes that only the HTTP layer produces.
