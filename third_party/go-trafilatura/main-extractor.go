@@ -694,18 +694,15 @@ func extractContent(doc *html.Node, cache *lru.Cache, opts Options) (*html.Node,
 		}
 
 		// Check if there are enough <p> with text
-		var paragraphText string
-		for _, p := range dom.GetElementsByTagName(doc, "p") {
-			paragraphText += dom.TextContent(p)
-		}
+		paragraphBytes, paragraphRunes := paragraphTextSize(doc)
 
 		factor := 3
 		if opts.Focus == FavorPrecision {
 			factor = 1
 		}
 
-		if paragraphText == "" ||
-			utf8.RuneCountInString(paragraphText) < opts.Config.MinExtractedSize*factor {
+		if paragraphBytes == 0 ||
+			paragraphRunes < opts.Config.MinExtractedSize*factor {
 			potentialTags["div"] = struct{}{}
 		}
 
@@ -773,6 +770,32 @@ func extractContent(doc *html.Node, cache *lru.Cache, opts Options) (*html.Node,
 	etree.StripTags(resultBody, "div")
 
 	return resultBody, tmpText
+}
+
+// paragraphTextSize returns the length in bytes and in runes of the text of
+// every <p> below doc put end to end, a <p> inside another counted in both,
+// as the concatenation of their TextContent would measure it. Passerelle's
+// change: upstream built that concatenation with += over the <p>s, which
+// copied the text so far at each one, quadratic in the page; this walks the
+// tree once and builds no string.
+func paragraphTextSize(doc *html.Node) (bytes, runes int) {
+	var walk func(n *html.Node, inParagraphs int)
+	walk = func(n *html.Node, inParagraphs int) {
+		switch {
+		case n.Type == html.TextNode:
+			bytes += inParagraphs * len(n.Data)
+			runes += inParagraphs * utf8.RuneCountInString(n.Data)
+		case n.Type == html.ElementNode && n.Data == "p":
+			inParagraphs++
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inParagraphs)
+		}
+	}
+	for c := doc.FirstChild; c != nil; c = c.NextSibling {
+		walk(c, 0)
+	}
+	return bytes, runes
 }
 
 // processCommentsNode process and determine how to deal with comment's content.
