@@ -1,3 +1,6 @@
+// Modified for Passerelle: extractContent measures the text of the page's <p>s
+// with paragraphTextSize instead of building it (see README.md).
+
 package trafilatura
 
 import (
