@@ -98,3 +98,8 @@ require (
 // and go-dateparser compiles every locale's patterns at start-up (25 MB kept,
 // 0.3 s): see third_party/go-dateparser and extract/doc.go.
 replace github.com/markusmobius/go-dateparser => ./third_party/go-dateparser
+
+// go-trafilatura v1.12.2 with its extraction made linear in the page (it
+// allocated gigabytes for a page of a few megabytes): see
+// third_party/go-trafilatura/README.md.
+replace github.com/markusmobius/go-trafilatura => ./third_party/go-trafilatura

@@ -68,6 +68,7 @@ func Article(ctx context.Context, page []byte, pageURL string) (Result, error) {
 		return Result{}, fmt.Errorf("%w: the content has no HTML markup", ErrNoArticle)
 	}
 	lang := declaredLang(doc)
+	flattenDeep(doc, 0)
 	splitBreakRuns(doc)
 
 	opts := trafilatura.Options{
