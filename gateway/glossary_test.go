@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"io"
+	"maps"
 	"log/slog"
 	"strings"
 	"sync"
@@ -25,17 +26,17 @@ func TestGlossaryTerms(t *testing.T) {
 	tests := []struct {
 		text, want string
 	}{
-		{"Il s'est rendu à l'Élysée.", "Il s'est rendu à l'Zxq2qxZ."},
+		{"Il s'est rendu à l'Élysée.", "Il s'est rendu à l'Zxq0qxZ."},
 		{"Au Palais de l'Élysée, Kim Jong-Un.", "Au Zxq0qxZ, Zxq1qxZ."},
 		{"Les Élyséens ne comptent pas.", "Les Élyséens ne comptent pas."}, // not a whole word
 		{"Rien ici.", "Rien ici."},
 	}
 	for _, tt := range tests {
-		if got := g.protect(tt.text); got != tt.want {
+		if got := g.protect(tt.text).text; got != tt.want {
 			t.Errorf("protect(%q) = %q, want %q", tt.text, got, tt.want)
 		}
 	}
-	if got := g.restore("He went to the *zxq2qxz on Thursday."); got != "He went to the *Élysée Palace on Thursday." {
+	if got := g.protect("Il s'est rendu à l'Élysée.").restore("He went to the *zxq0qxz on Thursday."); got != "He went to the *Élysée Palace on Thursday." {
 		t.Errorf("restore = %q", got)
 	}
 	if f := g.verify("Il a vu Kim Jong-Un.", "He saw Kim Jong-One."); f == nil || f.Check != "glossary" {
@@ -60,13 +61,20 @@ type recordingTranslator struct {
 }
 
 func (r *recordingTranslator) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	all := map[string]string{}
+	for _, g := range req.Glossaries {
+		maps.Copy(all, g)
+	}
 	r.mu.Lock()
-	r.glossarys = append(r.glossarys, req.Glossary)
+	r.glossarys = append(r.glossarys, all)
 	r.mu.Unlock()
 	res, err := r.fakeTranslator.Translate(ctx, req)
 	for i := range res.Translations {
-		// Obey the glossary as an LLM told to would.
-		for src, dst := range req.Glossary {
+		if i >= len(req.Glossaries) {
+			break
+		}
+		// Obey each segment's glossary as an LLM told to would.
+		for src, dst := range req.Glossaries[i] {
 			res.Translations[i] = strings.ReplaceAll(res.Translations[i], strings.ToUpper(src), dst)
 		}
 	}
