@@ -177,7 +177,7 @@ func TestGlossaryMatching(t *testing.T) {
 		{"Le \u212aremlin (a Kelvin sign).", 1},
 		{"Les kremlinologues.", 0},
 		{"Kévin İnce et le kremlin.", 2}, // the term decomposed and with two spaces, the text composed
-		{"kévin i̇nce", 0},                 // "İ" lowercased is two runes: not the same letter
+		{"kévin i̇nce", 0},               // "İ" lowercased is two runes: not the same letter
 	} {
 		if got := len(g.in(tt.text)); got != tt.want {
 			t.Errorf("in(%q) found %d terms, want %d", tt.text, got, tt.want)
