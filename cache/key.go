@@ -20,10 +20,13 @@ const (
 )
 
 // keyPrefix namespaces every key. Its version changes when the encoding of
-// keys or values changes, so that old entries are ignored rather than misread.
-const keyPrefix = "passerelle:v1:"
+// keys or values changes, or what a key covers, so that old entries are
+// ignored rather than misread or served where they no longer apply. v2: the
+// article's entry covers whether paragraphs already in English are kept,
+// and glossary terms are matched whatever their case.
+const keyPrefix = "passerelle:v2:"
 
-// Key returns "passerelle:v1:<kind>:<hex sha256>", where the hash is taken over
+// Key returns "passerelle:v2:<kind>:<hex sha256>", where the hash is taken over
 // the fields in order, each written as its length in bytes (8 bytes, big-endian)
 // followed by its bytes. The length prefix keeps the encoding unambiguous:
 // ("ab", "c"), ("a", "bc") and ("abc") give three different keys, and so do

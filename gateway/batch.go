@@ -70,23 +70,29 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 			}
 		}()
 		req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()}
+		// Each segment is given only its own terms, found as its cache key
+		// finds them: a model shown the terms of a whole batch applies
+		// them where the key of a paragraph does not say so.
+		var shields []protected
 		if native {
-			req.Glossary = p.glossary.inAny(req.Segments).asMap()
+			req.Glossaries = p.glossary.each(req.Segments)
 		} else if len(p.glossary) > 0 {
+			shields = make([]protected, len(req.Segments))
 			for k, text := range req.Segments {
-				req.Segments[k] = p.glossary.protect(text)
+				shields[k] = p.glossary.protect(text)
+				req.Segments[k] = shields[k].text
 			}
 		}
 		bctx, span := s.span(ctx, "provider.translate", attribute.String("passerelle.provider", name), attribute.Int("passerelle.segments", len(req.Segments)))
 		res, err := t.Translate(bctx, req)
 		endSpan(span, err)
-		if err == nil && !native && len(p.glossary) > 0 {
-			for k, text := range res.Translations {
-				res.Translations[k] = p.glossary.restore(text)
-			}
-		}
 		if err == nil && len(res.Translations) != len(batch.Pieces) {
 			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned a different number of translations than segments sent"}
+		}
+		if err == nil && shields != nil {
+			for k, text := range res.Translations {
+				res.Translations[k] = shields[k].restore(text)
+			}
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -125,6 +131,18 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 		}
 		for _, piece := range batch.Pieces {
 			out.errs[piece.Segment] = batchErr[i]
+		}
+	}
+	if native && len(segments) > 1 {
+		// A model may still carry a term shown for one segment into
+		// another: that translation is asked for again alone.
+		shown := p.glossary.inAny(segments)
+		for j, text := range out.texts {
+			if out.errs[j] == nil {
+				if f := shown.leaked(segments[j], text); f != nil {
+					out.errs[j] = f
+				}
+			}
 		}
 	}
 	return out

@@ -4,11 +4,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"passerelle/article"
 	"passerelle/checks"
 )
 
@@ -22,13 +26,22 @@ import (
 // output is verified: a segment whose translation lacks a required term fails
 // the "glossary" check and goes to the next provider.
 
-// glossaryTerm is one entry, source and target.
+// glossaryTerm is one entry, source and target, and the source as matched
+// (see fold).
 type glossaryTerm struct {
 	source, target string
+	folded         string
 }
 
 // glossary is a set of terms, longest source first so that "Palais de
 // l'Élysée" is matched before "Élysée".
+//
+// A term is found in a text whatever its case, in the text's normal form
+// (article.Normalize), as a whole word: the same matching decides which
+// terms make a paragraph's cache key, which terms a provider is shown for
+// it, which are protected from an engine and which its output is checked
+// for. A model told to write "Kremlin" as "Gangsterland" writes it for
+// "kremlin" too; the paragraph's key must then cover the term.
 type glossary []glossaryTerm
 
 // maxGlossaryTerms bounds a request's glossary, and maxTermLength each term.
@@ -38,43 +51,72 @@ const (
 )
 
 // newGlossary merges the configured terms with the request's (which win)
-// and validates them.
+// and validates them. Two terms that match the same text (they differ only
+// in case or spacing) are refused in a request; in the configuration, the
+// first in sorted order wins.
 func newGlossary(configured, requested map[string]string) (glossary, error) {
 	if len(requested) > maxGlossaryTerms {
 		return nil, Errorf(CodeInvalidRequest, "the glossary has %d terms; at most %d are accepted", len(requested), maxGlossaryTerms)
 	}
-	merged := make(map[string]string, len(configured)+len(requested))
-	for k, v := range configured {
-		merged[k] = v
+	merged := make(map[string]glossaryTerm, len(configured)+len(requested))
+	for _, src := range slices.Sorted(maps.Keys(requested)) {
+		t, err := newGlossaryTerm(src, requested[src])
+		if err != nil {
+			return nil, err
+		}
+		if twin, ok := merged[t.folded]; ok {
+			return nil, Errorf(CodeInvalidRequest, "the glossary terms %q and %q match the same text (terms match whatever their case): keep one", twin.source, t.source)
+		}
+		merged[t.folded] = t
 	}
-	for k, v := range requested {
-		merged[k] = v
+	for _, src := range slices.Sorted(maps.Keys(configured)) {
+		t, err := newGlossaryTerm(src, configured[src])
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := merged[t.folded]; !ok { // the request's term wins
+			merged[t.folded] = t
+		}
 	}
 	g := make(glossary, 0, len(merged))
-	for src, dst := range merged {
-		src, dst = strings.TrimSpace(src), strings.TrimSpace(dst)
-		if src == "" || dst == "" {
-			return nil, Errorf(CodeInvalidRequest, "a glossary term and its translation must both be non-empty")
-		}
-		if utf8.RuneCountInString(src) > maxTermLength || utf8.RuneCountInString(dst) > maxTermLength {
-			return nil, Errorf(CodeInvalidRequest, "a glossary term is longer than %d characters", maxTermLength)
-		}
-		g = append(g, glossaryTerm{src, dst})
+	for _, t := range merged {
+		g = append(g, t)
 	}
 	sort.Slice(g, func(i, j int) bool {
-		if len(g[i].source) != len(g[j].source) {
-			return len(g[i].source) > len(g[j].source)
+		if len(g[i].folded) != len(g[j].folded) {
+			return len(g[i].folded) > len(g[j].folded)
 		}
 		return g[i].source < g[j].source
 	})
 	return g, nil
 }
 
+// normalTerm puts a term in the normal form of article text, its spaces
+// folded to single ones, so that it matches the text as written.
+func normalTerm(s string) string {
+	return strings.Join(strings.Fields(article.Normalize(s)), " ")
+}
+
+func newGlossaryTerm(src, dst string) (glossaryTerm, error) {
+	src, dst = normalTerm(src), normalTerm(dst)
+	if src == "" || dst == "" {
+		return glossaryTerm{}, Errorf(CodeInvalidRequest, "a glossary term and its translation must both be non-empty")
+	}
+	if utf8.RuneCountInString(src) > maxTermLength || utf8.RuneCountInString(dst) > maxTermLength {
+		return glossaryTerm{}, Errorf(CodeInvalidRequest, "a glossary term is longer than %d characters", maxTermLength)
+	}
+	return glossaryTerm{source: src, target: dst, folded: fold(src)}, nil
+}
+
 // in returns the terms that occur in text.
 func (g glossary) in(text string) glossary {
+	if len(g) == 0 {
+		return nil
+	}
+	ft := foldText(text)
 	var out glossary
 	for _, t := range g {
-		if findTerm(text, t.source, 0) >= 0 {
+		if ft.find(t.folded, 0) >= 0 {
 			out = append(out, t)
 		}
 	}
@@ -83,7 +125,64 @@ func (g glossary) in(text string) glossary {
 
 // inAny returns the terms that occur in any of texts.
 func (g glossary) inAny(texts []string) glossary {
-	return g.in(strings.Join(texts, "\n"))
+	if len(g) == 0 {
+		return nil
+	}
+	found := make([]bool, len(g))
+	for _, text := range texts {
+		ft := foldText(text)
+		for i, t := range g {
+			if !found[i] && ft.find(t.folded, 0) >= 0 {
+				found[i] = true
+			}
+		}
+	}
+	var out glossary
+	for i, t := range g {
+		if found[i] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// each returns, for each of texts, the terms it contains, for a provider
+// that honours them natively; nil when none contains any.
+func (g glossary) each(texts []string) []map[string]string {
+	if len(g) == 0 {
+		return nil
+	}
+	var out []map[string]string
+	for i, text := range texts {
+		if m := g.in(text).asMap(); m != nil {
+			if out == nil {
+				out = make([]map[string]string, len(texts))
+			}
+			out[i] = m
+		}
+	}
+	return out
+}
+
+// leaked returns a failure when out, the translation of src, holds the
+// translation of a term of g that src does not contain, and src does not
+// hold that translation either: a model applied to src a term it was shown
+// for another segment, which src's cache key does not cover.
+func (g glossary) leaked(src, out string) *checks.Failure {
+	if len(g) == 0 {
+		return nil
+	}
+	fsrc, fout := foldText(src), foldText(out).text
+	for _, t := range g {
+		target := fold(t.target)
+		if target == t.folded || fsrc.find(t.folded, 0) >= 0 || strings.Contains(fsrc.text, target) {
+			continue
+		}
+		if strings.Contains(fout, target) {
+			return &checks.Failure{Check: "glossary", Detail: fmt.Sprintf("%q, the translation of %q, which the paragraph does not contain", t.target, t.source)}
+		}
+	}
+	return nil
 }
 
 // key is the canonical form of the terms for a cache key: only the terms a
@@ -112,56 +211,160 @@ func (g glossary) asMap() map[string]string {
 	return m
 }
 
-// placeholder is a token engines pass through as an unknown word.
-func placeholder(i int) string { return fmt.Sprintf("Zxq%dqxZ", i) }
+// A placeholder is a stem, the term's number and placeholderEnd: a token
+// engines pass through as an unknown word ("Zxq0qxZ"). The stem is chosen
+// for each text among stems the text does not contain (see
+// placeholderStem), so that no placeholder can be written by the article
+// itself: restoring touches only what protect put there.
+const (
+	placeholderStart = "Zxq"
+	placeholderEnd   = "qxZ"
+)
 
-// protect replaces each term of g in text by its placeholder.
-func (g glossary) protect(text string) string {
-	for i, t := range g {
-		text = replaceTerm(text, t.source, placeholder(i))
-	}
-	return text
-}
-
-// restore replaces the placeholders in an engine's output by the terms'
-// translations. Engines may change a placeholder's case.
-func (g glossary) restore(text string) string {
-	for i, t := range g {
-		ph := placeholder(i)
-		for {
-			at := strings.Index(strings.ToLower(text), strings.ToLower(ph))
-			if at < 0 {
-				break
-			}
-			text = text[:at] + t.target + text[at+len(ph):]
+// placeholderStem returns the first of "Zxq", "Zxqb", "Zxqc", …, "Zxqz",
+// "Zxqbb", … that text does not contain in any case: a text of n bytes
+// contains at most n of them.
+func placeholderStem(text string) string {
+	folded := foldText(text).text
+	for n := 0; ; n++ {
+		stem := placeholderStart
+		for m := n; m > 0; m = (m - 1) / 25 {
+			stem += string(rune('b' + (m-1)%25))
+		}
+		if !strings.Contains(folded, fold(stem)) {
+			return stem
 		}
 	}
-	return text
+}
+
+// protected is a text whose terms were replaced by placeholders.
+type protected struct {
+	text  string
+	stem  string
+	terms glossary // the terms replaced, by placeholder number
+}
+
+// protect replaces each term of g that text contains by a placeholder of a
+// stem text does not contain.
+func (g glossary) protect(text string) protected {
+	terms := g.in(text)
+	if len(terms) == 0 {
+		return protected{text: text}
+	}
+	stem := placeholderStem(text)
+	for i, t := range terms {
+		text = replaceTerm(text, t.folded, stem+strconv.Itoa(i)+placeholderEnd)
+	}
+	return protected{text: text, stem: stem, terms: terms}
+}
+
+// restore replaces the placeholders in an engine's translation of p by the
+// terms' translations, in one pass, so that a translation that happens to
+// look like a placeholder is not replaced again. Engines may change a
+// placeholder's case.
+func (p protected) restore(translated string) string {
+	if len(p.terms) == 0 {
+		return translated
+	}
+	ft := foldText(translated)
+	stem, end := fold(p.stem), fold(placeholderEnd)
+	var b strings.Builder
+	from, last := 0, 0 // in ft.text; last in translated
+	for {
+		i := strings.Index(ft.text[from:], stem)
+		if i < 0 {
+			break
+		}
+		at := from + i
+		digits := at + len(stem)
+		n := digits
+		for n < len(ft.text) && n-digits < 4 && ft.text[n] >= '0' && ft.text[n] <= '9' {
+			n++
+		}
+		num, err := strconv.Atoi(ft.text[digits:n])
+		if err != nil || num >= len(p.terms) || !strings.HasPrefix(ft.text[n:], end) {
+			from = at + len(stem)
+			continue
+		}
+		b.WriteString(translated[last:ft.original(at)])
+		b.WriteString(p.terms[num].target)
+		from = n + len(end)
+		last = ft.original(from)
+	}
+	b.WriteString(translated[last:])
+	return b.String()
 }
 
 // verify checks that every term of src's glossary got its translation.
 func (g glossary) verify(src, out string) *checks.Failure {
-	lower := strings.ToLower(out)
-	for _, t := range g.in(src) {
-		if !strings.Contains(lower, strings.ToLower(t.target)) {
+	terms := g.in(src)
+	if len(terms) == 0 {
+		return nil
+	}
+	folded := foldText(out).text
+	for _, t := range terms {
+		if !strings.Contains(folded, fold(t.target)) {
 			return &checks.Failure{Check: "glossary", Detail: fmt.Sprintf("%q should be translated as %q", t.source, t.target)}
 		}
 	}
 	return nil
 }
 
-// findTerm returns the index of term in text at or after from, as a whole
-// word (no letter or digit touching it), or -1.
-func findTerm(text, term string, from int) int {
-	for from <= len(text) {
-		i := strings.Index(text[from:], term)
+// foldedText is a text with each rune replaced by foldRune, and where each
+// of its bytes was in the text: folding may change a rune's length.
+type foldedText struct {
+	text, orig string
+	at         []int // offset in orig of each byte offset of text, and of its end; nil when they are the same
+}
+
+func foldText(s string) foldedText {
+	same := true
+	for _, r := range s {
+		if f := foldRune(r); f != r && utf8.RuneLen(f) != utf8.RuneLen(r) {
+			same = false
+			break
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	var at []int
+	if !same {
+		at = make([]int, 0, len(s)+1)
+	}
+	for i, r := range s {
+		n := b.Len()
+		b.WriteRune(foldRune(r))
+		for ; !same && n < b.Len(); n++ {
+			at = append(at, i)
+		}
+	}
+	if !same {
+		at = append(at, len(s))
+	}
+	return foldedText{text: b.String(), orig: s, at: at}
+}
+
+// original returns the offset in the original text of offset i of the
+// folded one.
+func (f foldedText) original(i int) int {
+	if f.at == nil {
+		return i
+	}
+	return f.at[i]
+}
+
+// find returns the offset, in the folded text, of term (folded) at or after
+// from, as a whole word (no letter or digit touching it), or -1.
+func (f foldedText) find(term string, from int) int {
+	for from <= len(f.text) {
+		i := strings.Index(f.text[from:], term)
 		if i < 0 {
 			return -1
 		}
 		at := from + i
 		end := at + len(term)
-		before, _ := utf8.DecodeLastRuneInString(text[:at])
-		after, _ := utf8.DecodeRuneInString(text[end:])
+		before, _ := utf8.DecodeLastRuneInString(f.text[:at])
+		after, _ := utf8.DecodeRuneInString(f.text[end:])
 		if !isWordRune(before) && !isWordRune(after) {
 			return at
 		}
@@ -170,16 +373,41 @@ func findTerm(text, term string, from int) int {
 	return -1
 }
 
+// fold returns s with each rune replaced by foldRune.
+func fold(s string) string { return foldText(s).text }
+
+// foldRune maps the runes strings.EqualFold holds equal ("k", "K" and the
+// Kelvin sign) to one of them, the smallest, and every space to an
+// ordinary one.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}
+	if unicode.IsSpace(r) {
+		return ' '
+	}
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return least
+}
+
+// replaceTerm replaces each whole-word match of term (folded) in text.
 func replaceTerm(text, term, with string) string {
+	ft := foldText(text)
 	var b strings.Builder
 	from := 0
 	for {
-		at := findTerm(text, term, from)
+		at := ft.find(term, from)
 		if at < 0 {
-			b.WriteString(text[from:])
+			b.WriteString(text[ft.original(from):])
 			return b.String()
 		}
-		b.WriteString(text[from:at])
+		b.WriteString(text[ft.original(from):ft.original(at)])
 		b.WriteString(with)
 		from = at + len(term)
 	}

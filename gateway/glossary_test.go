@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -25,17 +26,17 @@ func TestGlossaryTerms(t *testing.T) {
 	tests := []struct {
 		text, want string
 	}{
-		{"Il s'est rendu à l'Élysée.", "Il s'est rendu à l'Zxq2qxZ."},
+		{"Il s'est rendu à l'Élysée.", "Il s'est rendu à l'Zxq0qxZ."},
 		{"Au Palais de l'Élysée, Kim Jong-Un.", "Au Zxq0qxZ, Zxq1qxZ."},
 		{"Les Élyséens ne comptent pas.", "Les Élyséens ne comptent pas."}, // not a whole word
 		{"Rien ici.", "Rien ici."},
 	}
 	for _, tt := range tests {
-		if got := g.protect(tt.text); got != tt.want {
+		if got := g.protect(tt.text).text; got != tt.want {
 			t.Errorf("protect(%q) = %q, want %q", tt.text, got, tt.want)
 		}
 	}
-	if got := g.restore("He went to the *zxq2qxz on Thursday."); got != "He went to the *Élysée Palace on Thursday." {
+	if got := g.protect("Il s'est rendu à l'Élysée.").restore("He went to the *zxq0qxz on Thursday."); got != "He went to the *Élysée Palace on Thursday." {
 		t.Errorf("restore = %q", got)
 	}
 	if f := g.verify("Il a vu Kim Jong-Un.", "He saw Kim Jong-One."); f == nil || f.Check != "glossary" {
@@ -60,13 +61,20 @@ type recordingTranslator struct {
 }
 
 func (r *recordingTranslator) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	all := map[string]string{}
+	for _, g := range req.Glossaries {
+		maps.Copy(all, g)
+	}
 	r.mu.Lock()
-	r.glossarys = append(r.glossarys, req.Glossary)
+	r.glossarys = append(r.glossarys, all)
 	r.mu.Unlock()
 	res, err := r.fakeTranslator.Translate(ctx, req)
 	for i := range res.Translations {
-		// Obey the glossary as an LLM told to would.
-		for src, dst := range req.Glossary {
+		if i >= len(req.Glossaries) {
+			break
+		}
+		// Obey each segment's glossary as an LLM told to would.
+		for src, dst := range req.Glossaries[i] {
 			res.Translations[i] = strings.ReplaceAll(res.Translations[i], strings.ToUpper(src), dst)
 		}
 	}
@@ -149,5 +157,119 @@ func TestGlossaryWithApertium(t *testing.T) {
 	}
 	if strings.Contains(got, "Zxq") {
 		t.Errorf("a placeholder leaked: %q", got)
+	}
+}
+
+// TestGlossaryMatching: one matcher for keys, prompts, protection and
+// checks, whatever the case and the Unicode form of text and term.
+func TestGlossaryMatching(t *testing.T) {
+	g, err := newGlossary(map[string]string{"Kremlin": "Gangsterland"}, map[string]string{"Ke\u0301vin  İnce": "Kevin Ince"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text string
+		want int // terms found
+	}{
+		{"Le Kremlin a réagi.", 1},
+		{"Les murs du kremlin.", 1},
+		{"LE KREMLIN.", 1},
+		{"Le \u212aremlin (a Kelvin sign).", 1},
+		{"Les kremlinologues.", 0},
+		{"Kévin İnce et le kremlin.", 2}, // the term decomposed and with two spaces, the text composed
+		{"kévin i̇nce", 0},               // "İ" lowercased is two runes: not the same letter
+	} {
+		if got := len(g.in(tt.text)); got != tt.want {
+			t.Errorf("in(%q) found %d terms, want %d", tt.text, got, tt.want)
+		}
+	}
+	// Folding changes the length of "İ" (2 bytes, folded to itself) and
+	// of the Kelvin sign (3 bytes, folded to "K"): the text around each
+	// match stays in place.
+	p := g.protect("İstanbul, \u212aremlin, fin.")
+	if p.text != "İstanbul, Zxq0qxZ, fin." {
+		t.Errorf("protect = %q", p.text)
+	}
+	if got := p.restore("Istanbul, ZXQ0QXZ, end."); got != "Istanbul, Gangsterland, end." {
+		t.Errorf("restore = %q", got)
+	}
+	if f := g.verify("le kremlin", "the GANGSTERLAND"); f != nil {
+		t.Errorf("verify refused the term in another case: %v", f)
+	}
+	if _, err := newGlossary(nil, map[string]string{"Kremlin": "A", "kremlin": "B"}); ErrorCode(err) != CodeInvalidRequest {
+		t.Errorf("two terms for the same text: %v, want invalid_request", err)
+	}
+	merged, err := newGlossary(map[string]string{"Kremlin": "A"}, map[string]string{"KREMLIN": "B"})
+	if err != nil || len(merged) != 1 || merged[0].target != "B" {
+		t.Errorf("the request's term must replace the configured one it matches: %v, %v", merged, err)
+	}
+}
+
+// TestPlaceholdersTheTextDoesNotHold: a paragraph that writes placeholders
+// gets a stem it does not contain; a translation that looks like a
+// placeholder is not replaced again.
+func TestPlaceholdersTheTextDoesNotHold(t *testing.T) {
+	g, err := newGlossary(nil, map[string]string{"Poutine": "Zxq0qxZ", "Kremlin": "Gangsterland"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := g.protect("Poutine, le Kremlin, zxq1qxz et ZXQB0QXZ.")
+	if p.stem != "Zxqc" || p.text != "Zxqc1qxZ, le Zxqc0qxZ, zxq1qxz et ZXQB0QXZ." {
+		t.Errorf("protect = %q with stem %q", p.text, p.stem)
+	}
+	if got := p.restore("zxqc1qxz, the Zxqc0qxZ, zxq1qxz and ZXQB0QXZ, Zxqc9qxZ."); got != "Zxq0qxZ, the Gangsterland, zxq1qxz and ZXQB0QXZ, Zxqc9qxZ." {
+		t.Errorf("restore = %q", got)
+	}
+	if got := g.protect("Rien ici, Zxq0qxZ.").restore("Nothing here, Zxq0qxZ."); got != "Nothing here, Zxq0qxZ." {
+		t.Errorf("a paragraph without terms: %q", got)
+	}
+}
+
+// leakyTranslator writes into every segment the translation of every term
+// it was shown for any segment: a model that mixes up a batch's glossaries.
+type leakyTranslator struct {
+	recordingTranslator
+}
+
+func (l *leakyTranslator) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	res, err := l.recordingTranslator.Translate(ctx, req)
+	for i := range res.Translations {
+		for _, g := range req.Glossaries {
+			for _, dst := range g {
+				if !strings.Contains(res.Translations[i], dst) {
+					res.Translations[i] += " " + dst
+				}
+			}
+		}
+	}
+	return res, err
+}
+
+// TestALeakedTermIsAskedForAgainAlone: a translation that holds a term
+// shown for another paragraph is not cached under its own key: the
+// paragraph is asked for again alone, with its own terms only.
+func TestALeakedTermIsAskedForAgainAlone(t *testing.T) {
+	llm := &leakyTranslator{recordingTranslator{fakeTranslator: fakeTranslator{name: "llm"}}}
+	svc, err := New(Options{
+		Cache:          cache.NewMemory(cache.MemoryOptions{}),
+		Translators:    map[string]providers.Translator{"llm": llm},
+		Summarizers:    map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+		Translation:    Route{Chain: []string{"llm"}},
+		Summarizing:    Route{Chain: []string{"sum"}},
+		NativeGlossary: map[string]bool{"llm": true},
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Translate(context.Background(), Request{Text: "Le Kremlin a réagi.\n\nMoscou se tait.", Glossary: map[string]string{"Kremlin": "Gangsterland"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Translation.Paragraphs; !strings.Contains(got[0], "Gangsterland") || strings.Contains(got[1], "Gangsterland") {
+		t.Errorf("paragraphs = %q: want the term in the first only", got)
+	}
+	if calls, _ := llm.counts(); calls != 2 {
+		t.Errorf("%d calls, want the article then the second paragraph alone", calls)
 	}
 }

@@ -142,7 +142,15 @@ func (s *Service) Flush() {
 // translated article under it.
 func (s *Service) documentKey(p plan) (string, string) {
 	primaryName := p.translationChain[0]
-	fields := append([]string{primaryName, s.translators[primaryName].Fingerprint(), p.source, p.target, p.glossary.key()}, p.segments...)
+	// Whether paragraphs already in the target language are kept changes
+	// the article's translation: an article sent with "source_lang": "fr"
+	// has them translated, and its entry must not answer a request that
+	// keeps them.
+	keeps := "translates-all"
+	if s.keepsTargetLanguage(p) {
+		keeps = "keeps-" + p.target
+	}
+	fields := append([]string{primaryName, s.translators[primaryName].Fingerprint(), p.source, p.target, p.glossary.key(), keeps}, p.segments...)
 	return primaryName, cache.Key(cache.KindDocument, fields...)
 }
 
@@ -455,19 +463,22 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 			m := missing[m]
 			err := res.errs[j]
 			var text string
+			var failure *checks.Failure
 			if err == nil {
-				var failure *checks.Failure
-				if text, failure = s.checkedOutput(p, texts[j], res.texts[j]); failure != nil {
-					retry := s.translateBatches(ctx, name, t, p, texts[j:j+1])
-					usage = usage.Add(retry.usage)
-					err = retry.errs[0]
-					if err == nil {
-						text, failure = s.checkedOutput(p, texts[j], retry.texts[0])
-					}
-					if err == nil && failure != nil {
-						err = failure
-						s.log.WarnContext(ctx, "translation failed an output check", "provider", name, "check", failure.Check, "detail", failure.Detail)
-					}
+				text, failure = s.checkedOutput(p, texts[j], res.texts[j])
+			} else if errors.As(err, &failure) {
+				err = nil // a check of the batch's answer (glossary.leaked)
+			}
+			if failure != nil {
+				retry := s.translateBatches(ctx, name, t, p, texts[j:j+1])
+				usage = usage.Add(retry.usage)
+				err = retry.errs[0]
+				if err == nil {
+					text, failure = s.checkedOutput(p, texts[j], retry.texts[0])
+				}
+				if err == nil && failure != nil {
+					err = failure
+					s.log.WarnContext(ctx, "translation failed an output check", "provider", name, "check", failure.Check, "detail", failure.Detail)
 				}
 			}
 			fl := s.segmentFlights.finish(keys[j], text, res.model, err)
@@ -555,12 +566,7 @@ const keptProvider = "none"
 // ("source_lang": "fr") overrides the detector, for the article and for
 // each of its paragraphs alike. It returns how many it kept.
 func (s *Service) keepTargetLanguage(p plan, unique, out, served []string) int {
-	switch strings.ToLower(strings.TrimSpace(p.requestedSource)) {
-	case "", "auto":
-	default:
-		return 0
-	}
-	if s.detector == nil || p.source == p.target {
+	if !s.keepsTargetLanguage(p) {
 		return 0
 	}
 	kept := 0
@@ -578,6 +584,18 @@ func (s *Service) keepTargetLanguage(p plan, unique, out, served []string) int {
 		kept++
 	}
 	return kept
+}
+
+// keepsTargetLanguage reports whether keepTargetLanguage looks for
+// paragraphs to keep in p: not when the request names its source language,
+// nor without a detector.
+func (s *Service) keepsTargetLanguage(p plan) bool {
+	switch strings.ToLower(strings.TrimSpace(p.requestedSource)) {
+	case "", "auto":
+	default:
+		return false
+	}
+	return s.detector != nil && p.source != p.target
 }
 
 // withoutKept returns served without the paragraphs kept as they were.

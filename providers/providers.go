@@ -36,11 +36,54 @@ type TranslateRequest struct {
 	// Format is FormatText (the default when empty) or FormatHTML, for
 	// segments that carry inline markup the engine must keep.
 	Format string
-	// Glossary maps source terms to the translation they must get (a term
-	// mapped to itself must not be translated). Only providers that can
-	// honour it natively receive it; the gateway protects the terms for the
-	// others.
-	Glossary map[string]string
+	// Glossaries holds, for each segment, the glossary terms that occur in
+	// it, mapped to the translation they must get (a term mapped to itself
+	// must not be translated); nil when no segment has any. Each segment's
+	// terms apply to that segment only: its translation is cached under a
+	// key that covers its own terms, not its neighbours'. Only providers
+	// that can honour a glossary natively receive it; the gateway protects
+	// the terms for the others.
+	Glossaries []map[string]string
+}
+
+// GlossariesByText returns the terms of each segment of r that has some, by
+// the segment's text (the terms of a segment follow from its text), for a
+// provider that splits the request: nil when no segment has any.
+func (r TranslateRequest) GlossariesByText() map[string]map[string]string {
+	var m map[string]map[string]string
+	for i, g := range r.Glossaries {
+		if len(g) == 0 || i >= len(r.Segments) {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]map[string]string)
+		}
+		m[r.Segments[i]] = g
+	}
+	return m
+}
+
+// GlossedSegment is a segment as an LLM's user message carries it when
+// glossary terms occur in it: the terms travel with the text they apply to,
+// so that a model is shown for each segment only that segment's terms.
+type GlossedSegment struct {
+	Text     string            `json:"text"`
+	Glossary map[string]string `json:"glossary"`
+}
+
+// MessageSegments returns segs as an LLM's user message lists them: a
+// segment that has terms in glossaries (see GlossariesByText) as a
+// GlossedSegment, the others as their text.
+func MessageSegments(segs []string, glossaries map[string]map[string]string) []any {
+	out := make([]any, len(segs))
+	for i, s := range segs {
+		if g := glossaries[s]; len(g) > 0 {
+			out[i] = GlossedSegment{Text: s, Glossary: g}
+		} else {
+			out[i] = s
+		}
+	}
+	return out
 }
 
 // Segment formats.

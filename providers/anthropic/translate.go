@@ -23,10 +23,11 @@ const translationToolDescription = "Record the translations of the segments: exa
 // text stays a string value, so nothing in it can pass for an instruction of
 // ours.
 type translateInput struct {
-	SourceLang string            `json:"source_lang"`
-	TargetLang string            `json:"target_lang"`
-	Glossary   map[string]string `json:"glossary,omitempty"`
-	Segments   []string          `json:"segments"`
+	SourceLang string `json:"source_lang"`
+	TargetLang string `json:"target_lang"`
+	// Segments are strings, or providers.GlossedSegment for a segment
+	// that glossary terms occur in.
+	Segments []any `json:"segments"`
 }
 
 // Translate translates all segments, normally in one Messages request. An
@@ -48,7 +49,7 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 	if err != nil {
 		return providers.TranslateResult{}, fmt.Errorf("anthropic %s: %w", p.name, err)
 	}
-	t := &translation{p: p, system: system, source: req.SourceLang, target: req.TargetLang, glossary: req.Glossary}
+	t := &translation{p: p, system: system, source: req.SourceLang, target: req.TargetLang, glossaries: req.GlossariesByText()}
 	out, err := t.batch(ctx, req.Segments)
 	if err != nil {
 		return providers.TranslateResult{}, err
@@ -63,7 +64,7 @@ type translation struct {
 	source, target string
 	model          string
 	usage          providers.Usage
-	glossary       map[string]string
+	glossaries     map[string]map[string]string // by segment text
 }
 
 // batch translates segs, falling back as Translate describes.
@@ -73,7 +74,7 @@ func (t *translation) batch(ctx context.Context, segs []string) ([]string, error
 
 // call makes one Messages request for segs and checks its answer.
 func (t *translation) call(ctx context.Context, segs []string) ([]string, error) {
-	user, err := json.Marshal(translateInput{SourceLang: t.source, TargetLang: t.target, Glossary: t.glossary, Segments: segs})
+	user, err := json.Marshal(translateInput{SourceLang: t.source, TargetLang: t.target, Segments: providers.MessageSegments(segs, t.glossaries)})
 	if err != nil {
 		return nil, fmt.Errorf("anthropic %s: encode segments: %w", t.p.name, err)
 	}

@@ -21,10 +21,11 @@ var translationSchema = json.RawMessage(`{"type":"object","properties":{"transla
 // text stays a string value, so nothing in it can pass for an instruction of
 // ours.
 type translateInput struct {
-	SourceLang string            `json:"source_lang"`
-	TargetLang string            `json:"target_lang"`
-	Glossary   map[string]string `json:"glossary,omitempty"`
-	Segments   []string          `json:"segments"`
+	SourceLang string `json:"source_lang"`
+	TargetLang string `json:"target_lang"`
+	// Segments are strings, or providers.GlossedSegment for a segment
+	// that glossary terms occur in.
+	Segments []any `json:"segments"`
 }
 
 // Translate translates all segments, normally in one chat completion. An
@@ -46,7 +47,7 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 	if err != nil {
 		return providers.TranslateResult{}, fmt.Errorf("openai %s: %w", p.name, err)
 	}
-	t := &translation{p: p, system: system, source: req.SourceLang, target: req.TargetLang, glossary: req.Glossary}
+	t := &translation{p: p, system: system, source: req.SourceLang, target: req.TargetLang, glossaries: req.GlossariesByText()}
 	out, err := t.batch(ctx, req.Segments)
 	if err != nil {
 		return providers.TranslateResult{}, err
@@ -62,7 +63,7 @@ type translation struct {
 	source, target string
 	model          string
 	usage          providers.Usage
-	glossary       map[string]string
+	glossaries     map[string]map[string]string // by segment text
 }
 
 // batch translates segs, falling back as Translate describes.
@@ -72,7 +73,7 @@ func (t *translation) batch(ctx context.Context, segs []string) ([]string, error
 
 // call makes one chat completion for segs and checks its answer.
 func (t *translation) call(ctx context.Context, segs []string) ([]string, error) {
-	user, err := json.Marshal(translateInput{SourceLang: t.source, TargetLang: t.target, Glossary: t.glossary, Segments: segs})
+	user, err := json.Marshal(translateInput{SourceLang: t.source, TargetLang: t.target, Segments: providers.MessageSegments(segs, t.glossaries)})
 	if err != nil {
 		return nil, fmt.Errorf("openai %s: encode segments: %w", t.p.name, err)
 	}
