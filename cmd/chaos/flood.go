@@ -142,7 +142,9 @@ func (f *flood) runScenario(ctx context.Context, sc floodScenario) (*scenarioSta
 	watchers.Wait()
 
 	stats.peak = watch.peak()
-	stats.guardKill, _, stats.killRSS = watch.guardKill()
+	var killedAt time.Time
+	stats.guardKill, killedAt, stats.killRSS = watch.guardKill()
+	stats.killAfter = killedAt.Sub(start)
 	stats.health, stats.healthBad = probe.snapshot()
 	if stats.guardKill {
 		_ = g.wait(5 * time.Second)
@@ -623,6 +625,13 @@ func runFlood(ctx context.Context, o options, only map[string]bool, shutdown boo
 		fmt.Fprintf(out, "\nFAIL (flood): %s\n", strings.Join(reasons, "; "))
 		return true, nil
 	}
-	fmt.Fprintf(out, "\nPASS (flood): memory under %s, /healthz under %v, every request answered 200 or 503 overloaded\n", mib(rssBound), healthBound)
+	var held []string
+	if len(all) > 0 {
+		held = append(held, fmt.Sprintf("memory under %s, /healthz under %v, every request answered 200 or 503 overloaded", mib(rssBound), healthBound))
+	}
+	if shutdown {
+		held = append(held, "the batch cut by SIGTERM answered whole")
+	}
+	fmt.Fprintf(out, "\nPASS (flood): %s\n", strings.Join(held, "; "))
 	return false, nil
 }

@@ -100,6 +100,7 @@ type scenarioStats struct {
 	peak       int64          // the gateway's peak RSS, bytes
 	guardKill  bool           // the memory guard killed the gateway
 	killRSS    int64
+	killAfter  time.Duration   // from the start of the load to the kill
 	health     []time.Duration // latency of every /healthz probe, failures included
 	healthBad  map[string]int  // failed probes by outcome
 	elapsed    time.Duration
@@ -145,7 +146,7 @@ const (
 func (s *scenarioStats) failures() []string {
 	var why []string
 	if s.guardKill {
-		why = append(why, fmt.Sprintf("killed by the memory guard at %s RSS", mib(s.killRSS)))
+		why = append(why, fmt.Sprintf("killed by the memory guard at %s RSS, %.1fs in", mib(s.killRSS), s.killAfter.Seconds()))
 	} else if s.peak >= rssBound {
 		why = append(why, fmt.Sprintf("peak RSS %s, not under %s", mib(s.peak), mib(rssBound)))
 	}

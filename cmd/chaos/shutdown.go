@@ -28,6 +28,8 @@ type shutdownResult struct {
 	replyAfter   time.Duration  // from SIGTERM to the whole reply
 	exitAfter    time.Duration  // from SIGTERM to the process's exit
 	exit         error
+	paid         int // provider calls answered for the batch
+	paidTexts    int // titles and paragraphs in them
 	problems     []string
 }
 
@@ -64,6 +66,7 @@ func (f *flood) shutdownDuringBatch(ctx context.Context) (*shutdownResult, error
 		err    error
 		at     time.Time
 	}
+	callsBefore, _ := f.provider.callLog()
 	replied := make(chan reply, 1)
 	go func() {
 		client := &http.Client{Timeout: 120 * time.Second}
@@ -93,6 +96,13 @@ func (f *flood) shutdownDuringBatch(ctx context.Context) (*shutdownResult, error
 	exitAt := <-exited
 
 	res := &shutdownResult{status: r.status, replyAfter: r.at.Sub(signalled), exitAfter: exitAt.Sub(signalled), exit: exitErr}
+	calls, _ := f.provider.callLog()
+	for _, c := range calls[len(callsBefore):] {
+		if c.ok {
+			res.paid++
+			res.paidTexts += len(c.segments)
+		}
+	}
 	if r.err != nil {
 		res.problems = append(res.problems, fmt.Sprintf("the client got no whole reply: %s", errorLabel(r.err.Error())))
 	} else {
@@ -107,6 +117,8 @@ func (f *flood) shutdownDuringBatch(ctx context.Context) (*shutdownResult, error
 	fmt.Fprintf(f.out, "%6.1fs    reply %s %.1fs after SIGTERM: %d translated, %d 503 shutting_down, %d other%s; the process exited (%s) %.1fs after SIGTERM\n",
 		time.Since(f.began).Seconds(), replyStatus(r.status, r.err), res.replyAfter.Seconds(), res.finished, res.shuttingDown,
 		sumCounts(res.other), otherText(res.other), exitText(exitErr), res.exitAfter.Seconds())
+	fmt.Fprintf(f.out, "          the provider answered %d calls for the batch, %d texts (an article is 4: its title and 3 paragraphs)\n",
+		res.paid, res.paidTexts)
 	for _, p := range res.problems {
 		fmt.Fprintf(f.out, "          FAIL: %s\n", p)
 	}
