@@ -146,11 +146,18 @@ func (f *flood) runScenario(ctx context.Context, sc floodScenario) (*scenarioSta
 	stats.guardKill, killedAt, stats.killRSS = watch.guardKill()
 	stats.killAfter = killedAt.Sub(start)
 	stats.health, stats.healthBad = probe.snapshot()
-	if stats.guardKill {
+	switch {
+	case stats.guardKill:
 		_ = g.wait(5 * time.Second)
-	} else if err := g.terminate(); err == nil {
-		if err := g.wait(40 * time.Second); err != nil {
-			stats.notes = append(stats.notes, fmt.Sprintf("after SIGTERM: %v", err))
+	case hasExited(g):
+		stats.died = true
+		stats.notes = append(stats.notes, fmt.Sprintf("the gateway exited by itself during the scenario: %s", exitText(g.exitErr)))
+		_ = g.wait(time.Second)
+	default:
+		if err := g.terminate(); err == nil {
+			if err := g.wait(40 * time.Second); err != nil {
+				stats.notes = append(stats.notes, fmt.Sprintf("after SIGTERM: %v", err))
+			}
 		}
 	}
 	if n := countLogLines(filepath.Join(f.dir, sc.name+".1.log"), "too many open files"); n > 0 {
@@ -160,15 +167,25 @@ func (f *flood) runScenario(ctx context.Context, sc floodScenario) (*scenarioSta
 	return stats, nil
 }
 
+// hasExited reports whether the gateway's process has ended.
+func hasExited(g *gatewayProcess) bool {
+	select {
+	case <-g.exited:
+		return true
+	default:
+		return false
+	}
+}
+
 // printScenario writes a scenario's line and what failed.
 func (f *flood) printScenario(s *scenarioStats) {
-	p50, max := percentile(slices.Clone(s.health), 50), time.Duration(0)
+	p50, worst := percentile(slices.Clone(s.health), 50), time.Duration(0)
 	if len(s.health) > 0 {
-		max = slices.Max(s.health)
+		worst = slices.Max(s.health)
 	}
 	fmt.Fprintf(f.out, "%6.1fs    %d sent: %d 200, %d 503 overloaded, %d other%s; peak RSS %s; /healthz p50 %v max %v (%d answered, %d failed); %.1fs\n",
 		time.Since(f.began).Seconds(), s.sent, s.ok, s.overloaded, s.otherCount(), otherText(s.other), mib(s.peak),
-		p50.Round(time.Millisecond), max.Round(time.Millisecond), len(s.health), sumCounts(s.healthBad), s.elapsed.Seconds())
+		p50.Round(time.Millisecond), worst.Round(time.Millisecond), len(s.health), sumCounts(s.healthBad), s.elapsed.Seconds())
 	for _, n := range s.notes {
 		fmt.Fprintf(f.out, "          %s\n", n)
 	}
@@ -613,6 +630,26 @@ func runFlood(ctx context.Context, o options, only map[string]bool, shutdown boo
 		}
 	}
 	if len(all) > 0 {
+		fmt.Fprintf(out, "\n%-17s %6s %6s %8s %6s %10s %12s %12s  %s\n", "scenario", "sent", "200", "503 ovl", "other", "peak RSS", "healthz p50", "healthz max", "verdict")
+		for _, s := range all {
+			p50, worst := percentile(slices.Clone(s.health), 50), time.Duration(0)
+			if len(s.health) > 0 {
+				worst = slices.Max(s.health)
+			}
+			verdict := "pass"
+			if len(s.failures()) > 0 {
+				verdict = "FAIL"
+			}
+			if s.guardKill {
+				verdict += " (killed by the guard)"
+			}
+			failedProbes := ""
+			if n := sumCounts(s.healthBad); n > 0 {
+				failedProbes = fmt.Sprintf(", %d probes unanswered", n)
+			}
+			fmt.Fprintf(out, "%-17s %6d %6d %8d %6d %10s %12v %12v  %s%s\n", s.name, s.sent, s.ok, s.overloaded, s.otherCount(),
+				mib(s.peak), p50.Round(time.Millisecond), worst.Round(time.Millisecond), verdict, failedProbes)
+		}
 		top := all[0]
 		for _, s := range all {
 			if s.peak > top.peak {

@@ -101,6 +101,7 @@ type scenarioStats struct {
 	guardKill  bool           // the memory guard killed the gateway
 	killRSS    int64
 	killAfter  time.Duration   // from the start of the load to the kill
+	died       bool            // the gateway exited by itself (a crash, the kernel's OOM killer)
 	health     []time.Duration // latency of every /healthz probe, failures included
 	healthBad  map[string]int  // failed probes by outcome
 	elapsed    time.Duration
@@ -149,6 +150,9 @@ func (s *scenarioStats) failures() []string {
 		why = append(why, fmt.Sprintf("killed by the memory guard at %s RSS, %.1fs in", mib(s.killRSS), s.killAfter.Seconds()))
 	} else if s.peak >= rssBound {
 		why = append(why, fmt.Sprintf("peak RSS %s, not under %s", mib(s.peak), mib(rssBound)))
+	}
+	if s.died {
+		why = append(why, "the gateway exited during the scenario")
 	}
 	if n := s.otherCount(); n > 0 {
 		why = append(why, fmt.Sprintf("%d of %d requests ended neither with 200 nor with 503 overloaded and Retry-After (%s)",

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +64,7 @@ func TestScenarioFailures(t *testing.T) {
 	}{
 		{"peak at 1 GiB", func(s *scenarioStats) { s.peak = 1 << 30 }, "peak RSS 1024 MiB"},
 		{"guard kill", func(s *scenarioStats) { s.guardKill, s.killRSS = true, 2<<30 }, "killed by the memory guard at 2048 MiB"},
+		{"died by itself", func(s *scenarioStats) { s.died = true }, "the gateway exited during the scenario"},
 		{"a dropped request", func(s *scenarioStats) { s.add(floodOutcome{err: "EOF"}) }, "1 of 3 requests ended neither"},
 		{"a probe of 1s", func(s *scenarioStats) { s.health = append(s.health, time.Second) }, "1 of 4 /healthz probes took 1s or more"},
 		{"a probe unanswered", func(s *scenarioStats) { s.healthBad["no answer (Client.Timeout)"]++ }, "1 /healthz probes failed"},
@@ -131,5 +136,26 @@ func TestParsePhases(t *testing.T) {
 	}
 	if _, err := parsePhases("flod"); err == nil {
 		t.Error("a misspelt phase was accepted")
+	}
+}
+
+// TestPostReadsAnEarlyRefusal: a gateway that refuses a large body before
+// reading it (the cheap refusal) must be seen as refusing, not as dropping
+// the connection: the client reads the answer that came while it wrote.
+func TestPostReadsAnEarlyRefusal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `{"error":{"code":"overloaded","message":"busy"}}`)
+	}))
+	defer srv.Close()
+	body := bytes.Repeat([]byte("x"), 8<<20)
+	client := floodClient(10 * time.Second)
+	for range 5 {
+		o := post(client, srv.URL+"/v1/batch", bytes.NewReader(body), int64(len(body)), nil)
+		if kind, label := judgeOutcome(o); kind != outcomeOverloaded {
+			t.Fatalf("an early 503 overloaded judged %q (%s)", label, o.err)
+		}
 	}
 }
