@@ -1,7 +1,10 @@
 // Command chaos runs two gateway processes under load while it breaks what
-// they depend on, and says whether any client paid for it. `make chaos` builds
-// bin/passerelle and runs it; everything listens on 127.0.0.1 only, and the
-// run stops by itself after about 50 seconds.
+// they depend on, and says whether any client paid for it; then it floods a
+// gateway as a hostile client would, and stops one in the middle of a long
+// batch. `make chaos` builds bin/passerelle and runs it; everything listens
+// on 127.0.0.1 only, and the run stops by itself within about five minutes.
+// -phases picks parts of it: faults (the two gateways, below), the flood's
+// scenarios by name or all of them (flood), and shutdown-batch.
 //
 // # Set-up
 //
@@ -72,6 +75,43 @@
 // API key appears in a log. It exits 2 when the run itself could not be set up
 // (no redis-server, no binary, a process that does not start). Duplicated
 // provider calls are printed, with examples, but do not fail the run.
+//
+// # Flood
+//
+// Each scenario starts a fresh gateway from the binary, in its default
+// configuration apart from the run's Redis, a provider stand-in that answers
+// every call after 2.5s, and the run's page server allowed for "url" input
+// (flood.go):
+//
+//   - extract-html: 12 clients post ~0.9 MB French news pages to
+//     /v1/extract, again and again for -flood-time.
+//   - fetch-url: 8 clients post {"url": …} of a ~4.7 MB page on the run's
+//     page server to /v1/extract, again and again.
+//   - batch-6mb, batch-8mb: 32 clients post at once a ~6 MB translate batch
+//     of 100 articles, then 40 clients a ~8 MB one (request_timeout 20s,
+//     so that the batches end within the run).
+//   - slow-connections: thousands of idle or trickling connections, more
+//     than the gateway's file descriptors (it is started with a lower limit
+//     than this process's), held for -flood-time.
+//
+// Throughout, the gateway's VmRSS and VmHWM are read from /proc every 100ms
+// and /healthz is asked every 200ms on a new connection. A scenario fails
+// when the peak RSS reaches 1 GiB, when a probe fails or takes 1s or more,
+// or when an API request ends otherwise than with 200 (a whole reply) or 503
+// overloaded with Retry-After: a dropped connection, an empty reply, another
+// status. A gateway whose RSS reaches -rss-guard is killed, and the scenario
+// fails, so that the machine running the run is never in danger.
+//
+// shutdown-batch sends a batch of 80 articles to a fresh gateway in its
+// default configuration (request_timeout 180s, shutdown_grace 30s; 4
+// articles at a time, a provider call of 2.5s each, so the batch outlasts
+// the grace) and SIGTERM 2s later: the client must get a 200 with one result
+// per article, each its translation or 503 shutting_down, before the
+// process exits.
+//
+// The run prints, per scenario, the requests sent, answered 200, refused
+// 503 overloaded and ended otherwise, the peak RSS and the /healthz latency
+// (p50, max), then the peak RSS of the whole flood.
 package main
 
 import (
@@ -84,6 +124,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -97,6 +138,10 @@ type options struct {
 	rate    int
 	keep    bool
 	grace   time.Duration
+	phases  string
+
+	rssGuard    int64         // bytes of RSS at which a flood gateway is killed
+	floodLength time.Duration // how long the repeating scenarios last
 }
 
 func main() {
@@ -107,17 +152,84 @@ func main() {
 	flag.IntVar(&o.rate, "rate", 150, "requests per second, at most, besides bursts")
 	flag.BoolVar(&o.keep, "keep", false, "keep the logs directory even when the run passes")
 	flag.DurationVar(&o.grace, "grace", 10*time.Second, "the gateways' shutdown grace; shorter than a provider call, a stopped gateway drops requests")
+	flag.StringVar(&o.phases, "phases", "all", "comma-separated: faults, flood (every flood scenario) or "+strings.Join(floodNames(), ", ")+", shutdown-batch; all")
+	guardMiB := flag.Int64("rss-guard", 2048, "MiB of RSS at which a flood gateway is killed, so that the machine is never in danger")
+	flag.DurationVar(&o.floodLength, "flood-time", 20*time.Second, "how long each repeating flood scenario lasts")
 	flag.Parse()
+	o.rssGuard = *guardMiB << 20
+	sel, err := parsePhases(o.phases)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	failed, err := run(ctx, o, os.Stdout)
+	code := 0
+	if sel.faults {
+		failed, err := run(ctx, o, os.Stdout)
+		code = max(code, exitCode(failed, err))
+	}
+	if ctx.Err() == nil && (sel.shutdown || sel.flood == nil || len(sel.flood) > 0) {
+		failed, err := runFlood(ctx, o, sel.flood, sel.shutdown, os.Stdout)
+		code = max(code, exitCode(failed, err))
+	}
+	os.Exit(code)
+}
+
+// exitCode is 2 when a part of the run could not run, 1 when it failed.
+func exitCode(failed bool, err error) int {
 	switch {
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "chaos:", err)
-		os.Exit(2)
+		return 2
 	case failed:
-		os.Exit(1)
+		return 1
 	}
+	return 0
+}
+
+// selection is the parts of the run that -phases picks.
+type selection struct {
+	faults   bool
+	flood    map[string]bool // scenarios to run; nil: all of them
+	shutdown bool
+}
+
+// floodNames are the flood's scenarios, in order.
+func floodNames() []string {
+	var names []string
+	for _, sc := range floodScenarios(0) {
+		names = append(names, sc.name)
+	}
+	return names
+}
+
+// parsePhases reads -phases.
+func parsePhases(s string) (selection, error) {
+	sel := selection{flood: map[string]bool{}}
+	known := map[string]bool{}
+	for _, n := range floodNames() {
+		known[n] = true
+	}
+	for _, name := range strings.Split(s, ",") {
+		switch name = strings.TrimSpace(name); {
+		case name == "all":
+			return selection{faults: true, shutdown: true}, nil
+		case name == "faults":
+			sel.faults = true
+		case name == "flood":
+			sel.flood = nil
+		case name == "shutdown-batch":
+			sel.shutdown = true
+		case known[name]:
+			if sel.flood != nil {
+				sel.flood[name] = true
+			}
+		default:
+			return selection{}, fmt.Errorf("-phases: unknown %q: want all, faults, flood, %s or shutdown-batch", name, strings.Join(floodNames(), ", "))
+		}
+	}
+	return sel, nil
 }
 
 // run sets up, drives the schedule and prints the report; it returns whether

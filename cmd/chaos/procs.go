@@ -109,6 +109,7 @@ func pingRedis(addr string) error {
 type gatewayProcess struct {
 	name    string
 	bin     string
+	prefix  []string // a command the binary is run through (prlimit), if any
 	port    int
 	env     []string
 	logDir  string
@@ -131,6 +132,9 @@ func (g *gatewayProcess) start(ctx context.Context) error {
 	}
 	defer logFile.Close()
 	cmd := exec.Command(g.bin)
+	if len(g.prefix) > 0 {
+		cmd = exec.Command(g.prefix[0], append(g.prefix[1:], g.bin)...)
+	}
 	cmd.Env = append(g.env, fmt.Sprintf("PASSERELLE_ADDR=127.0.0.1:%d", g.port))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

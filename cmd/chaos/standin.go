@@ -22,6 +22,7 @@ type standin struct {
 	srv   *http.Server
 	url   string // base URL, ending in /v1
 	mode  atomic.Value
+	delay atomic.Int64 // nanoseconds every answer waits, whatever the mode
 	calls atomic.Int64
 	stop  chan struct{} // closed by close, to free hanging handlers
 
@@ -55,6 +56,10 @@ func startStandin(name string, book *phrasebook) (*standin, error) {
 }
 
 func (s *standin) setMode(m mode) { s.mode.Store(m) }
+
+// setDelay makes every answer wait d: a slow provider, that keeps the
+// gateway's work in flight.
+func (s *standin) setDelay(d time.Duration) { s.delay.Store(int64(d)) }
 
 func (s *standin) close() {
 	close(s.stop)
@@ -128,6 +133,18 @@ func (s *standin) chat(w http.ResponseWriter, r *http.Request) {
 		t := time.NewTimer(slowDelay)
 		select {
 		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	if d := time.Duration(s.delay.Load()); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.stop:
 			t.Stop()
 			return
 		case <-t.C:
