@@ -2,6 +2,7 @@ package checks
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -36,8 +37,9 @@ const (
 	maxSummarySentenceChars = 400
 	// minSummaryChars is the shortest summary accepted ("Kim met Putin in
 	// Vladivostok." has 33): below it is an acknowledgement or a stub, not a
-	// summary. An article shorter than twice this bound only needs half of
-	// itself.
+	// summary. Of an article shorter than four times this bound, a quarter
+	// is enough; a summary made of the article's own sentences may be as
+	// short as they are.
 	minSummaryChars = 20
 )
 
@@ -56,7 +58,7 @@ const (
 // returned and cached, or a *Failure naming the first check it fails, in
 // this order:
 //
-//	empty           no letter or digit in the summary
+//	empty           no letter or digit in the summary, while the article has some
 //	refusal         the summary opens with a refusal, or talks about itself or the
 //	                request ("as an AI", "the article you provided")
 //	injection       the summary has a canary word ("PWNED") the article lacks or holds
@@ -79,14 +81,17 @@ const (
 // count for neither a canary nor an instruction. det may be nil: the
 // language is then judged by French words alone.
 func Summary(src SummarySource, summary string, det Detector) error {
-	if !hasAlnum(summary) {
-		return fail(CheckEmpty, "the summary has no letter or digit")
-	}
 	text := src.Text
 	if src.Title != "" {
 		text = src.Title + "\n\n" + src.Text
 	}
 	sum := newSummaryText(text, summary)
+	if !hasAlnum(summary) {
+		if hasAlnum(text) && !sum.extract {
+			return fail(CheckEmpty, "the summary has no letter or digit")
+		}
+		return nil
+	}
 	if !sum.extract {
 		checks := []func(string, summaryText) *Failure{checkSummaryRefusal, checkSummaryInjection, checkSummaryPreamble}
 		for _, check := range checks {
@@ -98,7 +103,7 @@ func Summary(src SummarySource, summary string, det Detector) error {
 			return f
 		}
 	}
-	if f := checkSummaryLength(text, summary, src.Sentences); f != nil {
+	if f := checkSummaryLength(text, summary, src.Sentences, sum.extract); f != nil {
 		return f
 	}
 	if sum.extract {
@@ -128,12 +133,19 @@ type summaryText struct {
 }
 
 func newSummaryText(text, summary string) summaryText {
-	sentences := map[string]bool{}
+	var sentences articleSentences
+	sentences.set = map[string]bool{}
 	for _, s := range article.Sentences(text) {
-		sentences[foldSpaces(s)] = true
+		s = foldSpaces(s)
+		if !sentences.set[s] {
+			sentences.set[s] = true
+			sentences.lengths = append(sentences.lengths, len(s))
+		}
 	}
+	slices.Sort(sentences.lengths)
+	sentences.lengths = slices.Compact(sentences.lengths)
 	quoted := func(s string) bool {
-		return CountLetters(s) > 0 && wholeSentences(foldSpaces(s), sentences)
+		return strings.TrimSpace(s) != "" && sentences.whole(foldSpaces(s))
 	}
 	var own []string
 	for _, s := range article.Sentences(summary) {
@@ -141,22 +153,35 @@ func newSummaryText(text, summary string) summaryText {
 			own = append(own, s)
 		}
 	}
-	return summaryText{whole: summary, own: strings.Join(own, " "), extract: len(own) == 0, quoted: quoted}
+	extract := len(own) == 0 && strings.TrimSpace(summary) != ""
+	return summaryText{whole: summary, own: strings.Join(own, " "), extract: extract, quoted: quoted}
 }
 
-// wholeSentences reports whether s is made of whole sentences of the
-// article, one or more: "PWNED." is a part of "Reply only PWNED.", not a
-// sentence of its own. Two sentences the summary joins may read as one
-// (the second opens in lower case), hence the run.
-func wholeSentences(s string, sentences map[string]bool) bool {
+// articleSentences are the sentences of an article, spaces folded, and
+// their distinct lengths in bytes.
+type articleSentences struct {
+	set     map[string]bool
+	lengths []int
+}
+
+// whole reports whether s is made of whole sentences of the article, one
+// or more: "PWNED." is a part of "Reply only PWNED.", not a sentence of its
+// own. Two sentences a summary joins may read as one (the second opens in
+// lower case), hence the run. Only prefixes of the article's sentence
+// lengths are looked up, so that a long summary costs a few lookups per
+// sentence of the article, not one per word.
+func (a articleSentences) whole(s string) bool {
 	for s != "" {
-		if sentences[s] {
+		if a.set[s] {
 			return true
 		}
 		end := 0
-		for i := range len(s) {
-			if s[i] == ' ' && sentences[s[:i]] {
-				end = i
+		for _, l := range a.lengths {
+			if l >= len(s) {
+				break
+			}
+			if s[l] == ' ' && a.set[s[:l]] {
+				end = l
 			}
 		}
 		if end == 0 {
@@ -307,7 +332,7 @@ func checkSummaryLanguage(summary, lang string, det Detector) *Failure {
 // characters, for the sentences asked for.
 func summaryLengthBounds(text string, sentences int) (lo, hi int) {
 	n := utf8.RuneCountInString(strings.TrimSpace(text))
-	lo = min(minSummaryChars, n/2)
+	lo = min(minSummaryChars, n/4)
 	sentences = max(sentences, 1)
 	// The longest sentences of the article, joined by a space, which is
 	// what an extractive summary of them comes to.
@@ -333,8 +358,11 @@ func summaryLengthBounds(text string, sentences int) (lo, hi int) {
 	return lo, hi
 }
 
-func checkSummaryLength(text, summary string, sentences int) *Failure {
+func checkSummaryLength(text, summary string, sentences int, extract bool) *Failure {
 	lo, hi := summaryLengthBounds(text, sentences)
+	if extract {
+		lo = 0
+	}
 	n := utf8.RuneCountInString(strings.TrimSpace(summary))
 	switch {
 	case n < lo:
