@@ -1,6 +1,6 @@
-// Package checks decides whether one translated segment may be returned and
-// cached, and puts French typography and number style left in an English
-// output right.
+// Package checks decides whether one translated segment, or one summary
+// (see Summary), may be returned and cached, and puts French typography and
+// number style left in an English output right.
 //
 // Segment runs the checks in a fixed order and returns the first failure as a
 // *Failure whose Check is a stable name:

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"passerelle/article"
 	"passerelle/cache"
+	"passerelle/checks"
 	"passerelle/providers"
 )
 
@@ -51,10 +53,18 @@ func (s *Service) summarize(ctx context.Context, p plan, tr *Translation) (*Summ
 		if err == nil && res.Summary == "" {
 			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned an empty summary"}
 		}
+		// A summary is checked before it is returned or cached, as a
+		// translation is; one that fails is left to the next provider.
+		if err == nil {
+			if f := s.checkSummary(p, tr, res.Summary); f != nil {
+				s.log.WarnContext(ctx, "summary failed an output check", "provider", name, "check", f.Check, "detail", f.Detail)
+				err = f
+			}
+		}
 		if err != nil {
 			lastErr = err
-			failures = append(failures, fmt.Sprintf("%s: %s", name, providers.KindOf(err)))
-			s.log.WarnContext(ctx, "summarization provider failed", "provider", name, "kind", providers.KindOf(err).String(),
+			failures = append(failures, fmt.Sprintf("%s: %s", name, describeFailure(err)))
+			s.log.WarnContext(ctx, "summarization provider failed", "provider", name, "kind", describeFailure(err),
 				"fallbacks_left", len(p.summaryChain)-i-1, "err", err)
 			if ctx.Err() != nil {
 				break
@@ -68,6 +78,24 @@ func (s *Service) summarize(ctx context.Context, p plan, tr *Translation) (*Summ
 		return &Summary{Text: res.Summary, Provider: name, Model: res.Model, Usage: res.Usage}, nil
 	}
 	return nil, providerFailure(ctx, "summarization", failures, lastErr)
+}
+
+// checkSummary runs the output checks on a summary of tr, written for p;
+// it returns the failed check, or nil.
+func (s *Service) checkSummary(p plan, tr *Translation, summary string) *checks.Failure {
+	var det checks.Detector
+	if s.detector != nil {
+		det = s.detector
+	}
+	src := checks.SummarySource{Title: tr.Title, Text: tr.Text(), Sentences: p.summarySentences, Lang: p.target}
+	if err := checks.Summary(src, summary, det); err != nil {
+		var f *checks.Failure
+		if errors.As(err, &f) {
+			return f
+		}
+		return &checks.Failure{Check: "unknown", Detail: err.Error()}
+	}
+	return nil
 }
 
 // maxReduceDepth bounds the rounds of map-reduce: each round shrinks the text
