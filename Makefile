@@ -96,7 +96,7 @@ FUZZ_TARGETS := \
 	./article:FuzzParse ./article:FuzzNormalize ./article:FuzzSentences ./article:FuzzPack \
 	./cache:FuzzKey \
 	./checks:FuzzEnglishTypography ./checks:FuzzRepair ./checks:FuzzFindAllNumeric \
-	./checks:FuzzEnglishTypographyMatchesReference ./checks:FuzzEnglishNumbers \
+	./checks:FuzzEnglishTypographyMatchesReference ./checks:FuzzEnglishNumbers ./checks:FuzzSummaryExtractive \
 	./language:FuzzDetectMatchesWhatlanggo ./language:FuzzSignalMatchesReference ./language:FuzzDetectOtherMatchesReference \
 	./tokens:FuzzCountMatchesTheCodec
 
