@@ -17,15 +17,32 @@ type Auth struct {
 	// Limits apply to keys that set none of their own (and, with auth off,
 	// to each client address). Zero: no limit.
 	Limits Limits `yaml:"limits"`
+	// LimitsOnOutage is what limits do while the Redis that holds them is
+	// unreachable: "local" (default) counts in each process, going on from
+	// what each client had left when this process last asked Redis (a full
+	// allowance for a client it had not served); "refuse" answers 503
+	// quota_unavailable to every limited request until Redis returns.
+	LimitsOnOutage string `yaml:"limits_on_outage"`
 }
+
+// What limits do during a Redis outage (auth.limits_on_outage).
+const (
+	OutageLocal  = "local"
+	OutageRefuse = "refuse"
+)
 
 // APIKey is one accepted key.
 type APIKey struct {
 	Name   string `yaml:"name"`   // shown in logs and metrics
 	SHA256 string `yaml:"sha256"` // hex SHA-256 of the key
-	// Admin keys may also call /admin endpoints (configuration reload).
-	Admin  bool   `yaml:"admin"`
-	Limits Limits `yaml:"limits"`
+	// Admin keys may also call /admin endpoints (configuration reload),
+	// and refresh the cache.
+	Admin bool `yaml:"admin"`
+	// Refresh lets the key's "Cache-Control: no-cache" replace the cached
+	// results every client reads. Default false: the key's no-cache reads
+	// through the cache like any request.
+	Refresh bool   `yaml:"refresh"`
+	Limits  Limits `yaml:"limits"`
 }
 
 // Limits bound one client. They hold across replicas when the cache is Redis.
@@ -72,5 +89,19 @@ func (a Auth) validate(add func(string, ...any)) {
 	}
 	if a.Limits.RequestsPerMinute < 0 || a.Limits.CharactersPerDay < 0 {
 		add("auth.limits must not be negative")
+	}
+	switch a.LimitsOnOutage {
+	case "", OutageLocal, OutageRefuse:
+	default:
+		add("auth.limits_on_outage is %q: it must be %q (count in each process while Redis is down) or %q (refuse with 503 until Redis returns)",
+			a.LimitsOnOutage, OutageLocal, OutageRefuse)
+	}
+}
+
+func (c CORS) validate(add func(string, ...any)) {
+	for i, origin := range c.AllowedOrigins {
+		if origin != "*" && !strings.HasPrefix(origin, "https://") && !strings.HasPrefix(origin, "http://") {
+			add("cors.allowed_origins[%d] is %q: an origin is a scheme and a host, such as \"https://newsroom.example\" (or \"*\" for any)", i, origin)
+		}
 	}
 }

@@ -286,6 +286,7 @@ func Default() Config {
 		},
 		Log:    Log{Level: "info", Format: "json", FlushInterval: 100 * time.Millisecond},
 		Limits: RequestLimits{MaxParagraphs: 1000, MaxCharacters: 200000},
+		Auth:   Auth{LimitsOnOutage: OutageLocal},
 		Fetch:  Fetch{Enabled: true, Timeout: 10 * time.Second, MaxBytes: 5 << 20, MaxRedirects: 5},
 	}
 }
@@ -598,6 +599,7 @@ func (c Config) Validate() error {
 		add("log.level %q is unknown: use debug, info, warn or error", c.Log.Level)
 	}
 	c.Auth.validate(add)
+	c.CORS.validate(add)
 	if c.Limits.MaxParagraphs <= 0 || c.Limits.MaxCharacters <= 0 {
 		add("limits.max_paragraphs and limits.max_characters must be positive")
 	}

@@ -142,6 +142,8 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 		{name: "negative GOMAXPROCS", yaml: "server: {gomaxprocs: -2}", want: "server.gomaxprocs (-2) must not be negative"},
 		{name: "trusted proxy", yaml: "server: {trusted_proxies: [10.0.0.0/8, 'proxy.internal']}", want: `"proxy.internal" is neither an address nor a CIDR range`},
 		{name: "no batch", yaml: "server: {max_batch_articles: -1}", want: "server.max_batch_articles (-1)"},
+		{name: "limits on outage", yaml: "auth: {limits_on_outage: open}", want: `it must be "local" (count in each process while Redis is down) or "refuse"`},
+		{name: "cors origin without scheme", yaml: "cors: {allowed_origins: [newsroom.example]}", want: `such as "https://newsroom.example"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

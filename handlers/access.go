@@ -4,13 +4,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
 
 	"passerelle/gateway"
@@ -33,8 +37,13 @@ type Access struct {
 type Key struct {
 	Name   string
 	SHA256 [32]byte
-	Admin  bool
-	Limits Limits
+	// Admin keys may call /admin endpoints, and refresh the cache.
+	Admin bool
+	// Refresh lets the key's "Cache-Control: no-cache" replace the cached
+	// results that every client reads; other keys' no-cache reads through
+	// the cache.
+	Refresh bool
+	Limits  Limits
 }
 
 // Limits bound one client; zero fields are unbounded.
@@ -48,15 +57,91 @@ const (
 	codeUnauthorized = "unauthorized"
 	codeForbidden    = "forbidden"
 	codeRateLimited  = "rate_limited"
+	// codeQuotaUnavailable: the shared limits cannot be asked (Redis is
+	// down) and the deployment refuses rather than count in each process.
+	codeQuotaUnavailable = "quota_unavailable"
 )
 
-const ctxKeyClient = "client"
+// quotaRetryAfter is the Retry-After of quota_unavailable: long enough not
+// to hammer a gateway whose Redis is down, short enough to notice it back.
+const quotaRetryAfter = 5 * time.Second
+
+const (
+	ctxKeyClient = "client"
+	ctxKeyRules  = "rules"
+)
 
 // client is the caller a request is counted against.
 type client struct {
-	name   string // key name, or "ip:<address>" with auth off
-	admin  bool
-	limits Limits
+	name    string // key name, or "ip:<address>" with auth off
+	admin   bool
+	refresh bool // may replace shared cache entries (Cache-Control: no-cache)
+	limits  Limits
+}
+
+// Rules hold the access rules and CORS origins in force. A reload replaces
+// them with Set; each request reads them once, before CORS and
+// authentication, so that it sees either the old rules or the new, never
+// some of each, and a key removed by a reload is refused from the next
+// request on, on a connection kept open too.
+type Rules struct {
+	current atomic.Pointer[rules]
+}
+
+type rules struct {
+	access Access
+	cors   gin.HandlerFunc // nil: no cross-origin access
+}
+
+// NewRules returns the rules a and corsOrigins; it fails when an origin is
+// not one (see Set).
+func NewRules(a Access, corsOrigins []string) (*Rules, error) {
+	r := &Rules{}
+	if err := r.Set(a, corsOrigins); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Set puts a and corsOrigins in force for every request that starts from
+// now on. It fails, changing nothing, when an origin is neither "*" nor a
+// URL with a scheme (https://newsroom.example).
+func (r *Rules) Set(a Access, corsOrigins []string) error {
+	next := &rules{access: a}
+	if len(corsOrigins) > 0 {
+		cfg := cors.Config{
+			AllowOrigins:  corsOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodPost},
+			AllowHeaders:  []string{"Authorization", "X-API-Key", "Content-Type", "Cache-Control", headerRequestID},
+			ExposeHeaders: []string{"X-Cache", headerRequestID, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"},
+			MaxAge:        time.Hour,
+		}
+		// cors.New panics on a configuration it refuses: ask first.
+		if err := cfg.Validate(); err != nil {
+			return fmt.Errorf("cors.allowed_origins: %w", err)
+		}
+		next.cors = cors.New(cfg)
+	}
+	r.current.Store(next)
+	return nil
+}
+
+// withRules reads the rules in force for the whole request and answers
+// cross-origin requests by them.
+func (h *handler) withRules(c *gin.Context) {
+	r := h.rules.current.Load()
+	c.Set(ctxKeyRules, r)
+	if r.cors != nil {
+		r.cors(c)
+	}
+}
+
+// rulesOf returns the rules the request started with.
+func (h *handler) rulesOf(c *gin.Context) *rules {
+	if v, ok := c.Get(ctxKeyRules); ok {
+		return v.(*rules)
+	}
+	return h.rules.current.Load()
 }
 
 // authenticate finds the caller's key, from "Authorization: Bearer …" or
@@ -64,12 +149,12 @@ type client struct {
 // time, so that neither a key nor its position in the list leaks through
 // timing. With auth off, every caller is counted by address.
 func (h *handler) authenticate(c *gin.Context) {
-	a := h.opts.Access
+	a := &h.rulesOf(c).access
 	if !a.Enabled {
 		// Without keys, only the machine itself may use the admin
 		// endpoints: a gateway left open on a network is not open to
-		// reconfiguration too.
-		c.Set(ctxKeyClient, client{name: "ip:" + c.ClientIP(), limits: a.Default, admin: fromLoopback(c.Request)})
+		// reconfiguration too. Its one user may refresh the cache.
+		c.Set(ctxKeyClient, client{name: "ip:" + c.ClientIP(), limits: a.Default, admin: fromLoopback(c.Request), refresh: true})
 		c.Next()
 		return
 	}
@@ -95,7 +180,7 @@ func (h *handler) authenticate(c *gin.Context) {
 	if limits == (Limits{}) {
 		limits = a.Default
 	}
-	c.Set(ctxKeyClient, client{name: found.Name, admin: found.Admin, limits: limits})
+	c.Set(ctxKeyClient, client{name: found.Name, admin: found.Admin, refresh: found.Refresh || found.Admin, limits: limits})
 	c.Next()
 }
 
@@ -134,6 +219,20 @@ func fromLoopback(r *http.Request) bool {
 	return err == nil && ip.IsLoopback()
 }
 
+// callerCachePolicy is what the request may do with the cache: what its
+// Cache-Control header asks, but for no-cache, which replaces the entries
+// every client reads and so would let any client retry until a bad output
+// sits in the cache: only a caller with the refresh right gets it, others
+// read through the cache as without the header. no-store, which neither
+// reads nor writes, is anyone's.
+func callerCachePolicy(c *gin.Context) gateway.CachePolicy {
+	p := cachePolicy(c.GetHeader("Cache-Control"))
+	if p.NoRead && !p.NoWrite && !callerOf(c).refresh {
+		p.NoRead = false
+	}
+	return p
+}
+
 // requireAdmin lets only admin keys through.
 func (h *handler) requireAdmin(c *gin.Context) {
 	if !callerOf(c).admin {
@@ -146,13 +245,15 @@ func (h *handler) requireAdmin(c *gin.Context) {
 // limitRequests spends one request of the caller's per-minute allowance.
 func (h *handler) limitRequests(c *gin.Context) {
 	who := callerOf(c)
-	if h.opts.Access.Limiter == nil || who.limits.RequestsPerMinute <= 0 {
+	if h.rulesOf(c).access.Limiter == nil || who.limits.RequestsPerMinute <= 0 {
 		c.Next()
 		return
 	}
 	d, ok := h.spend(c.Request.Context(), c, "rpm:"+who.name, quota.PerMinute(who.limits.RequestsPerMinute), 1)
 	if !ok {
-		h.writeError(c, gateway.Errorf(codeRateLimited, "over %d requests a minute: retry in %s", who.limits.RequestsPerMinute, roundUp(d.RetryAfter)))
+		if !c.IsAborted() {
+			h.writeError(c, gateway.Errorf(codeRateLimited, "over %d requests a minute: retry in %s", who.limits.RequestsPerMinute, roundUp(d.RetryAfter)))
+		}
 		return
 	}
 	c.Next()
@@ -164,7 +265,7 @@ func (h *handler) limitRequests(c *gin.Context) {
 // answered, when they do not fit.
 func (h *handler) limitBatchRequests(c *gin.Context, n int) bool {
 	who := callerOf(c)
-	if h.opts.Access.Limiter == nil || who.limits.RequestsPerMinute <= 0 || n <= 1 {
+	if h.rulesOf(c).access.Limiter == nil || who.limits.RequestsPerMinute <= 0 || n <= 1 {
 		return true
 	}
 	if n > who.limits.RequestsPerMinute {
@@ -175,8 +276,10 @@ func (h *handler) limitBatchRequests(c *gin.Context, n int) bool {
 	}
 	d, ok := h.spend(c.Request.Context(), c, "rpm:"+who.name, quota.PerMinute(who.limits.RequestsPerMinute), n-1)
 	if !ok {
-		h.writeError(c, gateway.Errorf(codeRateLimited, "this batch's %d articles count as %d requests, over the %d a minute allowed: retry in %s",
-			n, n, who.limits.RequestsPerMinute, roundUp(d.RetryAfter)))
+		if !c.IsAborted() {
+			h.writeError(c, gateway.Errorf(codeRateLimited, "this batch's %d articles count as %d requests, over the %d a minute allowed: retry in %s",
+				n, n, who.limits.RequestsPerMinute, roundUp(d.RetryAfter)))
+		}
 		return false
 	}
 	return true
@@ -186,7 +289,7 @@ func (h *handler) limitBatchRequests(c *gin.Context, n int) bool {
 // allowance; it returns false, having answered, when they do not fit.
 func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
 	who := callerOf(c)
-	if h.opts.Access.Limiter == nil || who.limits.CharactersPerDay <= 0 || characters == 0 {
+	if h.rulesOf(c).access.Limiter == nil || who.limits.CharactersPerDay <= 0 || characters == 0 {
 		return true
 	}
 	if characters > who.limits.CharactersPerDay {
@@ -200,16 +303,21 @@ func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
 	advertise := who.limits.RequestsPerMinute <= 0
 	d, ok := h.spendAdvertised(c.Request.Context(), c, "cpd:"+who.name, quota.PerDay(who.limits.CharactersPerDay), characters, advertise)
 	if !ok {
-		h.writeError(c, gateway.Errorf(codeRateLimited, "these %d characters are over the %d characters a day allowed: retry in %s",
-			characters, who.limits.CharactersPerDay, roundUp(d.RetryAfter)))
+		if !c.IsAborted() {
+			h.writeError(c, gateway.Errorf(codeRateLimited, "these %d characters are over the %d characters a day allowed: retry in %s",
+				characters, who.limits.CharactersPerDay, roundUp(d.RetryAfter)))
+		}
 		return false
 	}
 	return true
 }
 
 // spend asks the limiter and sets the RateLimit-* headers (and Retry-After
-// when refused). A limiter that fails lets the request through: limits must
-// not turn an outage into one for every client.
+// when refused). When the limits cannot be asked and the deployment
+// refuses then (auth.limits_on_outage: refuse), it refuses having answered
+// 503 quota_unavailable itself: the caller finds the request aborted. A
+// limiter that fails otherwise lets the request through: limits must not
+// turn an outage into one for every client.
 func (h *handler) spend(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int) (quota.Decision, bool) {
 	return h.spendAdvertised(ctx, c, key, limit, n, true)
 }
@@ -217,7 +325,13 @@ func (h *handler) spend(ctx context.Context, c *gin.Context, key string, limit q
 // spendAdvertised is spend, setting the RateLimit-* headers only when
 // advertise is true (Retry-After is always set on a refusal).
 func (h *handler) spendAdvertised(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int, advertise bool) (quota.Decision, bool) {
-	d, err := h.opts.Access.Limiter.AllowN(ctx, key, limit, n)
+	d, err := h.rulesOf(c).access.Limiter.AllowN(ctx, key, limit, n)
+	if errors.Is(err, quota.ErrUnavailable) {
+		c.Header("Retry-After", strconv.Itoa(int(quotaRetryAfter.Seconds())))
+		h.writeError(c, &gateway.Error{Code: codeQuotaUnavailable, Err: err,
+			Message: fmt.Sprintf("the limits of this client cannot be checked now, and this gateway does not serve what it cannot count: retry in %s", quotaRetryAfter)})
+		return d, false
+	}
 	if err != nil {
 		h.log.WarnContext(ctx, "rate limiter failed; request let through", "err", err)
 		return d, true

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -218,5 +220,42 @@ func TestSecurityHeadersAndCORS(t *testing.T) {
 	rec = do(t, h, "OPTIONS", "/v1/translate", "", "Origin", "https://evil.example", "Access-Control-Request-Method", "POST")
 	if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("other origin preflight: Access-Control-Allow-Origin = %q, want none", got)
+	}
+}
+
+// unavailable is a limiter whose shared store is down and that is set to
+// refuse then.
+type unavailable struct{}
+
+func (unavailable) AllowN(context.Context, string, quota.Limit, int) (quota.Decision, error) {
+	return quota.Decision{}, fmt.Errorf("%w: redis down", quota.ErrUnavailable)
+}
+
+// TestQuotaUnavailable: a limiter that cannot decide and refuses gets the
+// request 503 quota_unavailable with Retry-After, whichever limit asked;
+// a key without limits is served.
+func TestQuotaUnavailable(t *testing.T) {
+	access := Access{Enabled: true, Limiter: unavailable{}, Keys: []Key{
+		keyOf("rpm", "psl_rpm", false, Limits{RequestsPerMinute: 10}),
+		keyOf("cpd", "psl_cpd", false, Limits{CharactersPerDay: 1000}),
+		keyOf("free", "psl_free", false, Limits{}),
+	}}
+	h := routerWithAccess(t, access, nil)
+	for _, tt := range []struct {
+		key  string
+		want int
+	}{{"psl_rpm", 503}, {"psl_cpd", 503}, {"psl_free", 200}} {
+		rec := do(t, h, "POST", "/v1/translate", `{"text": "Un paragraphe."}`, "X-API-Key", tt.key)
+		if rec.Code != tt.want {
+			t.Errorf("%s: status %d, want %d: %s", tt.key, rec.Code, tt.want, rec.Body)
+			continue
+		}
+		if tt.want == 503 {
+			var e errorBody
+			_ = json.Unmarshal(rec.Body.Bytes(), &e)
+			if e.Error.Code != codeQuotaUnavailable || rec.Header().Get("Retry-After") != "5" {
+				t.Errorf("%s: code %q, Retry-After %q; want quota_unavailable and 5", tt.key, e.Error.Code, rec.Header().Get("Retry-After"))
+			}
+		}
 	}
 }

@@ -121,7 +121,8 @@ func jsonType(goKind string) string {
 }
 
 // cachePolicy reads the request's Cache-Control header: no-cache refreshes
-// the entries, no-store neither reads nor writes them.
+// the entries, no-store neither reads nor writes them. callerCachePolicy
+// says who may refresh.
 func cachePolicy(header string) gateway.CachePolicy {
 	var p gateway.CachePolicy
 	for _, directive := range strings.Split(header, ",") {

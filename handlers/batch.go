@@ -83,7 +83,7 @@ func (h *handler) batch(c *gin.Context) {
 	if !h.limitBatchRequests(c, len(in.Articles)) {
 		return
 	}
-	policy := cachePolicy(c.GetHeader("Cache-Control"))
+	policy := callerCachePolicy(c)
 	articles := make([]batchArticle, len(in.Articles))
 	characters := 0
 	for i, raw := range in.Articles {

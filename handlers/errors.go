@@ -30,6 +30,7 @@ var statusOf = map[string]int{
 	codeUnauthorized:                http.StatusUnauthorized,
 	codeForbidden:                   http.StatusForbidden,
 	codeRateLimited:                 http.StatusTooManyRequests,
+	codeQuotaUnavailable:            http.StatusServiceUnavailable,
 	codeMethodNotAllowed:            http.StatusMethodNotAllowed,
 	gateway.CodeInternal:            http.StatusInternalServerError,
 	gateway.CodeOverloaded:          http.StatusServiceUnavailable,

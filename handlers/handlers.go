@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -61,6 +60,9 @@ type Options struct {
 	// CORSOrigins are the browser origins allowed to call the API. Default
 	// none.
 	CORSOrigins []string
+	// Rules, when set, are the access rules and CORS origins in force,
+	// which a reload replaces; Access and CORSOrigins are then unused.
+	Rules *Rules
 	// Reload, when set, is called by POST /admin/reload.
 	Reload func() error
 	// Tracer opens a span per request. Default: none.
@@ -76,6 +78,7 @@ type Metrics interface {
 type handler struct {
 	gw     Gateway
 	opts   Options
+	rules  *Rules
 	log    *slog.Logger
 	tracer trace.Tracer
 }
@@ -103,7 +106,15 @@ func New(gw Gateway, opts Options) http.Handler {
 	if opts.Tracer == nil {
 		opts.Tracer = noop.NewTracerProvider().Tracer("")
 	}
-	h := &handler{gw: gw, opts: opts, log: opts.Logger, tracer: opts.Tracer}
+	h := &handler{gw: gw, opts: opts, rules: opts.Rules, log: opts.Logger, tracer: opts.Tracer}
+	if h.rules == nil {
+		rules, err := NewRules(opts.Access, opts.CORSOrigins)
+		if err != nil {
+			opts.Logger.Error("cors.allowed_origins: not used", "err", err)
+			rules, _ = NewRules(opts.Access, nil)
+		}
+		h.rules = rules
+	}
 
 	r := gin.New()
 	// Gin believes X-Forwarded-For from anyone by default; the client's
@@ -121,16 +132,7 @@ func New(gw Gateway, opts Options) http.Handler {
 		// still parse trace headers and copy the request for nothing.
 		r.Use(h.trace)
 	}
-	r.Use(h.accessLog, h.recover, securityHeaders)
-	if len(opts.CORSOrigins) > 0 {
-		r.Use(cors.New(cors.Config{
-			AllowOrigins:  opts.CORSOrigins,
-			AllowMethods:  []string{http.MethodGet, http.MethodPost},
-			AllowHeaders:  []string{"Authorization", "X-API-Key", "Content-Type", "Cache-Control", headerRequestID},
-			ExposeHeaders: []string{"X-Cache", headerRequestID, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"},
-			MaxAge:        time.Hour,
-		}))
-	}
+	r.Use(h.accessLog, h.recover, securityHeaders, h.withRules)
 	if opts.Metrics != nil && !opts.MetricsElsewhere {
 		r.GET("/metrics", gin.WrapH(opts.Metrics.Handler()))
 	}
@@ -172,7 +174,7 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 			h.writeError(c, err)
 			return
 		}
-		policy := cachePolicy(c.GetHeader("Cache-Control"))
+		policy := callerCachePolicy(c)
 		replies := h.gw.Replies()
 		var replyKey string
 		if replies != nil && !policy.NoWrite {

@@ -20,10 +20,12 @@ import (
 )
 
 // liveGateway serves through the current gateway.Service and swaps it for
-// a new one when the configuration is reloaded. A request holds the Service
-// it started with, so in-flight requests finish on the old routes.
+// a new one when the configuration is reloaded, with the access rules and
+// CORS origins. A request holds the Service and the rules it started with,
+// so in-flight requests finish on the old routes.
 type liveGateway struct {
 	current atomic.Pointer[gateway.Service]
+	access  *access
 	// draining is set on SIGTERM: /readyz then answers unready.
 	draining atomic.Bool
 
@@ -42,7 +44,11 @@ func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.S
 	if err != nil {
 		return nil, err
 	}
-	g := &liveGateway{cfg: cfg, getenv: getenv, store: store, m: m, tracer: tracer, log: log}
+	acc, err := newAccess(cfg, store, log)
+	if err != nil {
+		return nil, err
+	}
+	g := &liveGateway{access: acc, cfg: cfg, getenv: getenv, store: store, m: m, tracer: tracer, log: log}
 	g.current.Store(svc)
 	err = m.RegisterProviderStates(func() []metrics.ProviderState {
 		var out []metrics.ProviderState
@@ -75,6 +81,12 @@ func (g *liveGateway) Reload() error {
 	}
 	if !reflect.DeepEqual(cfg.Cache, g.cfg.Cache) || !reflect.DeepEqual(cfg.Server, g.cfg.Server) {
 		g.log.Warn("configuration reload: changes to server and cache take effect at the next restart")
+	}
+	// The access rules first: a key removed from the file must not be
+	// served by the new routes for a moment.
+	if err := g.access.reload(g.cfg, cfg); err != nil {
+		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
+		return fmt.Errorf("reload: %w", err)
 	}
 	old := g.current.Swap(svc)
 	g.retired = append(g.retired, old)
