@@ -3,15 +3,18 @@ package admission
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // Listener bounds the connections served. It keeps accepting when the bound
 // is reached, so that no connection waits in the kernel's backlog where a
 // health check could not be told apart from a flood: the excess goes to
 // Overflow, a small second listener whose server answers health checks and
-// refuses the rest quickly, up to its own bound; beyond both, a connection
-// is closed as soon as it is accepted. Each connection holds one descriptor,
-// so the descriptors in use stay under max plus overflow plus one.
+// refuses the rest quickly, up to its own bound. When that is full too, the
+// oldest overflow connection is closed to make room: the connections that
+// fill it are those that send nothing, and the newest is the likeliest to
+// be a health check. Each connection holds one descriptor, so the
+// descriptors in use stay under max plus overflow plus one.
 type Listener struct {
 	net.Listener
 	slots     chan struct{}
@@ -19,6 +22,9 @@ type Listener struct {
 	overflow  chan net.Conn
 	done      chan struct{}
 	closeOnce sync.Once
+
+	mu     sync.Mutex
+	oldest []*conn // the overflow connections, oldest first; closed ones are dropped lazily
 }
 
 // Limit wraps ln: at most max connections are handed to its server at once,
@@ -49,12 +55,55 @@ func (l *Listener) Accept() (net.Conn, error) {
 			return &conn{Conn: c, slots: l.slots}, nil
 		default:
 		}
+		l.toOverflow(c)
+	}
+}
+
+// toOverflow hands c to the overflow server, making room for it when needed.
+func (l *Listener) toOverflow(c net.Conn) {
+	select {
+	case l.spare <- struct{}{}:
+	default:
+		l.evictOldest()
 		select {
 		case l.spare <- struct{}{}:
-			l.overflow <- &conn{Conn: c, slots: l.spare}
 		default:
-			_ = c.Close()
+			_ = c.Close() // the slots are all held by connections being handed over
+			return
 		}
+	}
+	oc := &conn{Conn: c, slots: l.spare}
+	l.mu.Lock()
+	if len(l.oldest) >= 2*cap(l.spare) {
+		// Most are closed by now (at most cap are open): keep the open.
+		open := make([]*conn, 0, cap(l.spare)+1)
+		for _, o := range l.oldest {
+			if !o.closed.Load() {
+				open = append(open, o)
+			}
+		}
+		l.oldest = open
+	}
+	l.oldest = append(l.oldest, oc)
+	l.mu.Unlock()
+	l.overflow <- oc
+}
+
+// evictOldest closes the oldest overflow connection still open, which
+// frees its slot.
+func (l *Listener) evictOldest() {
+	l.mu.Lock()
+	var victim *conn
+	for len(l.oldest) > 0 && victim == nil {
+		if !l.oldest[0].closed.Load() {
+			victim = l.oldest[0]
+		}
+		l.oldest[0] = nil
+		l.oldest = l.oldest[1:]
+	}
+	l.mu.Unlock()
+	if victim != nil {
+		_ = victim.Close()
 	}
 }
 
@@ -94,12 +143,16 @@ func (o overflowListener) Addr() net.Addr { return o.l.Addr() }
 // conn gives its slot back when it is closed, once.
 type conn struct {
 	net.Conn
-	slots chan struct{}
-	once  sync.Once
+	slots  chan struct{}
+	once   sync.Once
+	closed atomic.Bool
 }
 
 func (c *conn) Close() error {
 	err := c.Conn.Close()
-	c.once.Do(func() { <-c.slots })
+	c.once.Do(func() {
+		c.closed.Store(true)
+		<-c.slots
+	})
 	return err
 }
