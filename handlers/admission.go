@@ -41,6 +41,10 @@ func (h *handler) admit(c *gin.Context) {
 	}
 	r, err := budget.Reserve(admission.BodyCost(n))
 	if err != nil {
+		// The body is not read into memory: Go's server discards what is
+		// left of it, up to 256 KiB, so that a client that sends its whole
+		// request before reading gets this reply rather than a reset, and
+		// closes the connection after the reply when more is left.
 		h.writeError(c, &gateway.Error{Code: gateway.CodeOverloaded, Err: err,
 			Message: "the gateway is working at capacity: send the request again shortly"})
 		return
