@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"passerelle/internal/admission"
 )
 
 // Default provider names used when no configuration file names any.
@@ -93,8 +95,14 @@ type Server struct {
 	BatchConcurrency int `yaml:"batch_concurrency"`
 	// ReadTimeout bounds reading a whole request. Default 30s.
 	ReadTimeout time.Duration `yaml:"read_timeout"`
-	// WriteTimeout bounds a whole request, provider calls included, so it must
-	// exceed RequestTimeout. Default 190s.
+	// ReadHeaderTimeout bounds reading a request's headers, from the
+	// connection's first byte or its last request; a connection that sends
+	// none in time is closed, and its slot freed for another. It must be
+	// under ReadTimeout. Default 5s.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	// WriteTimeout bounds the work and the reply of a request from the end
+	// of its body, provider calls included, so it must exceed
+	// RequestTimeout. Default 190s.
 	WriteTimeout time.Duration `yaml:"write_timeout"`
 	// IdleTimeout closes idle keep-alive connections. Default 120s.
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
@@ -122,6 +130,32 @@ type Server struct {
 	// environment variable, when set, wins. Memory under load grows with it
 	// (see the README's Performance section); GOMEMLIMIT caps it.
 	GCPercent int `yaml:"gc_percent"`
+	// MaxConnections bounds the connections served at once. Beyond it a
+	// connection is still accepted, and served on a small overflow path
+	// (OverflowConnections of them at most) that answers /healthz, /readyz
+	// and /metrics and refuses anything else with 503 overloaded; beyond
+	// that it is closed. The process raises its descriptor limit to the hard
+	// one at start, and refuses to start when MaxConnections, the overflow
+	// and DescriptorReserve do not fit under it. Default 2048.
+	MaxConnections int `yaml:"max_connections"`
+	// MaxInflightBytes bounds the memory held by the work in flight: request
+	// bodies (4 times their size: read, decoded, translated, replied),
+	// fetched pages (fetch.max_bytes each, reserved before the fetch) and
+	// pages being extracted (32 times their size while the DOM lives). Work
+	// that does not fit is refused before it starts with 503 overloaded and
+	// Retry-After. It must hold the largest request. Default 256 MiB.
+	MaxInflightBytes int64 `yaml:"max_inflight_bytes"`
+	// MemoryLimit is the Go runtime's soft memory limit (Go's GOMEMLIMIT),
+	// in bytes: as memory nears it the garbage collector works harder,
+	// whatever GCPercent says, before the kernel kills the process. It must
+	// hold the memory cache, MaxInflightBytes and the connections. Default
+	// 768 MiB; 0 sets none; the GOMEMLIMIT environment variable, when set,
+	// wins.
+	MemoryLimit int64 `yaml:"memory_limit"`
+	// HealthAddr, when set, serves /healthz and /readyz on a listener of
+	// their own (say "127.0.0.1:8081"), out of reach of the API's clients
+	// and their connections.
+	HealthAddr string `yaml:"health_addr"`
 	// GoMaxProcs bounds the CPUs that run Go code at once (Go's
 	// GOMAXPROCS). Default 0: Go's own choice, the machine's CPUs or the
 	// container's quota. On a small host shared with Redis or the provider,
@@ -252,6 +286,27 @@ const (
 	DefaultOpenAIModel    = "gpt-4o-mini"
 	DefaultApertiumURL    = "http://127.0.0.1:2737"
 	DefaultSentences      = 2
+
+	DefaultMaxConnections   = 2048
+	DefaultMaxInflightBytes = 256 << 20
+	DefaultMemoryLimit      = 768 << 20
+)
+
+// What the connection and memory bounds must leave room for.
+const (
+	// OverflowConnections bounds the connections served on the overflow
+	// path, beyond server.max_connections.
+	OverflowConnections = 64
+	// DescriptorReserve is the file descriptors kept for what is not a
+	// client's connection: Redis's pool, the providers', fetched pages,
+	// the metrics and health listeners, the logs.
+	DescriptorReserve = 512
+	// ConnectionMemory is what an open connection holds: its read and
+	// write buffers and the stack of the goroutine that serves it.
+	ConnectionMemory = 32 << 10
+	// BaseMemory is what the gateway holds idle (about 40 MB) with room for
+	// the garbage collector's own work.
+	BaseMemory = 64 << 20
 )
 
 // Default returns the configuration used when there is no file and no
@@ -260,17 +315,21 @@ const (
 func Default() Config {
 	return Config{
 		Server: Server{
-			Addr:             DefaultAddr,
-			MaxBodyBytes:     DefaultMaxBodyBytes,
-			MaxBatchBytes:    8 << 20,
-			MaxBatchArticles: 100,
-			BatchConcurrency: 4,
-			ReadTimeout:      30 * time.Second,
-			WriteTimeout:     190 * time.Second,
-			IdleTimeout:      120 * time.Second,
-			RequestTimeout:   180 * time.Second,
-			ShutdownGrace:    30 * time.Second,
-			GCPercent:        400,
+			Addr:              DefaultAddr,
+			MaxBodyBytes:      DefaultMaxBodyBytes,
+			MaxBatchBytes:     8 << 20,
+			MaxBatchArticles:  100,
+			BatchConcurrency:  4,
+			ReadTimeout:       30 * time.Second,
+			ReadHeaderTimeout: 5 * time.Second,
+			WriteTimeout:      190 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			RequestTimeout:    180 * time.Second,
+			ShutdownGrace:     30 * time.Second,
+			GCPercent:         400,
+			MaxConnections:    DefaultMaxConnections,
+			MaxInflightBytes:  DefaultMaxInflightBytes,
+			MemoryLimit:       DefaultMemoryLimit,
 		},
 		Cache: Cache{
 			Backend:          "memory",
@@ -516,7 +575,28 @@ func (c Config) Validate() error {
 			c.Server.MaxBatchBytes, c.Server.MaxBatchArticles, c.Server.BatchConcurrency)
 	}
 	if c.Server.RequestTimeout <= 0 || c.Server.WriteTimeout <= c.Server.RequestTimeout {
-		add("server.write_timeout (%s) must exceed server.request_timeout (%s), both positive", c.Server.WriteTimeout, c.Server.RequestTimeout)
+		add("server.write_timeout (%s) must exceed server.request_timeout (%s), both positive: the reply is written after the work, within what is left of write_timeout",
+			c.Server.WriteTimeout, c.Server.RequestTimeout)
+	}
+	if c.Server.ReadHeaderTimeout <= 0 || c.Server.ReadTimeout <= c.Server.ReadHeaderTimeout {
+		add("server.read_header_timeout (%s) must be positive and under server.read_timeout (%s), e.g. 5s: a connection that sends no request holds a slot that long",
+			c.Server.ReadHeaderTimeout, c.Server.ReadTimeout)
+	}
+	if c.Server.MaxConnections <= 0 {
+		add("server.max_connections (%d) must be positive, e.g. %d", c.Server.MaxConnections, DefaultMaxConnections)
+	}
+	if c.Server.MaxInflightBytes <= 0 {
+		add("server.max_inflight_bytes (%d) must be positive, e.g. %d", c.Server.MaxInflightBytes, DefaultMaxInflightBytes)
+	} else if need := c.largestRequest(); c.Server.MaxInflightBytes < need {
+		add("server.max_inflight_bytes (%d) cannot hold the largest request the limits allow (%d bytes in memory, from server.max_batch_bytes, server.max_body_bytes and fetch.max_bytes): raise it or lower those",
+			c.Server.MaxInflightBytes, need)
+	}
+	if c.Server.MemoryLimit < 0 {
+		add("server.memory_limit (%d) must not be negative: 0 sets no limit", c.Server.MemoryLimit)
+	} else if c.Server.MemoryLimit > 0 {
+		if err := c.CheckMemoryLimit(c.Server.MemoryLimit); err != nil {
+			add("server.memory_limit: %v", err)
+		}
 	}
 	switch c.Cache.Backend {
 	case "memory":
@@ -608,6 +688,53 @@ func (c Config) Validate() error {
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("config: invalid:\n  - %s", strings.Join(problems, "\n  - "))
+	}
+	return nil
+}
+
+// largestRequest is the memory the largest request the limits allow holds
+// at once, as the budget of work in flight counts it.
+func (c Config) largestRequest() int64 {
+	body := max(c.Server.MaxBodyBytes, c.Server.MaxBatchBytes)
+	need := admission.BodyCost(body)
+	// An article given as HTML is extracted while its body is held.
+	need = max(need, admission.BodyCost(c.Server.MaxBodyBytes)+admission.ExtractionCost(c.Server.MaxBodyBytes))
+	if c.Fetch.Enabled {
+		need = max(need, admission.BodyCost(c.Server.MaxBodyBytes)+c.Fetch.MaxBytes+admission.ExtractionCost(c.Fetch.MaxBytes))
+	}
+	return need
+}
+
+// MemoryNeeded is the memory the configuration lets the gateway hold: the
+// in-memory cache, the work in flight, the connections and the idle
+// process.
+func (c Config) MemoryNeeded() int64 {
+	need := c.Server.MaxInflightBytes + BaseMemory +
+		int64(c.Server.MaxConnections+OverflowConnections)*ConnectionMemory
+	if c.Cache.Backend == "memory" || c.Cache.MemoryTier {
+		need += c.Cache.Memory.MaxBytes
+	}
+	return need
+}
+
+// CheckMemoryLimit returns an error saying what to change when a Go memory
+// limit of limit bytes cannot hold what the configuration lets the gateway
+// hold: the collector would run without end, and the kernel kill the
+// process all the same.
+func (c Config) CheckMemoryLimit(limit int64) error {
+	if need := c.MemoryNeeded(); limit < need {
+		return fmt.Errorf("%d bytes cannot hold what the gateway may hold, %d bytes (server.max_inflight_bytes %d, cache.memory.max_bytes when the memory cache is used, %d per connection of server.max_connections, %d idle): raise the limit or lower those",
+			limit, need, c.Server.MaxInflightBytes, ConnectionMemory, BaseMemory)
+	}
+	return nil
+}
+
+// CheckDescriptors returns an error saying what to change when the
+// connections do not fit under a descriptor limit of limit.
+func (c Config) CheckDescriptors(limit uint64) error {
+	if need := uint64(c.Server.MaxConnections + OverflowConnections + DescriptorReserve); limit < need {
+		return fmt.Errorf("server.max_connections (%d) does not fit under the open-file limit (%d) with %d overflow connections and %d descriptors for Redis, providers and logs: lower server.max_connections to %d or less, or raise the limit (ulimit -n, LimitNOFILE=, docker --ulimit nofile=)",
+			c.Server.MaxConnections, limit, OverflowConnections, DescriptorReserve, int64(limit)-OverflowConnections-DescriptorReserve)
 	}
 	return nil
 }

@@ -144,6 +144,11 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 		{name: "no batch", yaml: "server: {max_batch_articles: -1}", want: "server.max_batch_articles (-1)"},
 		{name: "limits on outage", yaml: "auth: {limits_on_outage: open}", want: `it must be "local" (count in each process while Redis is down) or "refuse"`},
 		{name: "cors origin without scheme", yaml: "cors: {allowed_origins: [newsroom.example]}", want: `such as "https://newsroom.example"`},
+		{name: "reply after the request's deadline", yaml: "server: {request_timeout: 60s, write_timeout: 60s}", want: "server.write_timeout (1m0s) must exceed server.request_timeout (1m0s)"},
+		{name: "headers as slow as the body", yaml: "server: {read_header_timeout: 30s, read_timeout: 30s}", want: "server.read_header_timeout (30s) must be positive and under server.read_timeout (30s)"},
+		{name: "no connection", yaml: "server: {max_connections: 0}", want: "server.max_connections (0) must be positive"},
+		{name: "budget under the largest request", yaml: "server: {max_inflight_bytes: 10485760}", want: "server.max_inflight_bytes (10485760) cannot hold the largest request"},
+		{name: "memory limit under the cache", yaml: "server: {memory_limit: 268435456}", want: "server.memory_limit: 268435456 bytes cannot hold what the gateway may hold"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,6 +161,24 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 				t.Errorf("err = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// The defaults hold together: the budget takes the largest request, and the
+// memory limit the cache, the budget and the connections, under 1 GiB.
+func TestDefaultBoundsHold(t *testing.T) {
+	cfg, err := Load(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if need := cfg.MemoryNeeded(); need > cfg.Server.MemoryLimit || cfg.Server.MemoryLimit >= 1<<30 {
+		t.Errorf("memory needed %d, limit %d: want needed <= limit < 1 GiB", need, cfg.Server.MemoryLimit)
+	}
+	if err := cfg.CheckDescriptors(4096); err != nil {
+		t.Errorf("the default connections do not fit under the common hard limit of 4096 open files: %v", err)
+	}
+	if err := cfg.CheckDescriptors(1024); err == nil || !strings.Contains(err.Error(), "lower server.max_connections to 448") {
+		t.Errorf("CheckDescriptors(1024) = %v, want a refusal that says how far to lower", err)
 	}
 }
 

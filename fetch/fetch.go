@@ -147,6 +147,14 @@ func New(opts Options) *Fetcher {
 	return f
 }
 
+// MaxBytes is the largest page Get returns; 0 for a nil Fetcher.
+func (f *Fetcher) MaxBytes() int64 {
+	if f == nil {
+		return 0
+	}
+	return f.opts.MaxBytes
+}
+
 // Get downloads the HTML page at rawURL, following redirects.
 //
 // It returns ErrInvalidURL for a URL that is not absolute http or https,

@@ -8,6 +8,7 @@ import (
 	"passerelle/article"
 	"passerelle/extract"
 	"passerelle/fetch"
+	"passerelle/internal/admission"
 	"passerelle/tokens"
 )
 
@@ -33,6 +34,13 @@ func (s *Service) readArticle(ctx context.Context, req Request) (article.Documen
 	var doc article.Document
 	switch {
 	case strings.TrimSpace(req.URL) != "":
+		// The page's size is not known before it is fetched: its room is
+		// the largest page the fetcher accepts, taken before the fetch.
+		release, err := s.reserve(ctx, s.fetcher.MaxBytes())
+		if err != nil {
+			return article.Document{}, err
+		}
+		defer release()
 		page, err := s.fetchPage(ctx, req.URL)
 		if err != nil {
 			return article.Document{}, err
@@ -61,7 +69,12 @@ func (s *Service) readArticle(ctx context.Context, req Request) (article.Documen
 // extractPage finds the article in a web page. A title given by the request
 // wins over the page's.
 func (s *Service) extractPage(ctx context.Context, page []byte, pageURL, title string) (article.Document, error) {
+	release, err := s.reserve(ctx, admission.ExtractionCost(int64(len(page))))
+	if err != nil {
+		return article.Document{}, err
+	}
 	res, err := extract.Article(ctx, page, pageURL)
+	release() // the DOM is garbage from here
 	if errors.Is(err, extract.ErrNoArticle) {
 		return article.Document{}, &Error{Code: CodeNoArticle, Message: "no article text was found in the page", Err: err}
 	}
@@ -74,6 +87,17 @@ func (s *Service) extractPage(ctx context.Context, page []byte, pageURL, title s
 	// Each extracted block is a paragraph; Parse normalises them the same
 	// way as pasted text, so that the cache keys agree.
 	return article.Parse(title, strings.Join(res.Paragraphs, "\n\n")), nil
+}
+
+// reserve takes n bytes of the budget of work in flight that ctx carries,
+// before the work that holds them starts.
+func (s *Service) reserve(ctx context.Context, n int64) (release func(), err error) {
+	release, err = admission.Reserve(ctx, n)
+	if err != nil {
+		return release, &Error{Code: CodeOverloaded, Err: err,
+			Message: "the gateway is working at capacity: send the request again shortly"}
+	}
+	return release, nil
 }
 
 func (s *Service) fetchPage(ctx context.Context, rawURL string) (fetch.Page, error) {

@@ -43,6 +43,14 @@ func (h *handler) readBody(c *gin.Context, limit int64) ([]byte, error) {
 	} else {
 		body, err = io.ReadAll(r)
 	}
+	if h.opts.WriteTimeout > 0 {
+		// The server's write deadline was set when the headers were read:
+		// a slow upload would eat the time the reply needs, and the client
+		// get nothing while the log says 200. The request's own deadline
+		// starts now, so the reply's must too. A writer that cannot take a
+		// deadline (a test recorder) has none to move.
+		_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(h.opts.WriteTimeout))
+	}
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {

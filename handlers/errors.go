@@ -60,6 +60,9 @@ type errorDetail struct {
 func (h *handler) writeError(c *gin.Context, err error) {
 	status, detail := h.describeError(c, err)
 	c.Header("Cache-Control", "no-store")
+	if detail.Code == gateway.CodeOverloaded {
+		c.Writer.Header()["Retry-After"] = valueRetryAfter
+	}
 	c.AbortWithStatusJSON(status, errorBody{Error: detail})
 }
 

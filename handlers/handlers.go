@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"passerelle/gateway"
+	"passerelle/internal/admission"
 )
 
 // Gateway is what the handlers need of the core service.
@@ -67,6 +68,13 @@ type Options struct {
 	Reload func() error
 	// Tracer opens a span per request. Default: none.
 	Tracer trace.Tracer
+	// Budget, when set, bounds the bytes of work in flight: an API request
+	// that does not fit gets 503 overloaded before its body is read.
+	Budget *admission.Budget
+	// WriteTimeout, when set, is the time a reply has to be written from
+	// the moment its request's body was read (the server's own write
+	// deadline counts from the headers, before a slow upload).
+	WriteTimeout time.Duration
 }
 
 // Metrics is what the handlers need of the metrics registry.
@@ -148,7 +156,7 @@ func New(gw Gateway, opts Options) http.Handler {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	r.GET("/openapi.json", h.openapi)
-	v1 := r.Group("/v1", h.authenticate, h.limitRequests)
+	v1 := r.Group("/v1", h.authenticate, h.admit, h.limitRequests)
 	for _, t := range h.tasks() {
 		v1.POST("/"+t.endpoint, h.serve(t))
 	}

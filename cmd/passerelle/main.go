@@ -27,6 +27,7 @@ import (
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/handlers"
+	"passerelle/internal/admission"
 	"passerelle/internal/build"
 	"passerelle/internal/logging"
 	"passerelle/metrics"
@@ -64,6 +65,14 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	log.Info("configuration", "config", cfg.MaskedTree())
 	if n := maxProcs(cfg.Server, getenv); n > 0 {
 		runtime.GOMAXPROCS(n)
+	}
+	descriptors, err := raiseDescriptorLimit(cfg)
+	if err != nil {
+		return err
+	}
+	memoryLimit, err := applyMemoryLimit(cfg, getenv)
+	if err != nil {
+		return err
 	}
 
 	m := metrics.New()
@@ -115,8 +124,10 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 			Rules:            live.access.rules,
 			Reload:           live.Reload,
 			Tracer:           tracer,
+			Budget:           admission.NewBudget(cfg.Server.MaxInflightBytes),
+			WriteTimeout:     cfg.Server.WriteTimeout,
 		}),
-		ReadHeaderTimeout: cfg.Server.ReadTimeout,
+		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
 		ReadTimeout:       cfg.Server.ReadTimeout,
 		WriteTimeout:      cfg.Server.WriteTimeout,
 		IdleTimeout:       cfg.Server.IdleTimeout,
@@ -126,9 +137,20 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set %s to another address)", cfg.Server.Addr, err, config.EnvAddr)
 	}
+	limited := admission.Limit(ln, cfg.Server.MaxConnections, config.OverflowConnections)
+	ln = limited
+	defer serveOverflow(limited, srv.Handler, log)()
+	if cfg.Server.HealthAddr != "" {
+		stopHealth, err := serveHealth(cfg.Server.HealthAddr, srv.Handler, log)
+		if err != nil {
+			return err
+		}
+		defer stopHealth()
+	}
 	log.Info("listening", "addr", ln.Addr().String(),
 		"translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain(), "cache", cfg.Cache.Backend,
-		"gomaxprocs", runtime.GOMAXPROCS(0), "build", build.BinaryID())
+		"gomaxprocs", runtime.GOMAXPROCS(0), "build", build.BinaryID(),
+		"max_connections", cfg.Server.MaxConnections, "open_files", descriptors, "memory_limit", memoryLimit)
 	if build.BinaryID() == "" {
 		log.Warn("the gateway's build could not be identified: kept replies made by other versions may be served until cache.reply_ttl")
 	}

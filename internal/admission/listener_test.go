@@ -1,0 +1,127 @@
+package admission
+
+import (
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// dial opens n connections to ln.
+func dial(t *testing.T, addr string, n int) []net.Conn {
+	t.Helper()
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		conns[i] = c
+	}
+	return conns
+}
+
+// closedByPeer reports whether the server closed c (a read ends at once
+// rather than timing out).
+func closedByPeer(c net.Conn) bool {
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
+}
+
+func TestListenerHandsTheExcessToOverflowThenEvictsTheOldest(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Limit(inner, 2, 2)
+	defer l.Close()
+	served := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			served <- c
+		}
+	}()
+	overflowed := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Overflow().Accept()
+			if err != nil {
+				return
+			}
+			overflowed <- c
+		}
+	}()
+	addr := inner.Addr().String()
+	clients := dial(t, addr, 2)
+	mainConns := []net.Conn{<-served, <-served}
+	clients = append(clients, dial(t, addr, 2)...)
+	for range 2 {
+		select {
+		case <-overflowed:
+		case c := <-served:
+			t.Fatalf("connection %v served beyond the bound of 2", c.RemoteAddr())
+		case <-time.After(2 * time.Second):
+			t.Fatal("the excess connection reached neither server")
+		}
+	}
+	if m, o := l.Active(); m != 2 || o != 2 {
+		t.Fatalf("active = %d main, %d overflow; want 2, 2", m, o)
+	}
+
+	// A fifth connection takes the place of the oldest overflow one.
+	clients = append(clients, dial(t, addr, 1)...)
+	select {
+	case <-overflowed:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the newest connection did not reach the overflow server")
+	}
+	if !closedByPeer(clients[2]) {
+		t.Error("the oldest overflow connection is still open")
+	}
+	if m, o := l.Active(); m != 2 || o != 2 {
+		t.Fatalf("after eviction active = %d main, %d overflow; want 2, 2", m, o)
+	}
+
+	// Closing a main connection frees its slot for the next.
+	mainConns[0].Close()
+	mainConns[0].Close()
+	dial(t, addr, 1)
+	select {
+	case <-served:
+	case <-time.After(2 * time.Second):
+		t.Fatal("a freed slot was not given to the next connection")
+	}
+	if m, _ := l.Active(); m != 2 {
+		t.Fatalf("active main = %d, want 2", m)
+	}
+}
+
+func TestOverflowListenerEndsWithTheListener(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Limit(inner, 1, 1)
+	done := make(chan error, 1)
+	go func() { _, err := l.Overflow().Accept(); done <- err }()
+	l.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("overflow Accept after Close: %v, want net.ErrClosed", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("overflow Accept did not return after Close")
+	}
+	if _, err := l.Accept(); err == nil || errors.Is(err, io.EOF) {
+		t.Fatalf("Accept after Close: %v", err)
+	}
+}
