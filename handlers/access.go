@@ -182,46 +182,90 @@ func (h *handler) limitBatchRequests(c *gin.Context, n int) bool {
 	return true
 }
 
-// limitCharacters spends the article's characters of the caller's daily
-// allowance; it returns false, having answered, when they do not fit.
+// limitCharacters spends characters of the caller's daily allowance; it
+// returns false, having answered, when they do not fit.
 func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
 	who := callerOf(c)
-	if h.opts.Access.Limiter == nil || who.limits.CharactersPerDay <= 0 || characters == 0 {
-		return true
+	d, checked, err := h.chargeCharacters(c.Request.Context(), who, characters)
+	if checked {
+		setLimitHeaders(c, d, advertisesCharacters(who))
 	}
-	if characters > who.limits.CharactersPerDay {
-		// More than a day's worth: no wait would ever let it through.
-		h.writeError(c, gateway.Errorf(gateway.CodeTooLarge, "these %d characters are over the %d a day allowed to this client: send less at a time",
-			characters, who.limits.CharactersPerDay))
-		return false
-	}
-	// The RateLimit-* headers describe one limit: the requests a minute
-	// when the key has one, else the characters a day.
-	advertise := who.limits.RequestsPerMinute <= 0
-	d, ok := h.spendAdvertised(c.Request.Context(), c, "cpd:"+who.name, quota.PerDay(who.limits.CharactersPerDay), characters, advertise)
-	if !ok {
-		h.writeError(c, gateway.Errorf(codeRateLimited, "these %d characters are over the %d characters a day allowed: retry in %s",
-			characters, who.limits.CharactersPerDay, roundUp(d.RetryAfter)))
+	if err != nil {
+		h.writeError(c, err)
 		return false
 	}
 	return true
 }
 
-// spend asks the limiter and sets the RateLimit-* headers (and Retry-After
-// when refused). A limiter that fails lets the request through: limits must
-// not turn an outage into one for every client.
-func (h *handler) spend(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int) (quota.Decision, bool) {
-	return h.spendAdvertised(ctx, c, key, limit, n, true)
+// characterCharge returns the gateway.Request.Charge of an article sent
+// by c's caller: the gateway calls it with the characters of the article as
+// it will be translated, whatever form it came in, before any provider is
+// paid. It records them in *charged, for the kept reply to charge the same,
+// and sets the reply's RateLimit-* (and Retry-After) headers: only for a
+// request of one article, whose handler waits while the gateway calls it.
+func (h *handler) characterCharge(c *gin.Context, charged *int) func(context.Context, int) error {
+	who := callerOf(c)
+	return func(ctx context.Context, characters int) error {
+		*charged = characters
+		d, checked, err := h.chargeCharacters(ctx, who, characters)
+		if checked {
+			setLimitHeaders(c, d, advertisesCharacters(who))
+		}
+		return err
+	}
 }
 
-// spendAdvertised is spend, setting the RateLimit-* headers only when
-// advertise is true (Retry-After is always set on a refusal).
-func (h *handler) spendAdvertised(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int, advertise bool) (quota.Decision, bool) {
+// chargeCharacters spends characters of who's daily allowance, without
+// touching a reply. It returns the limiter's decision, whether the limiter
+// gave one, and the error the request gets when they do not fit: too_large
+// when they never would, rate_limited when not today.
+func (h *handler) chargeCharacters(ctx context.Context, who client, characters int) (quota.Decision, bool, error) {
+	if h.opts.Access.Limiter == nil || who.limits.CharactersPerDay <= 0 || characters == 0 {
+		return quota.Decision{}, false, nil
+	}
+	if characters > who.limits.CharactersPerDay {
+		// More than a day's worth: no wait would ever let it through.
+		return quota.Decision{}, false, gateway.Errorf(gateway.CodeTooLarge, "these %d characters are over the %d a day allowed to this client: send less at a time",
+			characters, who.limits.CharactersPerDay)
+	}
+	d, checked := h.allow(ctx, "cpd:"+who.name, quota.PerDay(who.limits.CharactersPerDay), characters)
+	if !d.Allowed {
+		return d, checked, gateway.Errorf(codeRateLimited, "these %d characters are over the %d characters a day allowed: retry in %s",
+			characters, who.limits.CharactersPerDay, roundUp(d.RetryAfter))
+	}
+	return d, checked, nil
+}
+
+// advertisesCharacters tells whether the RateLimit-* headers of who's
+// replies describe the characters a day: they describe one limit, the
+// requests a minute when the key has one.
+func advertisesCharacters(who client) bool { return who.limits.RequestsPerMinute <= 0 }
+
+// spend asks the limiter and sets the RateLimit-* headers (and Retry-After
+// when refused).
+func (h *handler) spend(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int) (quota.Decision, bool) {
+	d, checked := h.allow(ctx, key, limit, n)
+	if checked {
+		setLimitHeaders(c, d, true)
+	}
+	return d, d.Allowed
+}
+
+// allow asks the limiter for n of key's limit, and reports whether it
+// answered. A limiter that fails lets the request through: limits must not
+// turn an outage into one for every client.
+func (h *handler) allow(ctx context.Context, key string, limit quota.Limit, n int) (quota.Decision, bool) {
 	d, err := h.opts.Access.Limiter.AllowN(ctx, key, limit, n)
 	if err != nil {
 		h.log.WarnContext(ctx, "rate limiter failed; request let through", "err", err)
-		return d, true
+		return quota.Decision{Allowed: true}, false
 	}
+	return d, true
+}
+
+// setLimitHeaders describes d in the reply: the RateLimit-* headers when
+// advertise is true, Retry-After whenever d is a refusal.
+func setLimitHeaders(c *gin.Context, d quota.Decision, advertise bool) {
 	if advertise {
 		c.Header("RateLimit-Limit", strconv.Itoa(d.Limit))
 		c.Header("RateLimit-Remaining", strconv.Itoa(d.Remaining))
@@ -230,7 +274,6 @@ func (h *handler) spendAdvertised(ctx context.Context, c *gin.Context, key strin
 	if !d.Allowed {
 		c.Header("Retry-After", strconv.Itoa(int(roundUp(d.RetryAfter).Seconds())))
 	}
-	return d, d.Allowed
 }
 
 func roundUp(d time.Duration) time.Duration {

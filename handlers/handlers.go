@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
@@ -186,10 +185,11 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 			h.writeError(c, err)
 			return
 		}
-		characters := utf8.RuneCountInString(req.Title) + utf8.RuneCountInString(req.Text)
-		if !h.limitCharacters(c, characters) {
-			return
-		}
+		// The allowance is spent by the gateway once it has the article
+		// as it will be translated: an HTML page or a URL is counted by
+		// what is extracted from it, not by the bytes sent.
+		var characters int
+		req.Charge = h.characterCharge(c, &characters)
 		req.Cache = policy
 		ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
 		defer cancel()
