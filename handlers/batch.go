@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -107,11 +108,12 @@ func (h *handler) batch(c *gin.Context) {
 	}
 	allowance := &batchAllowance{h: h, who: callerOf(c)}
 
-	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+	ctx, cancel := h.requestContext(c.Request.Context())
 	defer cancel()
 	replies := h.gw.Replies()
 	results := make([]batchResult, len(articles))
 	slots := make(chan struct{}, h.opts.BatchConcurrency)
+	stopping := h.stopping()
 	var wg sync.WaitGroup
 	notStarted := 0
 	for i := range articles {
@@ -119,11 +121,16 @@ func (h *handler) batch(c *gin.Context) {
 			results[i] = h.failedArticle(c, articles[i].err)
 			continue
 		}
-		if !acquire(ctx, slots) {
-			// The deadline passed or the client left: the articles not
-			// started are not paid for, and logged once, below.
-			status, detail := errorOf(c, &gateway.Error{Code: gateway.CodeProviderTimeout, Err: ctx.Err(),
-				Message: "not started: the batch's deadline passed first; send this article again"})
+		if !acquire(ctx, stopping, slots) {
+			// The deadline passed, the client left or the process is
+			// stopping: the articles not started are not paid for, and
+			// logged once, below.
+			var err error = &gateway.Error{Code: gateway.CodeProviderTimeout, Err: ctx.Err(),
+				Message: "not started: the batch's deadline passed first; send this article again"}
+			if ctx.Err() == nil || errors.Is(context.Cause(ctx), errShuttingDown) {
+				err = errShuttingDown
+			}
+			status, detail := errorOf(c, err)
 			results[i] = batchResult{Status: status, Error: &detail}
 			notStarted++
 			continue
@@ -143,8 +150,8 @@ func (h *handler) batch(c *gin.Context) {
 	wg.Wait()
 	allowance.describe(c)
 	if notStarted > 0 {
-		h.log.WarnContext(c.Request.Context(), "batch: articles not started before its deadline", "request_id", requestID(c),
-			"not_started", notStarted, "articles", len(articles), "err", ctx.Err())
+		h.log.WarnContext(c.Request.Context(), "batch: articles not started before its deadline or shutdown", "request_id", requestID(c),
+			"not_started", notStarted, "articles", len(articles), "err", context.Cause(ctx))
 	}
 
 	out := batchResponse{Results: results}
@@ -158,9 +165,14 @@ func (h *handler) batch(c *gin.Context) {
 	sendJSON(c, out)
 }
 
-// acquire takes a slot, unless ctx ends first (or has ended: a free slot
-// does not win over it).
-func acquire(ctx context.Context, slots chan struct{}) bool {
+// acquire takes a slot, unless ctx ends or stopping is closed first (or
+// has been: a free slot does not win over them).
+func acquire(ctx context.Context, stopping <-chan struct{}, slots chan struct{}) bool {
+	select {
+	case <-stopping:
+		return false
+	default:
+	}
 	if ctx.Err() != nil {
 		return false
 	}
@@ -168,6 +180,8 @@ func acquire(ctx context.Context, slots chan struct{}) bool {
 	case slots <- struct{}{}:
 		return true
 	case <-ctx.Done():
+		return false
+	case <-stopping:
 		return false
 	}
 }
@@ -282,7 +296,7 @@ func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies 
 	a.req.Charge = allowance.charge(&characters)
 	res, err := t.call(ctx, a.req)
 	if err != nil {
-		return h.failedArticle(c, err)
+		return h.failedArticle(c, cutByShutdown(ctx, err))
 	}
 	out, err := json.Marshal(renderResult(res, t.withTranslation))
 	if err != nil {

@@ -59,6 +59,9 @@ type errorDetail struct {
 func (h *handler) writeError(c *gin.Context, err error) {
 	status, detail := h.describeError(c, err)
 	c.Header("Cache-Control", "no-store")
+	if detail.Code == gateway.CodeShuttingDown {
+		c.Header("Retry-After", retryAfterShutdown)
+	}
 	c.AbortWithStatusJSON(status, errorBody{Error: detail})
 }
 

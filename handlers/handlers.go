@@ -64,6 +64,8 @@ type Options struct {
 	Reload func() error
 	// Tracer opens a span per request. Default: none.
 	Tracer trace.Tracer
+	// Shutdown tells the handlers when the process stops. Default: never.
+	Shutdown Shutdown
 }
 
 // Metrics is what the handlers need of the metrics registry.
@@ -191,11 +193,11 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 		var characters int
 		req.Charge = h.characterCharge(c, &characters)
 		req.Cache = policy
-		ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+		ctx, cancel := h.requestContext(c.Request.Context())
 		defer cancel()
 		res, err := call(ctx, req)
 		if err != nil {
-			h.writeError(c, err)
+			h.writeError(c, cutByShutdown(ctx, err))
 			return
 		}
 		c.Set(ctxKeyCache, res.Cache.Status)
@@ -251,11 +253,11 @@ func (h *handler) extract(c *gin.Context) {
 		h.writeError(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+	ctx, cancel := h.requestContext(c.Request.Context())
 	defer cancel()
 	res, err := h.gw.Extract(ctx, req)
 	if err != nil {
-		h.writeError(c, err)
+		h.writeError(c, cutByShutdown(ctx, err))
 		return
 	}
 	c.JSON(http.StatusOK, res)
