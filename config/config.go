@@ -109,8 +109,10 @@ type Server struct {
 	// RequestTimeout is the deadline of one API request, provider calls
 	// included. Default 180s.
 	RequestTimeout time.Duration `yaml:"request_timeout"`
-	// ShutdownGrace is how long in-flight requests may finish after SIGTERM.
-	// Default 30s.
+	// ShutdownGrace is how long in-flight requests may finish after SIGTERM
+	// (after DrainDelay). Batches start no new article once SIGTERM comes;
+	// what is still in flight a tenth of the grace (1s to 3s) before its end
+	// is cut and answered 503 shutting_down. Default 30s.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 	// DrainDelay is how long, after SIGTERM, /readyz answers 503 while
 	// requests are still accepted, so that a load balancer stops sending
@@ -597,6 +599,9 @@ func (c Config) Validate() error {
 		if err := c.CheckMemoryLimit(c.Server.MemoryLimit); err != nil {
 			add("server.memory_limit: %v", err)
 		}
+	}
+	if c.Server.ShutdownGrace <= 0 {
+		add("server.shutdown_grace (%s) must be positive, e.g. 30s: requests in flight at SIGTERM get that long to answer", c.Server.ShutdownGrace)
 	}
 	switch c.Cache.Backend {
 	case "memory":

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -29,6 +30,16 @@ const (
 	// the restart.
 	CodeShuttingDown = "shutting_down"
 )
+
+// ErrShuttingDown is the cause given to the context of a request cut
+// because the process is stopping (context.WithCancelCause): the request
+// answers CodeShuttingDown, and work it leads for identical requests stops
+// with it, since those are being cut too. What was translated before the
+// cut is cached, so the same request sent again pays only for the rest. It
+// is a context.Canceled: a provider call cut by it (which net/http reports
+// with the cause) says nothing of the provider's health.
+var ErrShuttingDown = &Error{Code: CodeShuttingDown, Err: context.Canceled,
+	Message: "the gateway is shutting down and did not finish this work: send it again (what was already translated is cached and not paid for twice)"}
 
 // Error is a failure the client should see: a stable code and a message safe
 // to show (no secret, no internal detail).

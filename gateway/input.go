@@ -20,6 +20,12 @@ const (
 	CodeNotHTML       = "not_html"        // the URL does not serve a web page
 )
 
+// Errors of a request's form, shared by CheckInput and readArticle.
+var (
+	errSeveralInputs = Errorf(CodeInvalidRequest, "send one of \"text\", \"html\" and \"url\", not several")
+	errEmptyArticle  = Errorf(CodeEmptyArticle, "the article has no text: send the French text in \"text\", a page in \"html\" or its address in \"url\"")
+)
+
 // readArticle turns the request's text, HTML page or URL into a document.
 func (s *Service) readArticle(ctx context.Context, req Request) (article.Document, error) {
 	given := 0
@@ -29,7 +35,7 @@ func (s *Service) readArticle(ctx context.Context, req Request) (article.Documen
 		}
 	}
 	if given > 1 {
-		return article.Document{}, Errorf(CodeInvalidRequest, "send one of \"text\", \"html\" and \"url\", not several")
+		return article.Document{}, errSeveralInputs
 	}
 	var doc article.Document
 	switch {
@@ -58,7 +64,7 @@ func (s *Service) readArticle(ctx context.Context, req Request) (article.Documen
 	}
 	if len(doc.Paragraphs) == 0 {
 		if doc.Empty() {
-			return article.Document{}, Errorf(CodeEmptyArticle, "the article has no text: send the French text in \"text\", a page in \"html\" or its address in \"url\"")
+			return article.Document{}, errEmptyArticle
 		}
 		// A lone headline is an article of one paragraph, not a title.
 		doc = article.Document{Paragraphs: []string{doc.Title}}

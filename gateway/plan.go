@@ -27,6 +27,9 @@ type plan struct {
 }
 
 func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan, error) {
+	if err := CheckInput(req); err != nil {
+		return plan{}, err
+	}
 	target, err := targetLanguage(req.TargetLang)
 	if err != nil {
 		return plan{}, err
@@ -66,17 +69,47 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 
 	p.summarySentences = s.summarySentences
 	if req.SummarySentences != 0 {
-		if req.SummarySentences < 1 || req.SummarySentences > MaxSummarySentences {
-			return plan{}, Errorf(CodeInvalidRequest, "summary_sentences must be between 1 and %d", MaxSummarySentences)
-		}
-		p.summarySentences = req.SummarySentences
+		p.summarySentences = req.SummarySentences // CheckInput bounded it
 	}
 
 	p.translationChain, p.summaryChain, err = s.chains(req.Provider, wantSummary)
 	if err != nil {
 		return plan{}, err
 	}
+	// Last: a request refused for any reason above costs nothing.
+	if req.Charge != nil {
+		if err := req.Charge(ctx, doc.Characters()); err != nil {
+			return plan{}, err
+		}
+	}
 	return p, nil
+}
+
+// CheckInput returns the error a request gets for its form alone: several
+// of text, html and url, or nothing at all, a target language or summary
+// length that is not served. It reads no page and parses no text, so that
+// a batch can tell the articles it will work on before spending anything
+// on them; whatever it lets through is checked in full by the request.
+func CheckInput(req Request) error {
+	given := 0
+	for _, v := range []string{req.Text, req.HTML, req.URL} {
+		if strings.TrimSpace(v) != "" {
+			given++
+		}
+	}
+	switch {
+	case given > 1:
+		return errSeveralInputs
+	case given == 0 && strings.TrimSpace(req.Title) == "":
+		return errEmptyArticle
+	}
+	if _, err := targetLanguage(req.TargetLang); err != nil {
+		return err
+	}
+	if req.SummarySentences != 0 && (req.SummarySentences < 1 || req.SummarySentences > MaxSummarySentences) {
+		return Errorf(CodeInvalidRequest, "summary_sentences must be between 1 and %d", MaxSummarySentences)
+	}
+	return nil
 }
 
 // decideLanguage settles the source language of a plan whose language was

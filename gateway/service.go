@@ -193,6 +193,14 @@ type Request struct {
 	// mapped to itself is not translated.
 	Glossary map[string]string
 	Cache    CachePolicy
+	// Charge, when set, is called once with the characters of the article
+	// as it will be worked on (its title and paragraphs, once an HTML page
+	// is extracted or a URL fetched), after the request is found valid and
+	// before any provider is called, from the goroutine that made the
+	// request, whether or not the cache holds the result. An error stops
+	// the request and is returned as it is: what a client is charged for is
+	// what would be sent, whatever form the article came in.
+	Charge func(ctx context.Context, characters int) error
 }
 
 // Cache statuses, for the response body and the X-Cache header.

@@ -95,6 +95,16 @@ func (s *Service) leadFlight(ctx context.Context, p plan, primaryName, docKey st
 	} else {
 		shared = context.WithoutCancel(ctx)
 	}
+	// The leader's client leaving does not stop the flight; the process
+	// stopping does, as it stops every request joined to it.
+	shared, cancelShared := context.WithCancelCause(shared)
+	defer cancelShared(nil)
+	stopWatching := context.AfterFunc(ctx, func() {
+		if cause := context.Cause(ctx); errors.Is(cause, ErrShuttingDown) {
+			cancelShared(cause)
+		}
+	})
+	defer stopWatching()
 	var store func()
 	published := false
 	defer func() {

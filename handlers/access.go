@@ -285,57 +285,108 @@ func (h *handler) limitBatchRequests(c *gin.Context, n int) bool {
 	return true
 }
 
-// limitCharacters spends the article's characters of the caller's daily
-// allowance; it returns false, having answered, when they do not fit.
+// limitCharacters spends characters of the caller's daily allowance; it
+// returns false, having answered, when they do not fit.
 func (h *handler) limitCharacters(c *gin.Context, characters int) bool {
 	who := callerOf(c)
-	if h.rulesOf(c).access.Limiter == nil || who.limits.CharactersPerDay <= 0 || characters == 0 {
-		return true
+	d, checked, err := h.chargeCharacters(c.Request.Context(), h.rulesOf(c).access.Limiter, who, characters)
+	if checked {
+		setLimitHeaders(c, d, advertisesCharacters(who))
 	}
-	if characters > who.limits.CharactersPerDay {
-		// More than a day's worth: no wait would ever let it through.
-		h.writeError(c, gateway.Errorf(gateway.CodeTooLarge, "these %d characters are over the %d a day allowed to this client: send less at a time",
-			characters, who.limits.CharactersPerDay))
-		return false
-	}
-	// The RateLimit-* headers describe one limit: the requests a minute
-	// when the key has one, else the characters a day.
-	advertise := who.limits.RequestsPerMinute <= 0
-	d, ok := h.spendAdvertised(c.Request.Context(), c, "cpd:"+who.name, quota.PerDay(who.limits.CharactersPerDay), characters, advertise)
-	if !ok {
-		if !c.IsAborted() {
-			h.writeError(c, gateway.Errorf(codeRateLimited, "these %d characters are over the %d characters a day allowed: retry in %s",
-				characters, who.limits.CharactersPerDay, roundUp(d.RetryAfter)))
-		}
+	if err != nil {
+		h.writeError(c, err)
 		return false
 	}
 	return true
 }
 
-// spend asks the limiter and sets the RateLimit-* headers (and Retry-After
-// when refused). When the limits cannot be asked and the deployment
-// refuses then (auth.limits_on_outage: refuse), it refuses having answered
-// 503 quota_unavailable itself: the caller finds the request aborted. A
-// limiter that fails otherwise lets the request through: limits must not
-// turn an outage into one for every client.
-func (h *handler) spend(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int) (quota.Decision, bool) {
-	return h.spendAdvertised(ctx, c, key, limit, n, true)
+// characterCharge returns the gateway.Request.Charge of an article sent
+// by c's caller: the gateway calls it with the characters of the article as
+// it will be translated, whatever form it came in, before any provider is
+// paid. It records them in *charged, for the kept reply to charge the same,
+// and sets the reply's RateLimit-* (and Retry-After) headers: only for a
+// request of one article, whose handler waits while the gateway calls it.
+func (h *handler) characterCharge(c *gin.Context, charged *int) func(context.Context, int) error {
+	who, limiter := callerOf(c), h.rulesOf(c).access.Limiter
+	return func(ctx context.Context, characters int) error {
+		*charged = characters
+		d, checked, err := h.chargeCharacters(ctx, limiter, who, characters)
+		if checked {
+			setLimitHeaders(c, d, advertisesCharacters(who))
+		}
+		return err
+	}
 }
 
-// spendAdvertised is spend, setting the RateLimit-* headers only when
-// advertise is true (Retry-After is always set on a refusal).
-func (h *handler) spendAdvertised(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int, advertise bool) (quota.Decision, bool) {
-	d, err := h.rulesOf(c).access.Limiter.AllowN(ctx, key, limit, n)
-	if errors.Is(err, quota.ErrUnavailable) {
-		c.Header("Retry-After", strconv.Itoa(int(quotaRetryAfter.Seconds())))
-		h.writeError(c, &gateway.Error{Code: codeQuotaUnavailable, Err: err,
-			Message: fmt.Sprintf("the limits of this client cannot be checked now, and this gateway does not serve what it cannot count: retry in %s", quotaRetryAfter)})
+// chargeCharacters spends characters of who's daily allowance with limiter
+// (the one of the rules the request started with), without touching a
+// reply. It returns the limiter's decision, whether the limiter gave one,
+// and the error the request gets when they do not fit: too_large when they
+// never would, rate_limited when not today, quota_unavailable when they
+// cannot be counted and the deployment refuses then.
+func (h *handler) chargeCharacters(ctx context.Context, limiter quota.Limiter, who client, characters int) (quota.Decision, bool, error) {
+	if limiter == nil || who.limits.CharactersPerDay <= 0 || characters == 0 {
+		return quota.Decision{}, false, nil
+	}
+	if characters > who.limits.CharactersPerDay {
+		// More than a day's worth: no wait would ever let it through.
+		return quota.Decision{}, false, gateway.Errorf(gateway.CodeTooLarge, "these %d characters are over the %d a day allowed to this client: send less at a time",
+			characters, who.limits.CharactersPerDay)
+	}
+	d, checked, err := h.allow(ctx, limiter, "cpd:"+who.name, quota.PerDay(who.limits.CharactersPerDay), characters)
+	if err != nil {
+		return d, checked, err
+	}
+	if !d.Allowed {
+		return d, checked, gateway.Errorf(codeRateLimited, "these %d characters are over the %d characters a day allowed: retry in %s",
+			characters, who.limits.CharactersPerDay, roundUp(d.RetryAfter))
+	}
+	return d, checked, nil
+}
+
+// advertisesCharacters tells whether the RateLimit-* headers of who's
+// replies describe the characters a day: they describe one limit, the
+// requests a minute when the key has one.
+func advertisesCharacters(who client) bool { return who.limits.RequestsPerMinute <= 0 }
+
+// spend asks the request's limiter and sets the RateLimit-* headers (and
+// Retry-After when refused). When the limits cannot be asked and the
+// deployment refuses then (auth.limits_on_outage: refuse), it refuses
+// having answered 503 quota_unavailable itself: the caller finds the
+// request aborted.
+func (h *handler) spend(ctx context.Context, c *gin.Context, key string, limit quota.Limit, n int) (quota.Decision, bool) {
+	d, checked, err := h.allow(ctx, h.rulesOf(c).access.Limiter, key, limit, n)
+	if err != nil {
+		h.writeError(c, err)
 		return d, false
+	}
+	if checked {
+		setLimitHeaders(c, d, true)
+	}
+	return d, d.Allowed
+}
+
+// allow asks limiter for n of key's limit, and reports whether it
+// answered. A limiter that cannot be asked refuses with quota_unavailable
+// when the deployment says so (quota.ErrUnavailable); one that fails
+// otherwise lets the request through: limits must not turn an outage into
+// one for every client.
+func (h *handler) allow(ctx context.Context, limiter quota.Limiter, key string, limit quota.Limit, n int) (quota.Decision, bool, error) {
+	d, err := limiter.AllowN(ctx, key, limit, n)
+	if errors.Is(err, quota.ErrUnavailable) {
+		return d, false, &gateway.Error{Code: codeQuotaUnavailable, Err: err,
+			Message: fmt.Sprintf("the limits of this client cannot be checked now, and this gateway does not serve what it cannot count: retry in %s", quotaRetryAfter)}
 	}
 	if err != nil {
 		h.log.WarnContext(ctx, "rate limiter failed; request let through", "err", err)
-		return d, true
+		return quota.Decision{Allowed: true}, false, nil
 	}
+	return d, true, nil
+}
+
+// setLimitHeaders describes d in the reply: the RateLimit-* headers when
+// advertise is true, Retry-After whenever d is a refusal.
+func setLimitHeaders(c *gin.Context, d quota.Decision, advertise bool) {
 	if advertise {
 		c.Header("RateLimit-Limit", strconv.Itoa(d.Limit))
 		c.Header("RateLimit-Remaining", strconv.Itoa(d.Remaining))
@@ -344,7 +395,6 @@ func (h *handler) spendAdvertised(ctx context.Context, c *gin.Context, key strin
 	if !d.Allowed {
 		c.Header("Retry-After", strconv.Itoa(int(roundUp(d.RetryAfter).Seconds())))
 	}
-	return d, d.Allowed
 }
 
 func roundUp(d time.Duration) time.Duration {

@@ -4,16 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"passerelle/gateway"
+	"passerelle/quota"
 )
 
 // task is what an article endpoint does, and what a batch does to each of
@@ -57,18 +58,21 @@ type batchResult struct {
 // batchArticle is an article of a batch, decoded, or the reason it cannot
 // be.
 type batchArticle struct {
-	raw        []byte // its bytes as sent, which key its kept reply
-	req        gateway.Request
-	characters int
-	err        error
+	raw []byte // its bytes as sent, which key its kept reply
+	req gateway.Request
+	err error
 }
 
 // batch does one task on up to MaxBatchArticles articles. A malformed batch
 // is refused whole; an article that fails gets its error in its place and
-// the others are still answered. Each article costs what one request to its
-// endpoint costs: a request of the per-minute limit and its characters of
-// the daily allowance, all spent before any work starts. The batch has the
-// deadline of one request: a job that needs longer is split in batches.
+// the others are still answered. Each valid article costs what one request
+// to its endpoint costs: a request of the per-minute limit, spent for all
+// of them before any work starts (an article refused for its form costs
+// none), and its characters of the daily allowance, spent as the article
+// starts, once its text is known (extracted from its page, fetched from its
+// URL): an article they do not fit gets its own 429 and is not translated,
+// the others are. The batch has the deadline of one request: a job that
+// needs longer is split in batches.
 func (h *handler) batch(c *gin.Context) {
 	body, err := h.readBody(c, h.opts.MaxBatchBytes)
 	if err != nil {
@@ -80,12 +84,9 @@ func (h *handler) batch(c *gin.Context) {
 		h.writeError(c, err)
 		return
 	}
-	if !h.limitBatchRequests(c, len(in.Articles)) {
-		return
-	}
 	policy := callerCachePolicy(c)
 	articles := make([]batchArticle, len(in.Articles))
-	characters := 0
+	valid := 0
 	for i, raw := range in.Articles {
 		a := &articles[i]
 		a.raw = raw
@@ -96,19 +97,23 @@ func (h *handler) batch(c *gin.Context) {
 		if a.req, a.err = decodeArticle(raw); a.err != nil {
 			continue
 		}
+		if a.err = gateway.CheckInput(a.req); a.err != nil {
+			continue
+		}
 		a.req.Cache = policy
-		a.characters = utf8.RuneCountInString(a.req.Title) + utf8.RuneCountInString(a.req.Text)
-		characters += a.characters
+		valid++
 	}
-	if !h.limitCharacters(c, characters) {
+	if !h.limitBatchRequests(c, valid) {
 		return
 	}
+	allowance := &batchAllowance{h: h, who: callerOf(c), limiter: h.rulesOf(c).access.Limiter}
 
-	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+	ctx, cancel := h.requestContext(c.Request.Context())
 	defer cancel()
 	replies := h.gw.Replies()
 	results := make([]batchResult, len(articles))
 	slots := make(chan struct{}, h.opts.BatchConcurrency)
+	stopping := h.stopping()
 	var wg sync.WaitGroup
 	notStarted := 0
 	for i := range articles {
@@ -116,11 +121,16 @@ func (h *handler) batch(c *gin.Context) {
 			results[i] = h.failedArticle(c, articles[i].err)
 			continue
 		}
-		if !acquire(ctx, slots) {
-			// The deadline passed or the client left: the articles not
-			// started are not paid for, and logged once, below.
-			status, detail := errorOf(c, &gateway.Error{Code: gateway.CodeProviderTimeout, Err: ctx.Err(),
-				Message: "not started: the batch's deadline passed first; send this article again"})
+		if !acquire(ctx, stopping, slots) {
+			// The deadline passed, the client left or the process is
+			// stopping: the articles not started are not paid for, and
+			// logged once, below.
+			var err error = &gateway.Error{Code: gateway.CodeProviderTimeout, Err: ctx.Err(),
+				Message: "not started: the batch's deadline passed first; send this article again"}
+			if ctx.Err() == nil || errors.Is(context.Cause(ctx), errShuttingDown) {
+				err = errShuttingDown
+			}
+			status, detail := errorOf(c, err)
 			results[i] = batchResult{Status: status, Error: &detail}
 			notStarted++
 			continue
@@ -134,13 +144,14 @@ func (h *handler) batch(c *gin.Context) {
 					results[i] = h.failedArticle(c, fmt.Errorf("panic in a batch article: %v\n%s", v, debug.Stack()))
 				}
 			}()
-			results[i] = h.batchOne(ctx, c, t, replies, articles[i])
+			results[i] = h.batchOne(ctx, c, t, replies, allowance, articles[i])
 		})
 	}
 	wg.Wait()
+	allowance.describe(c)
 	if notStarted > 0 {
-		h.log.WarnContext(c.Request.Context(), "batch: articles not started before its deadline", "request_id", requestID(c),
-			"not_started", notStarted, "articles", len(articles), "err", ctx.Err())
+		h.log.WarnContext(c.Request.Context(), "batch: articles not started before its deadline or shutdown", "request_id", requestID(c),
+			"not_started", notStarted, "articles", len(articles), "err", context.Cause(ctx))
 	}
 
 	out := batchResponse{Results: results}
@@ -154,9 +165,14 @@ func (h *handler) batch(c *gin.Context) {
 	sendJSON(c, out)
 }
 
-// acquire takes a slot, unless ctx ends first (or has ended: a free slot
-// does not win over it).
-func acquire(ctx context.Context, slots chan struct{}) bool {
+// acquire takes a slot, unless ctx ends or stopping is closed first (or
+// has been: a free slot does not win over them).
+func acquire(ctx context.Context, stopping <-chan struct{}, slots chan struct{}) bool {
+	select {
+	case <-stopping:
+		return false
+	default:
+	}
 	if ctx.Err() != nil {
 		return false
 	}
@@ -164,6 +180,8 @@ func acquire(ctx context.Context, slots chan struct{}) bool {
 	case slots <- struct{}{}:
 		return true
 	case <-ctx.Done():
+		return false
+	case <-stopping:
 		return false
 	}
 }
@@ -203,9 +221,53 @@ func (h *handler) decodeBatch(body []byte) (batchRequest, task, error) {
 	return in, t, nil
 }
 
+// batchAllowance spends the characters of a batch's articles, which run
+// at once, and remembers the last decision for the batch's reply headers.
+type batchAllowance struct {
+	h       *handler
+	who     client
+	limiter quota.Limiter // of the rules the batch started with
+	mu      sync.Mutex
+	last    quota.Decision
+	checked bool
+}
+
+// charge returns the gateway.Request.Charge of one article, recording in
+// *charged what it counted.
+func (b *batchAllowance) charge(charged *int) func(context.Context, int) error {
+	return func(ctx context.Context, characters int) error {
+		*charged = characters
+		return b.spend(ctx, characters)
+	}
+}
+
+func (b *batchAllowance) spend(ctx context.Context, characters int) error {
+	d, checked, err := b.h.chargeCharacters(ctx, b.limiter, b.who, characters)
+	if checked {
+		b.mu.Lock()
+		b.last, b.checked = d, true
+		b.mu.Unlock()
+	}
+	return err
+}
+
+// describe sets the RateLimit-* headers of the batch's reply from the last
+// decision, when they describe the characters a day: an article refused
+// says when to retry in its own error.
+func (b *batchAllowance) describe(c *gin.Context) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.checked && advertisesCharacters(b.who) {
+		d := b.last
+		d.Allowed = true
+		setLimitHeaders(c, d, true)
+	}
+}
+
 // batchOne does t on one article, from its kept reply when there is one,
-// and keeps its reply as the article's own endpoint does.
-func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies *gateway.Replies, a batchArticle) batchResult {
+// and keeps its reply as the article's own endpoint does: either way, its
+// characters are charged before it is answered.
+func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies *gateway.Replies, allowance *batchAllowance, a batchArticle) batchResult {
 	start := time.Now()
 	var key string
 	if replies != nil && !a.req.Cache.NoWrite {
@@ -221,6 +283,9 @@ func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies 
 					// The bytes go into the batch's reply as they are: an
 					// entry that is not JSON would spoil every article's.
 					if json.Valid(result) {
+						if err := allowance.spend(ctx, st.characters); err != nil {
+							return h.failedArticle(c, err)
+						}
 						return batchResult{Status: http.StatusOK, Result: result}
 					}
 				}
@@ -228,15 +293,17 @@ func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies 
 			}
 		}
 	}
+	var characters int
+	a.req.Charge = allowance.charge(&characters)
 	res, err := t.call(ctx, a.req)
 	if err != nil {
-		return h.failedArticle(c, err)
+		return h.failedArticle(c, cutByShutdown(ctx, err))
 	}
 	out, err := json.Marshal(renderResult(res, t.withTranslation))
 	if err != nil {
 		return h.failedArticle(c, err)
 	}
-	h.keepReply(ctx, replies, key, res, a.characters, t.withTranslation)
+	h.keepReply(ctx, replies, key, res, characters, t.withTranslation)
 	return batchResult{Status: http.StatusOK, Result: out}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
@@ -176,19 +177,62 @@ func TestBatchArticlesCountAgainstTheLimits(t *testing.T) {
 		keyOf("small", "psl_small", false, Limits{CharactersPerDay: 30}),
 	}}
 	h = routerWithAccess(t, chars, nil)
-	// More than a day's characters never fit: 413, no Retry-After.
+	// Characters are spent per article as it starts: of three articles of
+	// 11 characters, two fit in 30 and the third gets its own 429.
 	rec = do(t, h, "POST", "/v1/batch", batchBody("translate", article, article, article), "X-API-Key", "psl_small")
-	if rec.Code != http.StatusRequestEntityTooLarge || rec.Header().Get("Retry-After") != "" || !strings.Contains(rec.Body.String(), "33 characters") {
-		t.Errorf("33 characters for a 30-character allowance = %d %s, want 413", rec.Code, rec.Body)
+	if got := statuses(t, rec); rec.Code != 200 || got[200] != 2 || got[429] != 1 {
+		t.Errorf("33 characters for a 30-character allowance = %d %s, want 200 with two articles translated and one 429", rec.Code, rec.Body)
 	}
-	// 22 fit; 11 more do not, today: 429.
-	if rec := do(t, h, "POST", "/v1/batch", batchBody("translate", article, article), "X-API-Key", "psl_small"); rec.Code != 200 {
-		t.Fatalf("22 characters of 30 = %d %s", rec.Code, rec.Body)
+	if rec.Header().Get("RateLimit-Limit") != "30" {
+		t.Errorf("RateLimit-Limit = %q, want the 30 characters a day", rec.Header().Get("RateLimit-Limit"))
 	}
 	rec = do(t, h, "POST", "/v1/batch", batchBody("translate", article), "X-API-Key", "psl_small")
-	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
-		t.Errorf("11 characters more = %d %s, want 429 with Retry-After", rec.Code, rec.Body)
+	got := decodeBatchReply(t, rec.Body.Bytes())
+	if rec.Code != 200 || len(got.Results) != 1 || got.Results[0].Status != 429 || !strings.Contains(got.Results[0].Error.Message, "retry in") {
+		t.Errorf("11 characters more = %d %s, want the article refused with 429 and when to retry", rec.Code, rec.Body)
 	}
+	// More than a day's characters in one article never fit: 413 in its
+	// place, and the allowance is left to the others.
+	chars.Limiter = quota.NewMemory()
+	h = routerWithAccess(t, chars, nil)
+	long := `{"text": "` + strings.Repeat("mot ", 10) + `"}` // 39 characters
+	rec = do(t, h, "POST", "/v1/batch", batchBody("translate", long, article), "X-API-Key", "psl_small")
+	got = decodeBatchReply(t, rec.Body.Bytes())
+	if rec.Code != 200 || len(got.Results) != 2 || got.Results[0].Status != 413 || got.Results[1].Status != 200 {
+		t.Errorf("an article of 39 characters for 30 a day = %d %s, want 413 for it and the other translated", rec.Code, rec.Body)
+	}
+}
+
+// A batch spends a request of the per-minute limit for each article that
+// is worked on, none for those refused for their form.
+func TestBatchSpendsRequestsOnlyForValidArticles(t *testing.T) {
+	access := Access{Enabled: true, Limiter: quota.NewMemory(), Keys: []Key{
+		keyOf("small", "psl_small", false, Limits{RequestsPerMinute: 4}),
+	}}
+	h := routerWithAccess(t, access, nil)
+	valid := `{"text": "Un article."}`
+	invalid := []string{`{"txt": "faute"}`, `{"text": "  "}`, `{"text": "a", "html": "<p>b</p>"}`, `{"text": "a", "target_lang": "de"}`, `[1]`}
+	rec := do(t, h, "POST", "/v1/batch", batchBody("translate", append(invalid, valid, valid)...), "X-API-Key", "psl_small")
+	if got := statuses(t, rec); rec.Code != 200 || got[200] != 2 {
+		t.Fatalf("batch = %d %s, want the two valid articles translated", rec.Code, rec.Body)
+	}
+	if got := rec.Header().Get("RateLimit-Remaining"); got != "2" {
+		t.Errorf("RateLimit-Remaining = %q after two valid articles of 4 a minute, want 2", got)
+	}
+	// The two requests left are still there.
+	if rec := do(t, h, "POST", "/v1/batch", batchBody("translate", valid, valid), "X-API-Key", "psl_small"); rec.Code != 200 {
+		t.Errorf("a batch of the 2 requests left = %d %s, want 200", rec.Code, rec.Body)
+	}
+}
+
+// statuses counts a batch reply's articles by status.
+func statuses(t *testing.T, rec *httptest.ResponseRecorder) map[int]int {
+	t.Helper()
+	out := map[int]int{}
+	for _, r := range decodeBatchReply(t, rec.Body.Bytes()).Results {
+		out[r.Status]++
+	}
+	return out
 }
 
 // gauge translates slowly and records how many calls overlap; it panics on

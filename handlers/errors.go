@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -60,8 +61,13 @@ type errorDetail struct {
 func (h *handler) writeError(c *gin.Context, err error) {
 	status, detail := h.describeError(c, err)
 	c.Header("Cache-Control", "no-store")
-	if detail.Code == gateway.CodeOverloaded {
+	switch detail.Code {
+	case gateway.CodeOverloaded:
 		c.Writer.Header()["Retry-After"] = valueRetryAfter
+	case gateway.CodeShuttingDown:
+		c.Header("Retry-After", retryAfterShutdown)
+	case codeQuotaUnavailable:
+		c.Header("Retry-After", strconv.Itoa(int(quotaRetryAfter.Seconds())))
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: detail})
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"go.opentelemetry.io/otel/trace"
@@ -75,6 +74,8 @@ type Options struct {
 	// the moment its request's body was read (the server's own write
 	// deadline counts from the headers, before a slow upload).
 	WriteTimeout time.Duration
+	// Shutdown tells the handlers when the process stops. Default: never.
+	Shutdown Shutdown
 }
 
 // Metrics is what the handlers need of the metrics registry.
@@ -196,16 +197,17 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 			h.writeError(c, err)
 			return
 		}
-		characters := utf8.RuneCountInString(req.Title) + utf8.RuneCountInString(req.Text)
-		if !h.limitCharacters(c, characters) {
-			return
-		}
+		// The allowance is spent by the gateway once it has the article
+		// as it will be translated: an HTML page or a URL is counted by
+		// what is extracted from it, not by the bytes sent.
+		var characters int
+		req.Charge = h.characterCharge(c, &characters)
 		req.Cache = policy
-		ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+		ctx, cancel := h.requestContext(c.Request.Context())
 		defer cancel()
 		res, err := call(ctx, req)
 		if err != nil {
-			h.writeError(c, err)
+			h.writeError(c, cutByShutdown(ctx, err))
 			return
 		}
 		c.Set(ctxKeyCache, res.Cache.Status)
@@ -261,11 +263,11 @@ func (h *handler) extract(c *gin.Context) {
 		h.writeError(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+	ctx, cancel := h.requestContext(c.Request.Context())
 	defer cancel()
 	res, err := h.gw.Extract(ctx, req)
 	if err != nil {
-		h.writeError(c, err)
+		h.writeError(c, cutByShutdown(ctx, err))
 		return
 	}
 	c.JSON(http.StatusOK, res)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -16,45 +15,6 @@ import (
 
 	"passerelle/internal/testenv"
 )
-
-// gatewayBinary is one gateway process started from the built binary, so
-// that a test can send it signals.
-type gatewayBinary struct {
-	url  string
-	cmd  *exec.Cmd
-	logs *syncBuffer
-}
-
-func startBinary(t *testing.T, env []string) *gatewayBinary {
-	t.Helper()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := testenv.FreePort(t)
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), append(env, fmt.Sprintf("PASSERELLE_ADDR=127.0.0.1:%d", port))...)
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	})
-	g := &gatewayBinary{url: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, logs: logs}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(g.url + "/healthz"); err == nil {
-			resp.Body.Close()
-			return g
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("gateway process did not start:\n%s", logs)
-	return nil
-}
 
 // waitLog waits until the logs hold want n times.
 func (g *gatewayBinary) waitLog(t *testing.T, want string, n int) {

@@ -109,6 +109,13 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 		}
 	}()
 
+	// Stopping is done on SIGTERM, cut shortly before the grace ends: see
+	// the shutdown below.
+	stopping, stopStarting := context.WithCancel(context.Background())
+	defer stopStarting()
+	cut, cutInFlight := context.WithCancel(context.Background())
+	defer cutInFlight()
+
 	gin.SetMode(gin.ReleaseMode)
 	srv := &http.Server{
 		Handler: handlers.New(live, handlers.Options{
@@ -126,6 +133,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 			Tracer:           tracer,
 			Budget:           admission.NewBudget(cfg.Server.MaxInflightBytes),
 			WriteTimeout:     cfg.Server.WriteTimeout,
+			Shutdown:         handlers.Shutdown{Stopping: stopping, Cut: cut},
 		}),
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
 		ReadTimeout:       cfg.Server.ReadTimeout,
@@ -199,6 +207,10 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	// Batches start no new article from now on: what they have not started
+	// is answered 503 shutting_down, to be sent again elsewhere, rather
+	// than begun with no time to finish.
+	stopStarting()
 	if cfg.Server.DrainDelay > 0 {
 		// Tell the load balancer first (/readyz answers 503), keep serving
 		// while it stops sending, then stop accepting: connections waiting
@@ -210,6 +222,12 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	log.Info("shutting down", "grace", cfg.Server.ShutdownGrace.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownGrace)
 	defer cancel()
+	// Work still in flight shortly before the grace ends is cut, so that
+	// every request writes its reply (503 shutting_down, a batch's finished
+	// articles) before Shutdown gives up on its connection: a request
+	// longer than the grace never ends in an empty reply.
+	cutTimer := time.AfterFunc(cfg.Server.ShutdownGrace-cutMargin(cfg.Server.ShutdownGrace), cutInFlight)
+	defer cutTimer.Stop()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -218,6 +236,15 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// cutMargin is how long before the end of the shutdown grace the work in
+// flight is cut: a tenth of the grace, between 1s and 3s (but at most half
+// of it). Shutdown looks for the connections gone idle every 500ms once it
+// has waited a while: the replies must be written well before its deadline
+// to be seen in time.
+func cutMargin(grace time.Duration) time.Duration {
+	return min(max(grace/10, time.Second), 3*time.Second, grace/2)
 }
 
 func newLogger(cfg config.Log, out io.Writer) *logging.Logger {
