@@ -574,6 +574,9 @@ func (c Config) Validate() error {
 		if p.MaxConcurrency < 0 || p.RequestsPerMinute < 0 || p.Retry.MaxAttempts < 0 || p.Breaker.Failures < 0 {
 			add("providers.%s: max_concurrency, requests_per_minute, retry.max_attempts and breaker.failures must not be negative", name)
 		}
+		if p.QueueWait < 0 {
+			add("providers.%s.queue_wait (%s) must not be negative: 0 lets a call wait for a slot as long as the request's deadline allows", name, p.QueueWait)
+		}
 	}
 	checkRoute := func(what string, r Route, canServe func(Provider) bool) {
 		for _, name := range append(r.Chain(), r.AllowOverride...) {

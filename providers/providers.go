@@ -120,9 +120,13 @@ const (
 	// KindBadOutput: the provider answered, but not with what was asked
 	// (wrong number of segments, invalid JSON, a truncated answer).
 	KindBadOutput
+	// KindOverloaded: the call was never made: the gateway's own bound on
+	// calls to the provider (max_concurrency) had no slot free in time for
+	// the request's deadline. Says nothing about the provider's health.
+	KindOverloaded
 )
 
-var kindNames = [...]string{"unavailable", "timeout", "rate_limited", "auth", "quota", "bad_request", "context_length", "bad_output"}
+var kindNames = [...]string{"unavailable", "timeout", "rate_limited", "auth", "quota", "bad_request", "context_length", "bad_output", "overloaded"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
