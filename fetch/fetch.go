@@ -22,6 +22,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+
+	"passerelle/internal/redact"
 )
 
 // Errors Get returns, to be told apart with errors.Is.
@@ -158,7 +160,7 @@ func New(opts Options) *Fetcher {
 func (f *Fetcher) Get(ctx context.Context, rawURL string) (Page, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return Page{}, fmt.Errorf("%w: %v", ErrInvalidURL, err)
+		return Page{}, fmt.Errorf("%w: %v", ErrInvalidURL, redact.Secrets(redact.URLs(err.Error()), redact.URLSecrets(rawURL)...))
 	}
 	if err := checkURL(u); err != nil {
 		return Page{}, err
@@ -230,7 +232,7 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("%w: more than %d", ErrTooManyRedirects, max(f.opts.MaxRedirects, 0))
 	}
 	if err := checkURL(req.URL); err != nil {
-		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
+		return fmt.Errorf("redirect to %s: %w", redact.URL(req.URL.String()), err)
 	}
 	return nil
 }
@@ -284,8 +286,14 @@ func (f *Fetcher) dial(ctx context.Context, network, address string) (net.Conn, 
 	return nil, firstErr
 }
 
-// classify turns an error of the HTTP client into one of the package's.
+// classify turns an error of the HTTP client into one of the package's. The
+// URL it quotes loses its user info and query values: the error is logged,
+// and a client's URL may carry its own credentials (?token=…).
 func classify(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = redact.URL(ue.URL)
+	}
 	for _, sentinel := range []error{ErrForbiddenAddress, ErrTooManyRedirects, ErrInvalidURL} {
 		if errors.Is(err, sentinel) {
 			return err
