@@ -33,6 +33,12 @@ var (
 	// ErrForbiddenAddress: the host is, or resolves to, an address the
 	// fetcher must not reach (loopback, private, link-local, metadata…).
 	ErrForbiddenAddress = errors.New("the URL points to a forbidden network address")
+	// ErrHostNotFetched: the host is a name that does not resolve, or that
+	// resolves to a forbidden address (then ErrForbiddenAddress holds too).
+	// Callers answer both the same way: telling them apart would tell a
+	// client which names exist inside the network. The error's text says
+	// which, for the log.
+	ErrHostNotFetched = errors.New("the host name does not resolve to an address that may be fetched")
 	// ErrTooLarge: the page is over Options.MaxBytes.
 	ErrTooLarge = errors.New("the page is too large")
 	// ErrNotHTML: the server answered with something other than an HTML page.
@@ -152,8 +158,9 @@ func New(opts Options) *Fetcher {
 // Get downloads the HTML page at rawURL, following redirects.
 //
 // It returns ErrInvalidURL for a URL that is not absolute http or https,
-// ErrForbiddenAddress when the host or a redirect's resolves to a forbidden
-// address, ErrTooManyRedirects, ErrTooLarge when the page is over MaxBytes,
+// ErrForbiddenAddress when the host or a redirect's is or resolves to a
+// forbidden address, ErrHostNotFetched (too) when that host is a name, or a
+// name that does not resolve, ErrTooManyRedirects, ErrTooLarge when the page is over MaxBytes,
 // ErrNotHTML when the server sends something else than HTML, and
 // ErrFetchFailed (wrapping the cause, or a *StatusError) when the page cannot
 // be downloaded or the server answers with a status other than 2xx.
@@ -250,22 +257,28 @@ func (f *Fetcher) dial(ctx context.Context, network, address string) (net.Conn, 
 	allowed := f.allow[strings.ToLower(host)] || f.allow[strings.ToLower(address)]
 
 	var addrs []netip.Addr
-	if ip, err := netip.ParseAddr(host); err == nil {
+	ip, err := netip.ParseAddr(host)
+	literal := err == nil
+	if literal {
 		addrs = []netip.Addr{ip}
 	} else {
 		addrs, err = f.opts.LookupIP(ctx, host)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrHostNotFetched, err)
 		}
 		if len(addrs) == 0 {
-			return nil, fmt.Errorf("no address for %s", host)
+			return nil, fmt.Errorf("%w: no address for %s", ErrHostNotFetched, host)
 		}
 	}
 	if !allowed {
 		for _, a := range addrs {
-			if forbidden(a) {
-				return nil, fmt.Errorf("%w: %s is %s", ErrForbiddenAddress, host, a.Unmap())
+			if !forbidden(a) {
+				continue
 			}
+			if literal {
+				return nil, fmt.Errorf("%w: %s", ErrForbiddenAddress, a.Unmap())
+			}
+			return nil, fmt.Errorf("%w: %w: %s resolves to %s", ErrHostNotFetched, ErrForbiddenAddress, host, a.Unmap())
 		}
 	}
 
@@ -294,7 +307,7 @@ func classify(err error) error {
 	if errors.As(err, &ue) {
 		ue.URL = redact.URL(ue.URL)
 	}
-	for _, sentinel := range []error{ErrForbiddenAddress, ErrTooManyRedirects, ErrInvalidURL} {
+	for _, sentinel := range []error{ErrHostNotFetched, ErrForbiddenAddress, ErrTooManyRedirects, ErrInvalidURL} {
 		if errors.Is(err, sentinel) {
 			return err
 		}
