@@ -282,6 +282,8 @@ func (g *Guard) attempt(ctx context.Context, call func(context.Context) error, b
 		return &providers.Error{Provider: g.name, Kind: providers.KindUnavailable, Message: ErrBreakerOpen.Error(), Err: ErrBreakerOpen}
 	case errors.As(err, &ended):
 		return ended.err
+	case errors.Is(err, context.Canceled):
+		return err
 	case err == nil:
 		g.observe(time.Since(began))
 	}
