@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"passerelle/internal/redact"
 )
 
 // Defaults of RedisOptions. They are short on purpose: the cache is an
@@ -86,7 +88,11 @@ func NewRedis(opts RedisOptions) (*Redis, error) {
 	if opts.URL != "" {
 		o, err := redis.ParseURL(opts.URL)
 		if err != nil {
-			return nil, fmt.Errorf("cache: redis url: %w", err)
+			// The parser quotes the URL, or the piece it stumbled on, which
+			// may be the password: the reason is kept, not the secret.
+			reason := redact.Secrets(redact.URLs(err.Error()), redact.URLSecrets(opts.URL)...)
+			return nil, fmt.Errorf("cache: redis url %s: %s: want redis://user:password@host:6379/0, with @ : / ? # in the password escaped (%%40 %%3A %%2F %%3F %%23)",
+				redact.URL(opts.URL), reason)
 		}
 		applyURLOptions(o, opts)
 		client := redis.NewClient(o)

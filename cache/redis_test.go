@@ -269,3 +269,30 @@ func BenchmarkRedisGetMany(b *testing.B) {
 		}
 	}
 }
+
+// TestRedisURLErrorsHideThePassword: a URL that does not parse is refused
+// with the reason, never with its password, wherever the parser stumbled.
+func TestRedisURLErrorsHideThePassword(t *testing.T) {
+	for _, raw := range []string{
+		"redis://admin:s3cret-pass-one@127.0.0.1:port/0",  // the port does not parse
+		"redis://admin:s3cret-pass-two@127.0.0.1:6379/db", // nor the database
+		"redis://:s3cret-pass-three%zz@127.0.0.1:6379/0",  // a bad escape in the password
+		"redis://admin:s3cret/pass-four@127.0.0.1:6379/0", // an unescaped "/" ends the host early
+		"http://admin:s3cret-pass-five@127.0.0.1:6379/0",  // not redis://
+		"redis://admin:s3cret-pass-six@127.0.0.1:6379/0?nope=s3cret-query",
+	} {
+		_, err := NewRedis(RedisOptions{URL: raw})
+		if err == nil {
+			t.Errorf("NewRedis(%q) succeeded, want the URL refused", raw)
+			continue
+		}
+		for _, secret := range []string{"s3cret", "pass-"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("NewRedis(%q) = %q: shows the password", raw, err)
+			}
+		}
+		if !strings.Contains(err.Error(), "redis url") || !strings.Contains(err.Error(), "127.0.0.1") {
+			t.Errorf("NewRedis(%q) = %q: want it to say which setting and host", raw, err)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"passerelle/internal/admission"
+	"passerelle/internal/redact"
 )
 
 // Default provider names used when no configuration file names any.
@@ -660,6 +661,9 @@ func (c Config) Validate() error {
 		if p.MaxConcurrency < 0 || p.RequestsPerMinute < 0 || p.Retry.MaxAttempts < 0 || p.Breaker.Failures < 0 {
 			add("providers.%s: max_concurrency, requests_per_minute, retry.max_attempts and breaker.failures must not be negative", name)
 		}
+		if p.QueueWait < 0 {
+			add("providers.%s.queue_wait (%s) must not be negative: 0 lets a call wait for a slot as long as the request's deadline allows", name, p.QueueWait)
+		}
 	}
 	checkRoute := func(what string, r Route, canServe func(Provider) bool) {
 		for _, name := range append(r.Chain(), r.AllowOverride...) {
@@ -766,15 +770,34 @@ func (c Config) MaskedTree() map[string]any {
 	return tree
 }
 
+// masked returns c with every secret replaced by redact.Mask: API keys,
+// passwords, the value of every extra header (an api-key or a proxy's auth
+// travels there), the user info and query values of every URL, and the
+// hashes of API keys (a key's name says which it is).
 func (c Config) masked() Config {
 	m := c
 	m.Providers = make(map[string]Provider, len(c.Providers))
 	for name, p := range c.Providers {
 		p.APIKey = mask(p.APIKey)
+		p.BaseURL = redact.URL(p.BaseURL)
+		p.URL = redact.URL(p.URL)
+		if len(p.Headers) > 0 {
+			headers := make(map[string]string, len(p.Headers))
+			for h, v := range p.Headers {
+				headers[h] = mask(v)
+			}
+			p.Headers = headers
+		}
 		m.Providers[name] = p
 	}
 	m.Cache.Redis.Password = mask(c.Cache.Redis.Password)
-	m.Cache.Redis.URL = maskURL(c.Cache.Redis.URL)
+	m.Cache.Redis.URL = redact.URL(c.Cache.Redis.URL)
+	m.Tracing.OTLPEndpoint = redact.URL(c.Tracing.OTLPEndpoint)
+	m.Auth.Keys = make([]APIKey, len(c.Auth.Keys))
+	for i, k := range c.Auth.Keys {
+		k.SHA256 = mask(k.SHA256)
+		m.Auth.Keys[i] = k
+	}
 	return m
 }
 
@@ -782,17 +805,7 @@ func mask(secret string) string {
 	if secret == "" {
 		return ""
 	}
-	return "***"
-}
-
-// maskURL hides the password of a redis://user:password@host URL.
-func maskURL(u string) string {
-	at := strings.LastIndex(u, "@")
-	scheme := strings.Index(u, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return u
-	}
-	return u[:scheme+3] + "***" + u[at:]
+	return redact.Mask
 }
 
 func oneOf(v string, allowed ...string) bool {

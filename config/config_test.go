@@ -255,3 +255,35 @@ func TestEnvironmentDefinesProvidersAndRoutes(t *testing.T) {
 		t.Errorf("routing to deepl without its key: err = %v, want one naming the missing provider", err)
 	}
 }
+
+// TestMaskedHidesEverySecret: the start-up line shows the configuration,
+// and a secret may sit in any of these fields.
+func TestMaskedHidesEverySecret(t *testing.T) {
+	cfg := Default()
+	cfg.Providers = map[string]Provider{
+		"gpt": {Type: TypeOpenAI, APIKey: "sk-s3cret-key", BaseURL: "https://proxy-user:pr0xy-pass@proxy.example/v1?key=qu3ry-key",
+			Headers: map[string]string{"api-key": "h3ader-key", "X-Title": "t1tle-value"}},
+		"lt": {Type: TypeLibreTranslate, URL: "http://lt-us3r:lt-pa55@lt.example:5000/?api_key=lt-qu3ry"},
+	}
+	cfg.Cache.Redis.URL = "rediss://default:r3dis-pass@cache.example:6380/0"
+	cfg.Cache.Redis.Password = "r3dis-pass-2"
+	cfg.Tracing.OTLPEndpoint = "https://otel-us3r:otel-pa55@collector.example/v1/traces?token=otel-t0ken"
+	cfg.Auth.Keys = []APIKey{{Name: "ops", SHA256: strings.Repeat("ab", 32)}}
+
+	masked := cfg.Masked()
+	for _, secret := range []string{"sk-s3cret-key", "proxy-user", "pr0xy-pass", "qu3ry-key", "h3ader-key", "t1tle-value",
+		"lt-us3r", "lt-pa55", "lt-qu3ry", "r3dis-pass", "otel-us3r", "otel-pa55", "otel-t0ken", strings.Repeat("ab", 32)} {
+		if strings.Contains(masked, secret) {
+			t.Errorf("Masked() shows %q", secret)
+		}
+	}
+	// What is not secret stays, so that the line still helps.
+	for _, kept := range []string{"proxy.example/v1?key=***", "api-key: '***'", "lt.example:5000", "cache.example:6380", "collector.example/v1/traces", "name: ops"} {
+		if !strings.Contains(masked, kept) {
+			t.Errorf("Masked() lacks %q:\n%s", kept, masked)
+		}
+	}
+	if cfg.Providers["gpt"].Headers["api-key"] != "h3ader-key" || cfg.Auth.Keys[0].SHA256 == "***" {
+		t.Errorf("Masked() changed the configuration it masks")
+	}
+}

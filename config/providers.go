@@ -55,6 +55,13 @@ type Provider struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// MaxConcurrency bounds the calls in flight to the provider. Default 4.
 	MaxConcurrency int `yaml:"max_concurrency"`
+	// QueueWait bounds how long a call waits for a free slot under
+	// max_concurrency before the request is refused with 503 overloaded.
+	// Whatever it says, a call waits only while the request's deadline
+	// leaves time for a typical call of the provider, and does not queue
+	// when the calls ahead of it would not leave that time. Default 0: no
+	// bound but the deadline's.
+	QueueWait time.Duration `yaml:"queue_wait"`
 	// MaxBatch is the most one request carries, in the provider's unit:
 	// tokens for LLMs, characters for translation engines. Longer articles
 	// are sent in several batches in parallel, and a longer paragraph is cut

@@ -23,6 +23,13 @@ var forbiddenPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("169.254.0.0/16"),  // link-local, cloud metadata (also IsLinkLocalUnicast)
 	netip.MustParsePrefix("fd00:ec2::/32"),   // AWS metadata over IPv6 (also within fc00::/7)
 	netip.MustParsePrefix("::ffff:0:0:0/96"), // SIIT IPv4-translated addresses
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (::127.0.0.1): deprecated, may still reach the IPv4 address
+	netip.MustParsePrefix("fec0::/10"),       // site-local: deprecated, still routed inside some networks
+	netip.MustParsePrefix("192.88.99.0/24"),  // 6to4 relay anycast
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation (TEST-NET-1), never a public site
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation (TEST-NET-2)
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation (TEST-NET-3)
+	netip.MustParsePrefix("3fff::/20"),       // documentation
 }
 
 // forbidden reports whether addr is an address a fetch must not connect to:

@@ -22,6 +22,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+
+	"passerelle/internal/redact"
 )
 
 // Errors Get returns, to be told apart with errors.Is.
@@ -31,6 +33,12 @@ var (
 	// ErrForbiddenAddress: the host is, or resolves to, an address the
 	// fetcher must not reach (loopback, private, link-local, metadata…).
 	ErrForbiddenAddress = errors.New("the URL points to a forbidden network address")
+	// ErrHostNotFetched: the host is a name that does not resolve, or that
+	// resolves to a forbidden address (then ErrForbiddenAddress holds too).
+	// Callers answer both the same way: telling them apart would tell a
+	// client which names exist inside the network. The error's text says
+	// which, for the log.
+	ErrHostNotFetched = errors.New("the host name does not resolve to an address that may be fetched")
 	// ErrTooLarge: the page is over Options.MaxBytes.
 	ErrTooLarge = errors.New("the page is too large")
 	// ErrNotHTML: the server answered with something other than an HTML page.
@@ -158,15 +166,16 @@ func (f *Fetcher) MaxBytes() int64 {
 // Get downloads the HTML page at rawURL, following redirects.
 //
 // It returns ErrInvalidURL for a URL that is not absolute http or https,
-// ErrForbiddenAddress when the host or a redirect's resolves to a forbidden
-// address, ErrTooManyRedirects, ErrTooLarge when the page is over MaxBytes,
+// ErrForbiddenAddress when the host or a redirect's is or resolves to a
+// forbidden address, ErrHostNotFetched (too) when that host is a name, or a
+// name that does not resolve, ErrTooManyRedirects, ErrTooLarge when the page is over MaxBytes,
 // ErrNotHTML when the server sends something else than HTML, and
 // ErrFetchFailed (wrapping the cause, or a *StatusError) when the page cannot
 // be downloaded or the server answers with a status other than 2xx.
 func (f *Fetcher) Get(ctx context.Context, rawURL string) (Page, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return Page{}, fmt.Errorf("%w: %v", ErrInvalidURL, err)
+		return Page{}, fmt.Errorf("%w: %v", ErrInvalidURL, redact.Secrets(redact.URLs(err.Error()), redact.URLSecrets(rawURL)...))
 	}
 	if err := checkURL(u); err != nil {
 		return Page{}, err
@@ -238,7 +247,7 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("%w: more than %d", ErrTooManyRedirects, max(f.opts.MaxRedirects, 0))
 	}
 	if err := checkURL(req.URL); err != nil {
-		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
+		return fmt.Errorf("redirect to %s: %w", redact.URL(req.URL.String()), err)
 	}
 	return nil
 }
@@ -256,22 +265,28 @@ func (f *Fetcher) dial(ctx context.Context, network, address string) (net.Conn, 
 	allowed := f.allow[strings.ToLower(host)] || f.allow[strings.ToLower(address)]
 
 	var addrs []netip.Addr
-	if ip, err := netip.ParseAddr(host); err == nil {
+	ip, err := netip.ParseAddr(host)
+	literal := err == nil
+	if literal {
 		addrs = []netip.Addr{ip}
 	} else {
 		addrs, err = f.opts.LookupIP(ctx, host)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrHostNotFetched, err)
 		}
 		if len(addrs) == 0 {
-			return nil, fmt.Errorf("no address for %s", host)
+			return nil, fmt.Errorf("%w: no address for %s", ErrHostNotFetched, host)
 		}
 	}
 	if !allowed {
 		for _, a := range addrs {
-			if forbidden(a) {
-				return nil, fmt.Errorf("%w: %s is %s", ErrForbiddenAddress, host, a.Unmap())
+			if !forbidden(a) {
+				continue
 			}
+			if literal {
+				return nil, fmt.Errorf("%w: %s", ErrForbiddenAddress, a.Unmap())
+			}
+			return nil, fmt.Errorf("%w: %w: %s resolves to %s", ErrHostNotFetched, ErrForbiddenAddress, host, a.Unmap())
 		}
 	}
 
@@ -292,9 +307,15 @@ func (f *Fetcher) dial(ctx context.Context, network, address string) (net.Conn, 
 	return nil, firstErr
 }
 
-// classify turns an error of the HTTP client into one of the package's.
+// classify turns an error of the HTTP client into one of the package's. The
+// URL it quotes loses its user info and query values: the error is logged,
+// and a client's URL may carry its own credentials (?token=…).
 func classify(err error) error {
-	for _, sentinel := range []error{ErrForbiddenAddress, ErrTooManyRedirects, ErrInvalidURL} {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = redact.URL(ue.URL)
+	}
+	for _, sentinel := range []error{ErrHostNotFetched, ErrForbiddenAddress, ErrTooManyRedirects, ErrInvalidURL} {
 		if errors.Is(err, sentinel) {
 			return err
 		}

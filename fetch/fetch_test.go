@@ -401,3 +401,73 @@ func TestGetInvalidURL(t *testing.T) {
 		})
 	}
 }
+
+// TestGetTellsNoNameFromAnInternalOne: a name that does not resolve and a
+// name that resolves inside the network fail with the same sentinel, so
+// that no caller can tell a client which internal names exist; the error's
+// text keeps the difference for the log. An address the client wrote
+// itself is refused as forbidden, with nothing to hide.
+func TestGetTellsNoNameFromAnInternalOne(t *testing.T) {
+	resolver := func(ctx context.Context, host string) ([]netip.Addr, error) {
+		switch host {
+		case "intranet.example":
+			return []netip.Addr{netip.MustParseAddr("10.1.2.3")}, nil
+		case "metadata.example":
+			return []netip.Addr{netip.MustParseAddr("::ffff:169.254.169.254")}, nil
+		case "compat.example":
+			return []netip.Addr{netip.MustParseAddr("::127.0.0.1")}, nil
+		case "empty.example":
+			return nil, nil
+		}
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	f := New(Options{LookupIP: resolver, Timeout: 2 * time.Second})
+	tests := []struct {
+		url       string
+		sentinel  error
+		forbidden bool   // errors.Is(err, ErrForbiddenAddress)
+		detail    string // in the error's text, for the log
+	}{
+		{"http://intranet.example/", ErrHostNotFetched, true, "intranet.example resolves to 10.1.2.3"},
+		{"http://metadata.example/latest/", ErrHostNotFetched, true, "169.254.169.254"},
+		{"http://compat.example/", ErrHostNotFetched, true, "::7f00:1"},
+		{"http://nowhere.example/", ErrHostNotFetched, false, "no such host"},
+		{"http://empty.example/", ErrHostNotFetched, false, "no address for empty.example"},
+		{"http://10.1.2.3/", ErrForbiddenAddress, true, "10.1.2.3"},
+		{"http://[::127.0.0.1]/", ErrForbiddenAddress, true, "::7f00:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			_, err := f.Get(context.Background(), tt.url)
+			if !errors.Is(err, tt.sentinel) || errors.Is(err, ErrForbiddenAddress) != tt.forbidden {
+				t.Fatalf("Get error = %v, want %v (forbidden address: %v)", err, tt.sentinel, tt.forbidden)
+			}
+			if tt.sentinel == ErrForbiddenAddress && errors.Is(err, ErrHostNotFetched) {
+				t.Errorf("Get error = %v: a literal address is not a name", err)
+			}
+			if !strings.Contains(err.Error(), tt.detail) {
+				t.Errorf("Get error = %v, want the detail %q for the log", err, tt.detail)
+			}
+		})
+	}
+}
+
+func TestFetchErrorsHideTheURLsSecrets(t *testing.T) {
+	s := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://127.0.0.1:1/next?token=redirect-s3cret", http.StatusFound)
+	}))
+	f := New(Options{AllowHosts: []string{"127.0.0.1"}, Timeout: 2 * time.Second})
+	for _, rawURL := range []string{
+		"http://" + s.hostPort(t) + "/start?token=first-s3cret",
+		"http://user:pass-s3cret@127.0.0.1:1/?api_key=key-s3cret",
+		"http://user:pass-s3cret@127.0.0.1:port/?api_key=key-s3cret", // does not parse
+	} {
+		_, err := f.Get(context.Background(), rawURL)
+		if err == nil {
+			t.Fatalf("Get(%q) succeeded", rawURL)
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Get(%q) error shows a secret: %v", rawURL, err)
+		}
+	}
+}

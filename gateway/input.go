@@ -106,6 +106,10 @@ func (s *Service) reserve(ctx context.Context, n int64) (release func(), err err
 	return release, nil
 }
 
+// messageHostNotFetched is the one answer to a URL whose host name does not
+// resolve or resolves to an address inside the network.
+const messageHostNotFetched = "the page could not be fetched: its host name does not resolve to an address that may be fetched"
+
 func (s *Service) fetchPage(ctx context.Context, rawURL string) (fetch.Page, error) {
 	if s.fetcher == nil {
 		return fetch.Page{}, Errorf(CodeURLNotAllowed, "fetching articles by URL is turned off here: send the page in \"html\"")
@@ -117,6 +121,11 @@ func (s *Service) fetchPage(ctx context.Context, rawURL string) (fetch.Page, err
 		return page, nil
 	case errors.Is(err, fetch.ErrInvalidURL):
 		return page, &Error{Code: CodeURLNotAllowed, Message: "the URL must be an absolute http or https address", Err: err}
+	case errors.Is(err, fetch.ErrHostNotFetched):
+		// One answer whether the name does not resolve or resolves inside
+		// the network: two would tell a client which internal names exist.
+		// The log line of the failure says which it was.
+		return page, &Error{Code: CodeFetchFailed, Message: messageHostNotFetched, Err: err}
 	case errors.Is(err, fetch.ErrForbiddenAddress):
 		return page, &Error{Code: CodeURLNotAllowed, Message: "the URL points to a loopback, private or link-local address, which is not fetched", Err: err}
 	case errors.Is(err, fetch.ErrTooLarge):

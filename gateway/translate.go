@@ -814,13 +814,18 @@ func joinDistinct(values []string) string {
 }
 
 // providerFailure turns the failures of a whole chain into the error the
-// client sees: a timeout when the last attempt timed out, a provider error
-// otherwise.
+// client sees: overloaded when the last provider had no slot free in time,
+// a timeout when the last attempt timed out, a provider error otherwise.
 func providerFailure(ctx context.Context, task string, failures []string, last error) error {
 	detail := strings.Join(failures, "; ")
 	var check *checks.Failure
 	if errors.As(last, &check) {
 		return &Error{Code: CodeOutputCheck, Message: fmt.Sprintf("every %s provider's output failed a check (%s)", task, detail), Err: last}
+	}
+	if providers.KindOf(last) == providers.KindOverloaded {
+		// The gateway's own queue for the provider was full, in time for
+		// the client to retry: not the provider's failure.
+		return &Error{Code: CodeOverloaded, Message: fmt.Sprintf("no room for the %s now (%s); retry shortly", task, detail), Err: last}
 	}
 	if providers.KindOf(last) == providers.KindTimeout || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return &Error{Code: CodeProviderTimeout, Message: fmt.Sprintf("%s timed out (%s)", task, detail), Err: last}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"passerelle/internal/redact"
 )
 
 // Usage is what a call cost, in the units its vendor bills: tokens for LLMs,
@@ -163,9 +165,13 @@ const (
 	// KindBadOutput: the provider answered, but not with what was asked
 	// (wrong number of segments, invalid JSON, a truncated answer).
 	KindBadOutput
+	// KindOverloaded: the call was never made: the gateway's own bound on
+	// calls to the provider (max_concurrency) had no slot free in time for
+	// the request's deadline. Says nothing about the provider's health.
+	KindOverloaded
 )
 
-var kindNames = [...]string{"unavailable", "timeout", "rate_limited", "auth", "quota", "bad_request", "context_length", "bad_output"}
+var kindNames = [...]string{"unavailable", "timeout", "rate_limited", "auth", "quota", "bad_request", "context_length", "bad_output", "overloaded"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -184,7 +190,9 @@ func (k Kind) Transient() bool {
 }
 
 // Error is a provider failure with enough detail to route on and to log.
-// Message may contain the vendor's words; it never contains credentials.
+// Message may contain the vendor's words; its text never shows credentials:
+// each vendor client removes its key, and Error masks the user info and
+// query values of any URL.
 type Error struct {
 	Provider   string        // configured provider name or vendor type
 	Kind       Kind          // what went wrong, for routing
@@ -206,7 +214,9 @@ func (e *Error) Error() string {
 	if e.Err != nil && e.Message == "" {
 		msg += ": " + e.Err.Error()
 	}
-	return msg
+	// net/http quotes the URL of a failed call with its user name and query
+	// (it hides only the password): a base URL may carry credentials there.
+	return redact.URLs(msg)
 }
 
 func (e *Error) Unwrap() error { return e.Err }

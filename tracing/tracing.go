@@ -15,6 +15,8 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
+
+	"passerelle/internal/redact"
 )
 
 // Options configures tracing.
@@ -43,7 +45,7 @@ func Setup(ctx context.Context, opts Options) (trace.TracerProvider, func(contex
 	}
 	exporter, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(opts.Endpoint))
 	if err != nil {
-		return nil, nil, fmt.Errorf("tracing: otlp exporter for %s: %w", opts.Endpoint, err)
+		return nil, nil, fmt.Errorf("tracing: otlp exporter for %s: %s", redact.URL(opts.Endpoint), redact.Secrets(redact.URLs(err.Error()), redact.URLSecrets(opts.Endpoint)...))
 	}
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exporter),

@@ -137,6 +137,7 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 				BreakerFailures:   p.Breaker.Failures,
 				BreakerCooldown:   p.Breaker.Cooldown,
 				MaxConcurrency:    p.MaxConcurrency,
+				QueueWait:         p.QueueWait,
 				RequestsPerMinute: p.RequestsPerMinute,
 				// Self-hosted engines are asked by /readyz; paid APIs are not.
 				PingUpstream: p.Type == config.TypeApertium || p.Type == config.TypeLibreTranslate,

@@ -32,6 +32,7 @@ import (
 	"strings"
 	"time"
 
+	"passerelle/internal/redact"
 	"passerelle/prompts"
 	"passerelle/providers"
 )
@@ -115,7 +116,7 @@ func New(opts Options, set *prompts.Set) (*Provider, error) {
 	}
 	u, err := url.Parse(opts.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("anthropic %s: base URL %q: want an http or https URL such as %s", opts.Name, opts.BaseURL, DefaultBaseURL)
+		return nil, fmt.Errorf("anthropic %s: base URL %q: want an http or https URL such as %s", opts.Name, redact.URL(opts.BaseURL), DefaultBaseURL)
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("anthropic %s: timeout %v: want a positive duration", opts.Name, opts.Timeout)

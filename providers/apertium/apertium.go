@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"passerelle/internal/redact"
 	"passerelle/providers"
 )
 
@@ -92,7 +93,7 @@ func New(opts Options) (*Provider, error) {
 		opts.URL = DefaultURL
 	}
 	if !strings.HasPrefix(opts.URL, "http://") && !strings.HasPrefix(opts.URL, "https://") {
-		return nil, fmt.Errorf("apertium: url %q must start with http:// or https://", opts.URL)
+		return nil, fmt.Errorf("apertium: url %q must start with http:// or https://", redact.URL(opts.URL))
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("apertium: timeout %v must not be negative", opts.Timeout)

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode"
 
+	"passerelle/internal/redact"
 	"passerelle/providers"
 )
 
@@ -130,7 +131,7 @@ func New(opts Options) (*Provider, error) {
 	}
 	u, err := url.Parse(opts.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.User != nil {
-		return nil, fmt.Errorf("deepl %s: base URL %q: want an http or https URL without query or credentials, such as %s", opts.Name, opts.BaseURL, ProBaseURL)
+		return nil, fmt.Errorf("deepl %s: base URL %q: want an http or https URL without query or credentials, such as %s", opts.Name, redact.URL(opts.BaseURL), ProBaseURL)
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("deepl %s: timeout %v: want a positive duration", opts.Name, opts.Timeout)

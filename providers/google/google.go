@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"passerelle/internal/redact"
 	"passerelle/providers"
 )
 
@@ -99,7 +100,7 @@ func New(opts Options) (*Provider, error) {
 		opts.BaseURL = DefaultBaseURL
 	}
 	if u, err := url.Parse(opts.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("google %s: base URL %q: want an http or https URL such as %s", opts.Name, opts.BaseURL, DefaultBaseURL)
+		return nil, fmt.Errorf("google %s: base URL %q: want an http or https URL such as %s", opts.Name, redact.URL(opts.BaseURL), DefaultBaseURL)
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("google %s: timeout %v: want a positive duration", opts.Name, opts.Timeout)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"passerelle/internal/redact"
 	"passerelle/providers"
 )
 
@@ -82,12 +83,13 @@ func (p *Provider) badOutput(format string, args ...any) *providers.Error {
 
 // redact removes the API key from text that came from the server or the
 // network stack: the key travels in the request body, which a proxy or a
-// server error could echo.
+// server error could echo; so do the user info and query values of the
+// server's URL.
 func (p *Provider) redact(s string) string {
-	if p.apiKey == "" {
-		return s
+	if p.apiKey != "" {
+		s = strings.ReplaceAll(s, p.apiKey, "[redacted]")
 	}
-	return strings.ReplaceAll(s, p.apiKey, "[redacted]")
+	return redact.Secrets(s, p.urlSecrets...)
 }
 
 // snippet returns the start of a body for an error message.

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"passerelle/internal/redact"
 	"passerelle/providers"
 )
 
@@ -72,6 +73,7 @@ type Provider struct {
 	name        string
 	url         string
 	apiKey      string
+	urlSecrets  []string // the user info and query values of the URL
 	batchSize   int
 	maxChars    int
 	client      *http.Client
@@ -96,11 +98,7 @@ func New(opts Options) (*Provider, error) {
 	}
 	u, err := url.Parse(opts.URL)
 	if opts.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		shown := opts.URL
-		if err == nil {
-			shown = u.Redacted()
-		}
-		return nil, fmt.Errorf("libretranslate %s: url %q: want the server's http or https URL, such as http://127.0.0.1:5000", opts.Name, shown)
+		return nil, fmt.Errorf("libretranslate %s: url %q: want the server's http or https URL, such as http://127.0.0.1:5000", opts.Name, redact.URL(opts.URL))
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("libretranslate %s: timeout %v: want a positive duration", opts.Name, opts.Timeout)
@@ -131,6 +129,7 @@ func New(opts Options) (*Provider, error) {
 		name:        opts.Name,
 		url:         strings.TrimRight(opts.URL, "/"),
 		apiKey:      opts.APIKey,
+		urlSecrets:  redact.URLSecrets(opts.URL),
 		batchSize:   opts.BatchSize,
 		maxChars:    opts.MaxChars,
 		client:      &http.Client{Transport: transport},

@@ -3,6 +3,8 @@ package openai
 import (
 	"net/http"
 	"strings"
+
+	"passerelle/internal/redact"
 )
 
 // extraHeaders sets the configured headers on every request: OpenRouter's
@@ -49,13 +51,19 @@ func validHeaderName(name string) bool {
 }
 
 // secretsOf returns what must never appear in an error text: the API key,
-// and the value of every extra header whose name says it authenticates.
-// Values under 8 bytes are left alone: they are flags, not secrets, and
-// redacting them would garble messages.
+// the value of every extra header whose name says it authenticates, and the
+// user info and query values of the base URL (a proxy's credentials), which
+// a server may echo in an error body. Values under 8 bytes are left alone:
+// they are flags, not secrets, and redacting them would garble messages.
 func secretsOf(opts Options) []string {
 	var out []string
 	if opts.APIKey != "" {
 		out = append(out, opts.APIKey)
+	}
+	for _, s := range redact.URLSecrets(opts.BaseURL) {
+		if len(s) >= 8 {
+			out = append(out, s)
+		}
 	}
 	for name, value := range opts.Headers {
 		n := strings.ToLower(name)

@@ -19,6 +19,7 @@ import (
 
 	goopenai "github.com/sashabaranov/go-openai"
 
+	"passerelle/internal/redact"
 	"passerelle/prompts"
 	"passerelle/providers"
 )
@@ -217,14 +218,14 @@ func validate(opts Options) error {
 	case opts.APIType != APITypeOpenAI && !azure:
 		return fmt.Errorf("API type %q: want %q or %q", opts.APIType, APITypeOpenAI, APITypeAzure)
 	case azure && (opts.BaseURL == "" || opts.BaseURL == DefaultBaseURL):
-		return fmt.Errorf("base URL %q: Azure needs its resource endpoint, such as https://RESOURCE.openai.azure.com", opts.BaseURL)
+		return fmt.Errorf("base URL %q: Azure needs its resource endpoint, such as https://RESOURCE.openai.azure.com", redact.URL(opts.BaseURL))
 	case azure && opts.APIKey == "":
 		return fmt.Errorf("no API key: Azure OpenAI needs the resource's key")
 	case !azure && (opts.APIVersion != "" || opts.Deployment != ""):
 		return fmt.Errorf("API version and deployment are for Azure only: set API type %q or remove them", APITypeAzure)
 	}
 	if u, err := url.Parse(opts.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("base URL %q: want an http or https URL such as %s", opts.BaseURL, DefaultBaseURL)
+		return fmt.Errorf("base URL %q: want an http or https URL such as %s", redact.URL(opts.BaseURL), DefaultBaseURL)
 	}
 	if opts.Timeout < 0 {
 		return fmt.Errorf("timeout %v: want a positive duration", opts.Timeout)

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -49,6 +50,13 @@ type Options struct {
 	// MaxConcurrency bounds the calls in flight to the provider; 0 means no
 	// bound here (the vendor client may have its own).
 	MaxConcurrency int
+	// QueueWait bounds how long a call waits for a free slot under
+	// MaxConcurrency. Whatever it says, a call waits only while the
+	// request's deadline still leaves time for a typical call after the
+	// wait, and does not queue at all when the calls ahead of it would not
+	// leave that time: it fails at once as KindOverloaded. Default 0: no
+	// bound but the deadline's.
+	QueueWait time.Duration
 	// RequestsPerMinute bounds the calls started per minute; 0 means none.
 	RequestsPerMinute int
 	// PingUpstream makes Ping ask the provider itself. Leave it off for paid
@@ -94,6 +102,8 @@ type Guard struct {
 	opts    Options
 	breaker *gobreaker.CircuitBreaker[struct{}]
 	slots   chan struct{} // nil: no concurrency bound
+	waiting atomic.Int64  // calls waiting for a slot
+	typical atomic.Int64  // a typical successful call, in ns (a moving average); 0 until one succeeds
 	limiter *rate.Limiter // nil: no rate bound
 	health  *health
 	sleep   func(ctx context.Context, d time.Duration) error
@@ -110,7 +120,7 @@ func NewGuard(name string, opts Options) *Guard {
 			return c.ConsecutiveFailures >= uint32(opts.BreakerFailures)
 		},
 		IsSuccessful: countsAsSuccess,
-		IsExcluded:   func(err error) bool { return errors.Is(err, context.Canceled) },
+		IsExcluded:   isCallersEnd,
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			g.health.transition(to.String())
 			opts.Logger.Warn("provider circuit breaker", "provider", name, "from", from.String(), "to", to.String())
@@ -233,6 +243,12 @@ var ErrBreakerOpen = errors.New("circuit breaker open after repeated failures")
 
 // attempt makes one call through the rate limit, the concurrency limit and
 // the breaker. It waits for the rate limit only as long as budget allows.
+//
+// Only the provider's own failures reach the breaker and the health
+// figures: a call that never got a slot was never made, and a call cut
+// because the request's context ended (its deadline, or a client that went
+// away) says nothing about the provider. The provider's own timeout does
+// count: it is the client's, not the request's, and leaves ctx alive.
 func (g *Guard) attempt(ctx context.Context, call func(context.Context) error, budget time.Duration) error {
 	if g.limiter != nil {
 		r := g.limiter.Reserve()
@@ -246,24 +262,118 @@ func (g *Guard) attempt(ctx context.Context, call func(context.Context) error, b
 		}
 	}
 	if g.slots != nil {
-		select {
-		case g.slots <- struct{}{}:
-			defer func() { <-g.slots }()
-		case <-ctx.Done():
-			return &providers.Error{Provider: g.name, Kind: providers.KindTimeout,
-				Message: "waited too long for a free slot under max_concurrency", Err: ctx.Err()}
+		if err := g.acquire(ctx); err != nil {
+			return err
 		}
+		defer func() { <-g.slots }()
 	}
-	_, err := g.breaker.Execute(func() (struct{}, error) { return struct{}{}, call(ctx) })
+	began := time.Now()
+	_, err := g.breaker.Execute(func() (struct{}, error) {
+		err := call(ctx)
+		if err != nil && ctx.Err() != nil {
+			return struct{}{}, &callersEnd{err}
+		}
+		return struct{}{}, err
+	})
+	var ended *callersEnd
 	switch {
 	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
 		g.health.record(true, true)
 		return &providers.Error{Provider: g.name, Kind: providers.KindUnavailable, Message: ErrBreakerOpen.Error(), Err: ErrBreakerOpen}
-	case err != nil && errors.Is(err, context.Canceled):
+	case errors.As(err, &ended):
+		return ended.err
+	case errors.Is(err, context.Canceled):
 		return err
+	case err == nil:
+		g.observe(time.Since(began))
 	}
 	g.health.record(err != nil && !countsAsSuccess(err), false)
 	return err
+}
+
+// callersEnd marks the error of a call that failed once the caller's
+// context had ended: the breaker leaves it out of its counts.
+type callersEnd struct{ err error }
+
+func (e *callersEnd) Error() string { return e.err.Error() }
+func (e *callersEnd) Unwrap() error { return e.err }
+
+func isCallersEnd(err error) bool {
+	var e *callersEnd
+	return errors.As(err, &e) || errors.Is(err, context.Canceled)
+}
+
+// acquire takes a slot under MaxConcurrency, or says why the call cannot
+// wait for one. A call that could only start too late to finish before the
+// request's deadline is refused at once, so that the client hears
+// "overloaded" while it can still go elsewhere rather than a timeout later;
+// and a call started from this queue always has a typical call's time left.
+func (g *Guard) acquire(ctx context.Context) error {
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	typical := time.Duration(g.typical.Load())
+	wait := g.opts.QueueWait // 0: no bound of its own
+	if deadline, ok := ctx.Deadline(); ok {
+		room := time.Until(deadline) - typical
+		if room <= 0 {
+			return g.overloaded("every slot is busy and the request's deadline leaves no time to wait for one")
+		}
+		// The calls queued ahead of this one leave, one per slot, about one
+		// typical call apart.
+		ahead := time.Duration(g.waiting.Load() + 1)
+		if expected := ahead * typical / time.Duration(cap(g.slots)); expected > room {
+			return g.overloaded(fmt.Sprintf("%d calls queued ahead, about %s of wait, more than the request's deadline leaves",
+				ahead-1, expected.Round(time.Millisecond)))
+		}
+		if wait == 0 || room < wait {
+			wait = room
+		}
+	}
+	g.waiting.Add(1)
+	defer g.waiting.Add(-1)
+	var expired <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	case <-expired:
+		return g.overloaded(fmt.Sprintf("no slot came free within %s", wait.Round(time.Millisecond)))
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return g.overloaded("no slot came free before the request's deadline")
+		}
+		return ctx.Err()
+	}
+}
+
+// overloaded is the error of a call refused for want of a slot.
+func (g *Guard) overloaded(why string) error {
+	g.health.refuse()
+	return &providers.Error{Provider: g.name, Kind: providers.KindOverloaded,
+		Message: fmt.Sprintf("max_concurrency of %d reached: %s", cap(g.slots), why)}
+}
+
+// observe folds the duration of a successful call into the typical one: a
+// moving average that follows a provider that slows down within a few
+// calls, without letting one slow call decide alone.
+func (g *Guard) observe(d time.Duration) {
+	for {
+		old := g.typical.Load()
+		next := int64(d)
+		if old > 0 {
+			next = old + (int64(d)-old)/4
+		}
+		if g.typical.CompareAndSwap(old, next) {
+			return
+		}
+	}
 }
 
 // retryAfter decides whether another attempt is worth making after err,
@@ -327,12 +437,19 @@ type Health struct {
 	ErrorRate   float64 `json:"recent_error_rate"`
 	Rejected    uint64  `json:"rejected_by_breaker"`
 	Transitions uint64  `json:"breaker_transitions"`
+	// Overloaded counts the calls refused for want of a free slot under
+	// max_concurrency: the gateway's own queue, not the provider's failures.
+	Overloaded uint64 `json:"refused_overloaded"`
+	// TypicalMS is the moving average of recent successful calls, which
+	// decides whether a request has time to wait for a slot.
+	TypicalMS int64 `json:"typical_call_ms"`
 }
 
 // Health returns the breaker state and the outcome of the recent calls.
 func (g *Guard) Health() Health {
 	h := g.health.snapshot()
 	h.Breaker = g.breaker.State().String()
+	h.TypicalMS = time.Duration(g.typical.Load()).Milliseconds()
 	return h
 }
 
@@ -343,6 +460,7 @@ type health struct {
 	next        int
 	filled      bool
 	rejected    uint64
+	overloaded  uint64
 	transitions uint64
 }
 
@@ -362,6 +480,12 @@ func (h *health) record(failed, rejected bool) {
 	}
 }
 
+func (h *health) refuse() {
+	h.mu.Lock()
+	h.overloaded++
+	h.mu.Unlock()
+}
+
 func (h *health) transition(string) {
 	h.mu.Lock()
 	h.transitions++
@@ -375,7 +499,7 @@ func (h *health) snapshot() Health {
 	if h.filled {
 		n = len(h.ring)
 	}
-	out := Health{Calls: n, Rejected: h.rejected, Transitions: h.transitions}
+	out := Health{Calls: n, Rejected: h.rejected, Overloaded: h.overloaded, Transitions: h.transitions}
 	for i := 0; i < n; i++ {
 		if h.ring[i] {
 			out.Failures++

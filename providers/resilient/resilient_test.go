@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -272,5 +273,194 @@ func TestCancelledRequestIsNotRetried(t *testing.T) {
 	}
 	if got := p.count(); got != 1 {
 		t.Errorf("calls = %d, want 1", got)
+	}
+}
+
+// slow answers after delay, or fails as the context it is given ends: the
+// way an HTTP client behaves when the request's deadline cuts a call.
+type slow struct {
+	delay time.Duration
+	calls atomic.Int32
+}
+
+func (s *slow) Fingerprint() string { return "slow" }
+
+func (s *slow) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	s.calls.Add(1)
+	t := time.NewTimer(s.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return providers.TranslateResult{Translations: req.Segments, Model: "m"}, nil
+	case <-ctx.Done():
+		return providers.TranslateResult{}, &providers.Error{Provider: "p", Kind: providers.KindTimeout, Err: ctx.Err()}
+	}
+}
+
+func TestTheCallersEndDoesNotCount(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"the request's deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 5*time.Millisecond)
+		}},
+		{"a client that went away", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(5*time.Millisecond, cancel)
+			return ctx, cancel
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g, _ := newGuard(Options{MaxAttempts: 1, BreakerFailures: 2})
+			p := &slow{delay: time.Minute}
+			for i := 0; i < 5; i++ {
+				ctx, cancel := tt.ctx()
+				_, err := g.Translator(p).Translate(ctx, req)
+				cancel()
+				if err == nil {
+					t.Fatalf("call %d succeeded, want it cut", i)
+				}
+			}
+			if got := p.calls.Load(); got != 5 {
+				t.Errorf("provider calls = %d, want 5: the breaker must stay closed", got)
+			}
+			if h := g.Health(); h.Breaker != "closed" || h.Failures != 0 {
+				t.Errorf("health = %+v, want closed with no failure counted", h)
+			}
+		})
+	}
+}
+
+func TestTheProvidersOwnTimeoutCounts(t *testing.T) {
+	g, _ := newGuard(Options{MaxAttempts: 1, BreakerFailures: 2})
+	// The vendor client's own timeout: its error, with the request's
+	// context still alive.
+	p := &scripted{script: []error{&providers.Error{Provider: "p", Kind: providers.KindTimeout, Err: context.DeadlineExceeded}}}
+	for i := 0; i < 2; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_, _ = g.Translator(p).Translate(ctx, req)
+		cancel()
+	}
+	if h := g.Health(); h.Breaker != "open" || h.Failures != 2 {
+		t.Errorf("health = %+v, want open after 2 timeouts of the provider", h)
+	}
+}
+
+// busy returns a Guard of one slot whose typical call is typical, with its
+// slot held by a call until the returned function is called.
+func busy(t *testing.T, opts Options, typical time.Duration) (*Guard, *scripted, func()) {
+	t.Helper()
+	opts.MaxConcurrency = 1
+	g, _ := newGuard(opts)
+	g.observe(typical)
+	p := &scripted{script: []error{nil}, hold: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = g.Translator(p).Translate(context.Background(), req)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for p.inFlight.Load() < 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { close(p.hold); <-done }) }
+	t.Cleanup(release)
+	return g, p, release
+}
+
+func TestAFullQueueRefusesAtOnce(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     Options
+		deadline time.Duration // 0: none
+		waiting  int           // calls already queued
+		why      string
+	}{
+		{name: "the deadline cannot cover a typical call", deadline: 500 * time.Millisecond, why: "leaves no time"},
+		{name: "the calls ahead would take the deadline", deadline: 90 * time.Second, waiting: 3, why: "3 calls queued ahead"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, p, _ := busy(t, tt.opts, time.Second)
+			// A minute a call: the 3 calls queued ahead and this one take
+			// four minutes, which 90s cannot cover.
+			if tt.waiting > 0 {
+				g.typical.Store(int64(time.Minute))
+				g.waiting.Add(int64(tt.waiting))
+				defer g.waiting.Add(-int64(tt.waiting))
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), tt.deadline)
+			defer cancel()
+			_, err := g.Translator(p).Translate(ctx, req)
+			if providers.KindOf(err) != providers.KindOverloaded || !strings.Contains(err.Error(), tt.why) {
+				t.Fatalf("err = %v, want overloaded (%s)", err, tt.why)
+			}
+			// Refused before any wait: the request's deadline is intact.
+			if ctx.Err() != nil {
+				t.Errorf("refused only after the deadline: %v", ctx.Err())
+			}
+			if h := g.Health(); h.Overloaded != 1 || h.Failures != 0 || h.Breaker != "closed" {
+				t.Errorf("health = %+v, want one refusal, no failure", h)
+			}
+		})
+	}
+}
+
+func TestTheQueueWaitIsBounded(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     Options
+		deadline time.Duration // 0: none
+	}{
+		{name: "by queue_wait", opts: Options{QueueWait: 30 * time.Millisecond}},
+		// 500ms of deadline, 200ms of typical call: 300ms of queue at most,
+		// so that the call, once started, has its time.
+		{name: "by the deadline less a typical call", deadline: 500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, p, release := busy(t, tt.opts, 200*time.Millisecond)
+			ctx := context.Background()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			_, err := g.Translator(p).Translate(ctx, req)
+			if providers.KindOf(err) != providers.KindOverloaded || !strings.Contains(err.Error(), "no slot came free") {
+				t.Fatalf("err = %v, want overloaded after a bounded wait", err)
+			}
+			if ctx.Err() != nil {
+				t.Errorf("waited until the deadline: %v", ctx.Err())
+			}
+			release()
+			if got := p.count(); got != 1 {
+				t.Errorf("provider calls = %d, want only the one that held the slot", got)
+			}
+			if h := g.Health(); h.Failures != 0 || h.Breaker != "closed" {
+				t.Errorf("health = %+v, want no failure counted", h)
+			}
+		})
+	}
+}
+
+func TestAQueuedCallStartsWhenASlotFrees(t *testing.T) {
+	g, p, release := busy(t, Options{}, 10*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := g.Translator(p).Translate(ctx, req)
+		done <- err
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for g.waiting.Load() < 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Errorf("queued call: %v, want served once the slot freed", err)
 	}
 }
