@@ -4,17 +4,24 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Listener bounds the connections served. It keeps accepting when the bound
 // is reached, so that no connection waits in the kernel's backlog where a
-// health check could not be told apart from a flood: the excess goes to
+// health check could not be told apart from a flood.
+//
+// A flood of connections that send nothing (or trickle) must not keep the
+// others out, so a connection that has held a slot for Quiet without sending
+// a byte gives it up to a newcomer: a real client sends its request as soon
+// as it connects. When no such connection holds a slot, the newcomer goes to
 // Overflow, a small second listener whose server answers health checks and
 // refuses the rest quickly, up to its own bound. When that is full too, the
-// oldest overflow connection is closed to make room: the connections that
-// fill it are those that send nothing, and the newest is the likeliest to
-// be a health check. Each connection holds one descriptor, so the
-// descriptors in use stay under max plus overflow plus one.
+// oldest overflow connection that has sent nothing is closed to make room
+// (the oldest of all when every one has spoken): the newest is the likeliest
+// to be a health check about to send its request. Each connection holds one
+// descriptor, so the descriptors in use stay under max plus overflow plus
+// one.
 type Listener struct {
 	net.Listener
 	slots     chan struct{}
@@ -22,10 +29,20 @@ type Listener struct {
 	overflow  chan net.Conn
 	done      chan struct{}
 	closeOnce sync.Once
+	quiet     time.Duration
+
+	// held are the main connections in the order they were accepted, for
+	// the accepting goroutine alone; those closed or that have spoken are
+	// dropped from the front as it goes.
+	held []*conn
 
 	mu     sync.Mutex
 	oldest []*conn // the overflow connections, oldest first; closed ones are dropped lazily
 }
+
+// Quiet is how long a connection may hold a slot without sending a byte
+// before a newcomer may take its place.
+const Quiet = time.Second
 
 // Limit wraps ln: at most max connections are handed to its server at once,
 // and at most overflow more to the server of Overflow.
@@ -38,6 +55,7 @@ func Limit(ln net.Listener, max, overflow int) *Listener {
 		// blocks the accepting loop, even before Overflow is served.
 		overflow: make(chan net.Conn, overflow),
 		done:     make(chan struct{}),
+		quiet:    Quiet,
 	}
 }
 
@@ -50,13 +68,57 @@ func (l *Listener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		select {
-		case l.slots <- struct{}{}:
-			return &conn{Conn: c, slots: l.slots}, nil
-		default:
+		if l.takeSlot() {
+			mc := newConn(c, l.slots)
+			l.hold(mc)
+			return mc, nil
 		}
 		l.toOverflow(c)
 	}
+}
+
+// takeSlot takes a main slot, closing the oldest connection that has held
+// one for l.quiet without a byte when none is free.
+func (l *Listener) takeSlot() bool {
+	select {
+	case l.slots <- struct{}{}:
+		return true
+	default:
+	}
+	now := time.Now()
+	for len(l.held) > 0 {
+		c := l.held[0]
+		if !c.closed.Load() && !c.spoke.Load() {
+			if now.Sub(c.since) < l.quiet {
+				break // the others came later still
+			}
+			_ = c.Close() // gives its slot back
+		}
+		l.held[0] = nil
+		l.held = l.held[1:]
+		select {
+		case l.slots <- struct{}{}:
+			return true
+		default:
+		}
+	}
+	return false
+}
+
+// hold remembers c among the main connections, forgetting those that are
+// closed or have spoken once they are many: only the silent ones may be
+// closed for a newcomer.
+func (l *Listener) hold(c *conn) {
+	if len(l.held) >= 2*cap(l.slots) {
+		silent := make([]*conn, 0, cap(l.slots)+1)
+		for _, h := range l.held {
+			if !h.closed.Load() && !h.spoke.Load() {
+				silent = append(silent, h)
+			}
+		}
+		l.held = silent
+	}
+	l.held = append(l.held, c)
 }
 
 // toOverflow hands c to the overflow server, making room for it when needed.
@@ -64,7 +126,7 @@ func (l *Listener) toOverflow(c net.Conn) {
 	select {
 	case l.spare <- struct{}{}:
 	default:
-		l.evictOldest()
+		l.evict()
 		select {
 		case l.spare <- struct{}{}:
 		default:
@@ -72,7 +134,7 @@ func (l *Listener) toOverflow(c net.Conn) {
 			return
 		}
 	}
-	oc := &conn{Conn: c, slots: l.spare}
+	oc := newConn(c, l.spare)
 	l.mu.Lock()
 	if len(l.oldest) >= 2*cap(l.spare) {
 		// Most are closed by now (at most cap are open): keep the open.
@@ -89,17 +151,23 @@ func (l *Listener) toOverflow(c net.Conn) {
 	l.overflow <- oc
 }
 
-// evictOldest closes the oldest overflow connection still open, which
-// frees its slot.
-func (l *Listener) evictOldest() {
+// evict closes the oldest overflow connection still open that has sent
+// nothing, or the oldest still open when each has spoken, which frees its
+// slot.
+func (l *Listener) evict() {
 	l.mu.Lock()
 	var victim *conn
-	for len(l.oldest) > 0 && victim == nil {
-		if !l.oldest[0].closed.Load() {
-			victim = l.oldest[0]
+	for _, o := range l.oldest {
+		if o.closed.Load() {
+			continue
 		}
-		l.oldest[0] = nil
-		l.oldest = l.oldest[1:]
+		if victim == nil {
+			victim = o // the oldest open, should every one have spoken
+		}
+		if !o.spoke.Load() {
+			victim = o
+			break
+		}
 	}
 	l.mu.Unlock()
 	if victim != nil {
@@ -140,12 +208,27 @@ func (o overflowListener) Close() error {
 
 func (o overflowListener) Addr() net.Addr { return o.l.Addr() }
 
-// conn gives its slot back when it is closed, once.
+// conn gives its slot back when it is closed, once, and remembers whether
+// its client has sent anything.
 type conn struct {
 	net.Conn
 	slots  chan struct{}
+	since  time.Time
 	once   sync.Once
 	closed atomic.Bool
+	spoke  atomic.Bool
+}
+
+func newConn(c net.Conn, slots chan struct{}) *conn {
+	return &conn{Conn: c, slots: slots, since: time.Now()}
+}
+
+func (c *conn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 && !c.spoke.Load() {
+		c.spoke.Store(true)
+	}
+	return n, err
 }
 
 func (c *conn) Close() error {

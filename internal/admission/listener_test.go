@@ -125,3 +125,100 @@ func TestOverflowListenerEndsWithTheListener(t *testing.T) {
 		t.Fatalf("Accept after Close: %v", err)
 	}
 }
+
+// A connection that holds a main slot without a byte for the quiet time
+// gives it to a newcomer; one that has spoken keeps it, and so does one
+// that is silent but recent. In the overflow, the oldest silent connection
+// goes first, not one that has sent its request.
+func TestSilentConnectionsGiveWay(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Limit(inner, 2, 2)
+	l.quiet = 200 * time.Millisecond
+	defer l.Close()
+	served := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			served <- c
+		}
+	}()
+	overflowed := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Overflow().Accept()
+			if err != nil {
+				return
+			}
+			overflowed <- c
+		}
+	}()
+	addr := inner.Addr().String()
+	read := func(c net.Conn) {
+		// What a server does with a connection: read what its client sent.
+		go func() { _, _ = c.Read(make([]byte, 16)) }()
+	}
+	clients := dial(t, addr, 2)
+	talker, silent := <-served, <-served
+	if _, err := clients[0].Write([]byte("GET / HTTP/1.1\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	read(talker)
+	read(silent)
+	time.Sleep(300 * time.Millisecond) // past quiet: the silent one may be closed
+
+	clients = append(clients, dial(t, addr, 1)...)
+	select {
+	case newcomer := <-served:
+		// It speaks: no main slot may be taken from now on.
+		if _, err := clients[2].Write([]byte("GET / HTTP/1.1\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		read(newcomer)
+	case <-overflowed:
+		t.Fatal("the newcomer went to the overflow while a silent connection held a main slot past the quiet time")
+	case <-time.After(2 * time.Second):
+		t.Fatal("the newcomer reached neither server")
+	}
+	if !closedByPeer(clients[1]) {
+		t.Error("the silent connection still holds its slot")
+	}
+	if err := clients[0].SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := clients[0].Read(make([]byte, 1)); err == nil || !isTimeout(err) {
+		t.Errorf("the connection that spoke was closed: %v", err)
+	}
+
+	// Every main connection has spoken: the next ones go to the overflow.
+	// There the one that has spoken stays and the silent one goes.
+	over := dial(t, addr, 2)
+	a, b := <-overflowed, <-overflowed
+	if _, err := over[1].Write([]byte("GET /healthz HTTP/1.1\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	read(a)
+	read(b)
+	time.Sleep(100 * time.Millisecond)
+	dial(t, addr, 1)
+	<-overflowed
+	if !closedByPeer(over[0]) {
+		t.Error("the silent overflow connection was kept")
+	}
+	if err := over[1].SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := over[1].Read(make([]byte, 1)); err == nil || !isTimeout(err) {
+		t.Errorf("the overflow connection that sent its request was closed instead: %v", err)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
