@@ -299,7 +299,7 @@ const (
 const (
 	// OverflowConnections bounds the connections served on the overflow
 	// path, beyond server.max_connections.
-	OverflowConnections = 64
+	OverflowConnections = 1024
 	// DescriptorReserve is the file descriptors kept for what is not a
 	// client's connection: Redis's pool, the providers', fetched pages,
 	// the metrics and health listeners, the logs.
@@ -741,11 +741,16 @@ func (c Config) CheckMemoryLimit(limit int64) error {
 // CheckDescriptors returns an error saying what to change when the
 // connections do not fit under a descriptor limit of limit.
 func (c Config) CheckDescriptors(limit uint64) error {
-	if need := uint64(c.Server.MaxConnections + OverflowConnections + DescriptorReserve); limit < need {
-		return fmt.Errorf("server.max_connections (%d) does not fit under the open-file limit (%d) with %d overflow connections and %d descriptors for Redis, providers and logs: lower server.max_connections to %d or less, or raise the limit (ulimit -n, LimitNOFILE=, docker --ulimit nofile=)",
-			c.Server.MaxConnections, limit, OverflowConnections, DescriptorReserve, int64(limit)-OverflowConnections-DescriptorReserve)
+	need := uint64(c.Server.MaxConnections + OverflowConnections + DescriptorReserve)
+	if limit >= need {
+		return nil
 	}
-	return nil
+	fix := fmt.Sprintf("raise the limit to %d or more (ulimit -n, LimitNOFILE=, docker --ulimit nofile=)", need)
+	if fits := int64(limit) - OverflowConnections - DescriptorReserve; fits > 0 {
+		fix = fmt.Sprintf("lower server.max_connections to %d or less, or %s", fits, fix)
+	}
+	return fmt.Errorf("server.max_connections (%d) does not fit under the open-file limit (%d) with %d overflow connections and %d descriptors for Redis, providers and logs: %s",
+		c.Server.MaxConnections, limit, OverflowConnections, DescriptorReserve, fix)
 }
 
 // MaxSummarySentences bounds the summary length a request or the

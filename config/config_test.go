@@ -177,7 +177,10 @@ func TestDefaultBoundsHold(t *testing.T) {
 	if err := cfg.CheckDescriptors(4096); err != nil {
 		t.Errorf("the default connections do not fit under the common hard limit of 4096 open files: %v", err)
 	}
-	if err := cfg.CheckDescriptors(1024); err == nil || !strings.Contains(err.Error(), "lower server.max_connections to 448") {
+	if err := cfg.CheckDescriptors(2048); err == nil || !strings.Contains(err.Error(), "lower server.max_connections to 512 or less, or raise the limit to 3584") {
+		t.Errorf("CheckDescriptors(2048) = %v, want a refusal that says how far to lower", err)
+	}
+	if err := cfg.CheckDescriptors(1024); err == nil || !strings.Contains(err.Error(), "raise the limit to 3584") || strings.Contains(err.Error(), "lower") {
 		t.Errorf("CheckDescriptors(1024) = %v, want a refusal that says how far to lower", err)
 	}
 }

@@ -1,6 +1,7 @@
 package admission
 
 import (
+	"bytes"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -17,9 +18,9 @@ import (
 // as it connects. When no such connection holds a slot, the newcomer goes to
 // Overflow, a small second listener whose server answers health checks and
 // refuses the rest quickly, up to its own bound. When that is full too, the
-// oldest overflow connection that has sent nothing is closed to make room
-// (the oldest of all when every one has spoken): the newest is the likeliest
-// to be a health check about to send its request. Each connection holds one
+// oldest overflow connection that has not sent a whole request is closed to
+// make room, never one younger than Young: the newest is the likeliest to
+// be a health check about to send its request. Each connection holds one
 // descriptor, so the descriptors in use stay under max plus overflow plus
 // one.
 type Listener struct {
@@ -35,6 +36,8 @@ type Listener struct {
 	// the accepting goroutine alone; those closed or that have spoken are
 	// dropped from the front as it goes.
 	held []*conn
+
+	peekBuf [1024]byte // for the accepting goroutine alone (evict)
 
 	mu     sync.Mutex
 	oldest []*conn // the overflow connections, oldest first; closed ones are dropped lazily
@@ -126,7 +129,10 @@ func (l *Listener) toOverflow(c net.Conn) {
 	select {
 	case l.spare <- struct{}{}:
 	default:
-		l.evict()
+		if !l.evict() {
+			_ = c.Close() // every overflow connection is young or being answered
+			return
+		}
 		select {
 		case l.spare <- struct{}{}:
 		default:
@@ -151,29 +157,62 @@ func (l *Listener) toOverflow(c net.Conn) {
 	l.overflow <- oc
 }
 
-// evict closes the oldest overflow connection still open that has sent
-// nothing, or the oldest still open when each has spoken, which frees its
-// slot.
-func (l *Listener) evict() {
+// evict closes the oldest overflow connection that has not sent a whole
+// request's headers (it sends nothing, or trickles), which frees its slot.
+// One whose request has come whole is spared, read or not, and so is a
+// young one while an older one can go: under a flood of reconnections the
+// newest connection, the likeliest to be a health check, would otherwise be
+// closed before its request is read or answered. It reports whether it
+// closed one.
+func (l *Listener) evict() bool {
+	now := time.Now()
 	l.mu.Lock()
-	var victim *conn
+	var victim, young *conn
 	for _, o := range l.oldest {
-		if o.closed.Load() {
+		if o.closed.Load() || l.arrivedWhole(o) {
 			continue
 		}
-		if victim == nil {
-			victim = o // the oldest open, should every one have spoken
+		if now.Sub(o.since) < Young {
+			if young == nil {
+				young = o
+			}
+			break // the others came later still
 		}
-		if !o.spoke.Load() {
-			victim = o
-			break
-		}
+		victim = o
+		break
 	}
 	l.mu.Unlock()
-	if victim != nil {
-		_ = victim.Close()
+	if victim == nil {
+		// Every older one is being answered: the oldest young one goes
+		// rather than the newcomer, which is younger still.
+		victim = young
 	}
+	if victim == nil {
+		return false
+	}
+	_ = victim.Close()
+	return true
 }
+
+// arrivedWhole reports whether c's client has sent a whole request's
+// headers, read or not by its server: a health check sends its request as
+// it connects, and is answered, not closed, however slow its server is to
+// read it.
+func (l *Listener) arrivedWhole(c *conn) bool {
+	if c.complete.Load() {
+		return true
+	}
+	n := peek(c.Conn, l.peekBuf[:])
+	if n > 0 && bytes.Contains(l.peekBuf[:n], headersEnd) {
+		c.complete.Store(true)
+		return true
+	}
+	return false
+}
+
+// Young is how long a new overflow connection is spared from eviction: the
+// time for its client to send its request and for it to be read.
+const Young = 20 * time.Millisecond
 
 // Close closes the listener and Overflow.
 func (l *Listener) Close() error {
@@ -212,11 +251,13 @@ func (o overflowListener) Addr() net.Addr { return o.l.Addr() }
 // its client has sent anything.
 type conn struct {
 	net.Conn
-	slots  chan struct{}
-	since  time.Time
-	once   sync.Once
-	closed atomic.Bool
-	spoke  atomic.Bool
+	slots    chan struct{}
+	since    time.Time
+	once     sync.Once
+	closed   atomic.Bool
+	spoke    atomic.Bool // its client has sent something
+	complete atomic.Bool // a request's headers, to their blank line
+	tail     [3]byte     // the last bytes read, while not complete
 }
 
 func newConn(c net.Conn, slots chan struct{}) *conn {
@@ -225,11 +266,38 @@ func newConn(c net.Conn, slots chan struct{}) *conn {
 
 func (c *conn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 && !c.spoke.Load() {
+	if n > 0 && !c.complete.Load() {
 		c.spoke.Store(true)
+		if c.endsHeaders(p[:n]) {
+			c.complete.Store(true)
+		}
 	}
 	return n, err
 }
+
+// endsHeaders reports whether b, read after what was read before, holds
+// the blank line that ends a request's headers. Only the reading goroutine
+// calls it.
+func (c *conn) endsHeaders(b []byte) bool {
+	if bytes.Contains(b, headersEnd) {
+		return true
+	}
+	// The blank line may straddle this read and the one before.
+	var seam [6]byte
+	k := copy(seam[:], c.tail[:])
+	k += copy(seam[k:], b)
+	if bytes.Contains(seam[:k], headersEnd) {
+		return true
+	}
+	if len(b) >= 3 {
+		copy(c.tail[:], b[len(b)-3:])
+	} else {
+		copy(c.tail[:], seam[k-3:k])
+	}
+	return false
+}
+
+var headersEnd = []byte("\r\n\r\n")
 
 func (c *conn) Close() error {
 	err := c.Conn.Close()

@@ -65,7 +65,9 @@ func TestListenerHandsTheExcessToOverflowThenEvictsTheOldest(t *testing.T) {
 	clients = append(clients, dial(t, addr, 2)...)
 	for range 2 {
 		select {
-		case <-overflowed:
+		case c := <-overflowed:
+			// Its server waits for its request, which never comes.
+			go func() { _, _ = c.Read(make([]byte, 1)) }()
 		case c := <-served:
 			t.Fatalf("connection %v served beyond the bound of 2", c.RemoteAddr())
 		case <-time.After(2 * time.Second):
@@ -77,6 +79,7 @@ func TestListenerHandsTheExcessToOverflowThenEvictsTheOldest(t *testing.T) {
 	}
 
 	// A fifth connection takes the place of the oldest overflow one.
+	time.Sleep(2 * Young) // past the time an overflow connection is spared
 	clients = append(clients, dial(t, addr, 1)...)
 	select {
 	case <-overflowed:
@@ -221,4 +224,85 @@ func TestSilentConnectionsGiveWay(t *testing.T) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func TestEndsHeaders(t *testing.T) {
+	for _, reads := range [][]string{
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{"GET / HTTP/1.1\r\nHost: a\r\n", "\r\n"},
+		{"GET / HTTP/1.1\r\nHost: a\r", "\n\r\n"},
+		{"GET / HTTP/1.1\r\n", "\r", "\n"},
+		{"a\r", "\n", "\r", "\n"},
+	} {
+		c := &conn{}
+		ended := false
+		for _, r := range reads {
+			ended = c.endsHeaders([]byte(r))
+		}
+		if !ended {
+			t.Errorf("%q: the end of the headers was not seen", reads)
+		}
+	}
+	for _, reads := range [][]string{
+		{"GET / HTTP/1.1\r\nHost: a\r\n"},
+		{"GET / HTTP/1.1\r\n", "X-Slow: 1\r\n", "X-Slow: 1\r\n"},
+		{"\r\n", "x", "\r\n"},
+	} {
+		c := &conn{}
+		for _, r := range reads {
+			if c.endsHeaders([]byte(r)) {
+				t.Errorf("%q: an end of headers seen where there is none", reads)
+			}
+		}
+	}
+}
+
+// A connection that sent its whole request as it connected (a health check)
+// is never closed to make room in the overflow, even before its server
+// reads it: the newcomer is turned away instead.
+func TestAWholeRequestKeepsItsOverflowSlot(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Limit(inner, 1, 1)
+	defer l.Close()
+	go func() {
+		for {
+			if _, err := l.Accept(); err != nil {
+				return
+			}
+		}
+	}()
+	overflowed := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Overflow().Accept()
+			if err != nil {
+				return
+			}
+			overflowed <- c // and never read
+		}
+	}()
+	addr := inner.Addr().String()
+	first := dial(t, addr, 1)
+	if _, err := first[0].Write([]byte("GET / HTTP/1.1\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	probe := dial(t, addr, 1)[0]
+	if _, err := probe.Write([]byte("GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	<-overflowed
+	time.Sleep(2 * Young)
+	late := dial(t, addr, 1)[0]
+	if !closedByPeer(late) {
+		t.Error("the newcomer was given a slot held by a whole request")
+	}
+	if err := probe.SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := probe.Read(make([]byte, 1)); err == nil || !isTimeout(err) {
+		t.Errorf("the connection that sent its whole request was closed: %v", err)
+	}
 }
