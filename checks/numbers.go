@@ -64,16 +64,25 @@ func missingNumbers(src, out string) []string {
 		src = replaceAllNumeric(phone, src, phones)
 	}
 	have := map[string]bool{}
+	addNumbers := func(out string, spans ...numericSpan) {
+		for _, m := range findAllNumeric(number, out, spans...) {
+			tok := out[m[0]:m[1]]
+			vs := values(tok)
+			for _, v := range vs {
+				have[v] = true
+			}
+			if len(vs) == 0 {
+				have[literal(tok)] = true
+			}
+		}
+	}
 	outSpans, srcSpans := numericSpans(out), numericSpans(src)
-	for _, m := range findAllNumeric(number, out, outSpans...) {
-		tok := out[m[0]:m[1]]
-		vs := values(tok)
-		for _, v := range vs {
-			have[v] = true
-		}
-		if len(vs) == 0 {
-			have[literal(tok)] = true
-		}
+	addNumbers(out, outSpans...)
+	if phones := findPhones(out); len(phones) > 0 {
+		// The numbers around a telephone number of the output, read as
+		// those of the source are once theirs is taken out: "01 45 67 89
+		// 10 002" has 2 then, not 10 002.
+		addNumbers(replaceAllNumeric(phone, out, phones))
 	}
 	// An engine may keep a French time as it was ("20h45"): its digits touch
 	// letters, so the number pattern above does not see them.
@@ -170,11 +179,12 @@ func missingNumbers(src, out string) []string {
 }
 
 // inChain reports whether the date match m of s is part of a longer chain of
-// numbers joined by full stops or slashes ("08.11.00" in "08.11.00.06.95", a
-// telephone number of an unknown form; "10.20.30" in "10.20.30.40"): that is
-// no date, and its parts are not judged as a date's.
+// numbers joined by full stops, commas or slashes ("08.11.00" in
+// "08.11.00.06.95", a telephone number of an unknown form; "10.20.30" in
+// "10.20.30.40"): that is no date, and its parts are not judged as a
+// date's.
 func inChain(s string, m []int) bool {
-	joiner := func(c byte) bool { return c == '.' || c == '/' }
+	joiner := func(c byte) bool { return c == '.' || c == ',' || c == '/' }
 	digit := func(c byte) bool { return '0' <= c && c <= '9' }
 	return m[1]+1 < len(s) && joiner(s[m[1]]) && digit(s[m[1]+1]) ||
 		m[0] >= 2 && joiner(s[m[0]-1]) && digit(s[m[0]-2])

@@ -229,3 +229,23 @@ func TestOrdinals(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMissingNumbers: an output that is its source misses none of its
+// numbers, whatever they are (telephone numbers, dates, codes), and a
+// phone found in a text is one the phone pattern matches whole.
+func FuzzMissingNumbers(f *testing.F) {
+	for _, s := range []string{"contacter le 08.11.00.06.95 entre 10 heures", "au +33 (0)1 45 67 89 10 ou au 0 800 123 456",
+		"le 03.02.2020 à 14h30, 3-1, 2 à 1", "L. 123-4, n° 19-12.345, 75008, SIRET 123 456 789 00012", "10.20.30.40 et 1 500 000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := missingNumbers(s, s); len(got) > 0 {
+			t.Errorf("missingNumbers(s, s) = %q for %q", got, s)
+		}
+		for _, m := range findPhones(s) {
+			if tel := s[m[0]:m[1]]; phone.FindString(tel) != tel {
+				t.Errorf("findPhones(%q) gave %q, which the pattern does not match whole", s, tel)
+			}
+		}
+	})
+}
