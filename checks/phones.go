@@ -92,10 +92,16 @@ const phoneDigits = 9
 // regexp engine, with one character on each side for \b: most paragraphs
 // have none.
 func findPhones(s string) [][]int {
+	if countDigits(s) <= phoneDigits {
+		return nil // nearly every paragraph
+	}
 	bounds := phoneRuns(s, phoneDigits+1)
 	var out [][]int
 	for _, b := range bounds {
 		from, to := b[0], b[1]
+		if !mayOpenPhone(s[from:to]) {
+			continue
+		}
 		if from > 0 {
 			_, n := utf8.DecodeLastRuneInString(s[:from])
 			from -= n
@@ -117,4 +123,26 @@ func findPhones(s string) [][]int {
 func subscriberDigits(tel string) string {
 	d := digitsOf(tel)
 	return d[len(d)-phoneDigits:]
+}
+
+// countDigits counts the ASCII digits of s.
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// mayOpenPhone reports whether run has what every number of phone opens
+// with: a "+", or a group of digits starting with 0.
+func mayOpenPhone(run string) bool {
+	for i := 0; i < len(run); i++ {
+		if run[i] == '+' || run[i] == '0' && (i == 0 || run[i-1] < '0' || run[i-1] > '9') {
+			return true
+		}
+	}
+	return false
 }
