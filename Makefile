@@ -97,6 +97,7 @@ FUZZ_TARGETS := \
 	./cache:FuzzKey \
 	./checks:FuzzEnglishTypography ./checks:FuzzRepair ./checks:FuzzFindAllNumeric \
 	./checks:FuzzEnglishTypographyMatchesReference ./checks:FuzzEnglishNumbers ./checks:FuzzSummaryExtractive \
+	./checks:FuzzMissingNumbers \
 	./language:FuzzDetectMatchesWhatlanggo ./language:FuzzSignalMatchesReference ./language:FuzzDetectOtherMatchesReference \
 	./tokens:FuzzCountMatchesTheCodec
 

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -37,20 +38,51 @@ var smallNumberWords = func() []*regexp.Regexp {
 // appears nowhere in out. It is lenient by design: only a number missing
 // entirely is reported. "3,5" matches "3.5", "1 000" (any space) matches
 // "1,000" and "1000", "25 %" matches "25%" and "25 percent", "14h30" matches
-// "14:30" and "2:30 pm", "25/04/2019" needs only 25 and 2019, and the
-// numbers 0 to 20 may be written as English words. A value written
+// "14:30" and "2:30 pm", "25/04/2019" needs only 25 and 2019, a telephone
+// number needs only the digits of its line ("08.11.00.06.95" matches "08 11
+// 00 06 95", "01 45 67 89 10" matches "+33 1 45 67 89 10"), a code that is
+// no number ("1.2.3") needs only itself, and the numbers 0 to 20 may be
+// written as English words. A value written
 // differently ("1 500 000" as "1.5 million") is reported: that is rare in
 // translations and cheap to retry.
 func missingNumbers(src, out string) []string {
 	if !hasDigit(src) {
 		return nil // nothing to look for
 	}
-	have := map[string]bool{}
-	outSpans, srcSpans := numericSpans(out), numericSpans(src)
-	for _, m := range findAllNumeric(number, out, outSpans...) {
-		for _, v := range values(out[m[0]:m[1]]) {
-			have[v] = true
+	// Telephone numbers first: their pairs are no quantities, and an
+	// engine may write them in another form ("+33 1 45 67 89 10" for "01
+	// 45 67 89 10"), or keep a dotted one that reads as a date followed by a
+	// number ("08.11.00" and "06.95"). Each is looked for by the digits of
+	// the line it names, then taken out of the source.
+	var missing []string
+	if phones := findPhones(src); len(phones) > 0 {
+		for _, m := range phones {
+			if tel := src[m[0]:m[1]]; !hasLine(out, subscriberDigits(tel)) {
+				missing = append(missing, tel)
+			}
 		}
+		src = replaceAllNumeric(phone, src, phones)
+	}
+	have := map[string]bool{}
+	addNumbers := func(out string, spans ...numericSpan) {
+		for _, m := range findAllNumeric(number, out, spans...) {
+			tok := out[m[0]:m[1]]
+			vs := values(tok)
+			for _, v := range vs {
+				have[v] = true
+			}
+			if len(vs) == 0 {
+				have[literal(tok)] = true
+			}
+		}
+	}
+	outSpans, srcSpans := numericSpans(out), numericSpans(src)
+	addNumbers(out, outSpans...)
+	if phones := findPhones(out); len(phones) > 0 {
+		// The numbers around a telephone number of the output, read as
+		// those of the source are once theirs is taken out: "01 45 67 89
+		// 10 002" has 2 then, not 10 002.
+		addNumbers(replaceAllNumeric(phone, out, phones))
 	}
 	// An engine may keep a French time as it was ("20h45"): its digits touch
 	// letters, so the number pattern above does not see them.
@@ -89,10 +121,9 @@ func missingNumbers(src, out string) []string {
 		return false
 	}
 
-	// Dates and times first: their parts have their own rules.
-	var missing []string
+	// Dates and times next: their parts have their own rules.
 	skip := map[string]bool{} // spans of src already judged
-	dates := findAllNumeric(frenchDate, src, srcSpans...)
+	dates := slices.DeleteFunc(findAllNumeric(frenchDate, src, srcSpans...), func(m []int) bool { return inChain(src, m) })
 	for _, m := range dates {
 		whole := src[m[0]:m[1]]
 		skip[whole] = true
@@ -117,15 +148,24 @@ func missingNumbers(src, out string) []string {
 			missing = append(missing, whole)
 		}
 	}
-	if len(dates) > 0 || len(times) > 0 {
+	if len(dates) > 0 {
 		src = replaceAllNumeric(frenchDate, src, dates)
+		srcSpans = nil
+	}
+	if len(times) > 0 {
 		src = replaceAllNumeric(frenchTime, src, nil)
 		srcSpans = nil
 	}
 	for _, m := range findAllNumeric(number, src, srcSpans...) {
 		tok := src[m[0]:m[1]]
+		vs := values(tok)
+		if len(vs) == 0 {
+			// No number but a code ("1.2.3", "10.20.30.40"): the output
+			// keeps it as it is written.
+			vs = []string{literal(tok)}
+		}
 		ok := false
-		for _, v := range values(tok) {
+		for _, v := range vs {
 			if found(v) {
 				ok = true
 				break
@@ -137,6 +177,23 @@ func missingNumbers(src, out string) []string {
 	}
 	return missing
 }
+
+// inChain reports whether the date match m of s is part of a longer chain of
+// numbers joined by full stops, commas or slashes ("08.11.00" in
+// "08.11.00.06.95", a telephone number of an unknown form; "10.20.30" in
+// "10.20.30.40"): that is no date, and its parts are not judged as a
+// date's.
+func inChain(s string, m []int) bool {
+	joiner := func(c byte) bool { return c == '.' || c == ',' || c == '/' }
+	digit := func(c byte) bool { return '0' <= c && c <= '9' }
+	return m[1]+1 < len(s) && joiner(s[m[1]]) && digit(s[m[1]+1]) ||
+		m[0] >= 2 && joiner(s[m[0]-1]) && digit(s[m[0]-2])
+}
+
+// literal is the key under which a token that reads as no number (see
+// values) is looked for: as it is written, spaces made plain. It cannot be
+// a value, which starts with a digit.
+func literal(tok string) string { return "=" + plainSpaces(tok) }
 
 // The patterns above match only digits and the characters of numericChar,
 // and start with a digit. Run on a whole paragraph, the regexp engine tries

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // EnglishNumbers rewrites, in out, the numbers that src (French) writes in
@@ -22,7 +23,10 @@ import (
 //     second pass changes nothing);
 //   - a number whose first group starts with 0 ("0 800 130 000"): a phone
 //     number, not a quantity;
-//   - a number with a full stop in it ("1.234").
+//   - a number with a full stop in it ("1.234");
+//   - a number that is part of a longer run of digit groups, as a
+//     registration number is ("SIRET 123 456 789 00012"): it names, it
+//     does not count.
 func EnglishNumbers(src, out string) string {
 	if !hasDigit(out) || !strings.ContainsAny(out, ", \u00a0\u202f") {
 		return out
@@ -30,6 +34,9 @@ func EnglishNumbers(src, out string) string {
 	english := map[string]string{}
 	for _, m := range findAllNumeric(number, src) {
 		tok := src[m[0]:m[1]]
+		if inDigitGroups(src, m) {
+			continue
+		}
 		if en, ok := englishNumber(tok); ok {
 			english[plainSpaces(tok)] = en
 		}
@@ -87,4 +94,15 @@ func plainSpaces(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// inDigitGroups reports whether the number m of s is followed or preceded,
+// across one space, by more digits.
+func inDigitGroups(s string, m []int) bool {
+	digit := func(c byte) bool { return '0' <= c && c <= '9' }
+	if r, n := utf8.DecodeRuneInString(s[m[1]:]); n > 0 && isFrenchSpace(r) && m[1]+n < len(s) && digit(s[m[1]+n]) {
+		return true
+	}
+	r, n := utf8.DecodeLastRuneInString(s[:m[0]])
+	return n > 0 && isFrenchSpace(r) && m[0]-n > 0 && digit(s[m[0]-n-1])
 }

@@ -27,6 +27,9 @@ func TestEnglishNumbers(t *testing.T) {
 		{"« We raised $2,500 in 24 hours », a écrit l'association.", `"We raised $2,500 in 24 hours," the association wrote.`, `"We raised $2,500 in 24 hours," the association wrote.`},
 		// A phone number.
 		{"Appelez le 0 800 130 000.", "Call 0 800 130 000.", "Call 0 800 130 000."},
+		// A registration number in groups (Apertium keeps it as it is).
+		{"Le numéro SIRET 123 456 789 00012.", "The number SIRET 123 456 789 00012.", "The number SIRET 123 456 789 00012."},
+		{"Le SIRET 00012 123 456 789.", "The SIRET 00012 123 456 789.", "The SIRET 00012 123 456 789."},
 		// No number in French style: nothing to do.
 		{"En 2019, 250 personnes.", "In 2019, 250 people.", "In 2019, 250 people."},
 		{"Le 14 juillet 1789.", "On 14 July 1789.", "On 14 July 1789."},

@@ -208,6 +208,11 @@ const (
 	CacheHit     = "hit"
 	CacheMiss    = "miss"
 	CachePartial = "partial"
+	// CacheNone is the status of a translation that was neither made nor
+	// looked up: the article was in the target language already and is
+	// returned as it is. A hit would tell the client it had been paid for
+	// before.
+	CacheNone = "none"
 )
 
 // Result is what a request produced and how.
@@ -263,7 +268,7 @@ type Summary struct {
 
 // CacheReport says how much of a result came from the cache.
 type CacheReport struct {
-	Status             string // hit, miss or partial
+	Status             string // hit, miss, partial or none
 	SegmentsCached     int
 	SegmentsTranslated int
 	// SegmentsKept were in the target language already and are returned
@@ -315,7 +320,7 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 		// Already in the target language: returned as it is, at no cost.
 		tr = s.assemble(p, p.segments)
 		tr.Provider, tr.Model = "none", "none"
-		tr.Cache = CacheReport{Status: CacheHit, SegmentsCached: 0}
+		tr.Cache = CacheReport{Status: CacheNone, SegmentsCached: 0}
 	default:
 		if tr, err = s.translate(ctx, p); err != nil {
 			return nil, err
@@ -357,6 +362,11 @@ func replayable(req Request, p plan, res *Result) bool {
 		return false
 	}
 	if !p.passthrough && res.Translation.Provider != p.translationChain[0] {
+		return false
+	}
+	if p.passthrough && res.Summary == nil {
+		// Nothing was made nor cached: a kept reply would answer HIT for
+		// it, and what it saves, detecting the language again, is cheap.
 		return false
 	}
 	return res.Summary == nil || res.Summary.Provider == p.summaryChain[0]
