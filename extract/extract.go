@@ -69,7 +69,9 @@ func Article(ctx context.Context, page []byte, pageURL string) (Result, error) {
 	}
 	lang := declaredLang(doc)
 	flattenDeep(doc, 0)
+	openEmbeds(doc)
 	splitBreakRuns(doc)
+	wrapInlineRuns(doc)
 
 	opts := trafilatura.Options{
 		// Trafilatura alone misses the article on some layouts (one
