@@ -93,7 +93,7 @@ func TestArticleInlineElements(t *testing.T) {
 	run := `Selon <em>France Inter</em> qui a <a href="/x">révélé</a> le <abbr title="document">doc.</abbr> la <strong>moitié de la population.</strong> Dans <b>trois</b> <i>cas</i> <span>sur</span> <q>dix</q>, <mark>rien</mark> <sup>1</sup>ne change.`
 	want := "Selon France Inter qui a révélé le doc. la moitié de la population. Dans trois cas sur dix, rien 1ne change."
 	for name, body := range map[string]string{
-		"between paragraphs": `<div class="txt"><p>` + filler + `</p>` + run + `<p>` + filler + ` Fin.</p></div>`,
+		"between paragraphs":  `<div class="txt"><p>` + filler + `</p>` + run + `<p>` + filler + ` Fin.</p></div>`,
 		"in a div of its own": `<div class="txt"><p>` + filler + `</p><div>` + run + `</div><p>` + filler + ` Fin.</p></div>`,
 		"before a post":       `<div class="txt"><p>` + filler + `</p><div class="article-embed embed-twitter">` + run + `<blockquote class="twitter-tweet"><p>Un post.</p></blockquote></div><p>` + filler + ` Fin.</p></div>`,
 	} {
