@@ -225,3 +225,22 @@ func withoutNames(attrs []html.Attribute) []html.Attribute {
 	}
 	return out
 }
+
+// keepInlineTimes makes a span of each <time> written inside a sentence
+// ("se tiendra le <time>30 mars</time>."): the extractor drops <time>
+// elements whole, words and all, as it does the date lines of a page's
+// header. A <time> alone in its block stays a <time>.
+func keepInlineTimes(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		keepInlineTimes(c)
+	}
+	if n.Type != html.ElementNode || n.DataAtom != atom.Time || n.Parent == nil {
+		return
+	}
+	for s := n.Parent.FirstChild; s != nil; s = s.NextSibling {
+		if s.Type == html.TextNode && strings.TrimSpace(s.Data) != "" {
+			n.Data, n.DataAtom = "span", atom.Span
+			return
+		}
+	}
+}
