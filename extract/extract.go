@@ -75,6 +75,7 @@ func Article(ctx context.Context, page []byte, pageURL string) (Result, error) {
 	flattenDeep(doc, 0)
 	openEmbeds(doc)
 	keepInlineTimes(doc)
+	spaceAfterBreaks(doc)
 	splitBreakRuns(doc)
 	wrapInlineRuns(doc)
 

@@ -226,6 +226,20 @@ func withoutNames(attrs []html.Attribute) []html.Attribute {
 	return out
 }
 
+// spaceAfterBreaks puts a space after each line break followed by an
+// element ("l'épeautre.<br><strong>Bon</strong>"): the extractor drops a
+// break that no text follows, and the two lines ran together
+// ("l'épeautre.Bon").
+func spaceAfterBreaks(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		spaceAfterBreaks(c)
+	}
+	if n.Type == html.ElementNode && n.DataAtom == atom.Br && n.Parent != nil &&
+		n.NextSibling != nil && n.NextSibling.Type == html.ElementNode {
+		n.Parent.InsertBefore(&html.Node{Type: html.TextNode, Data: " "}, n.NextSibling)
+	}
+}
+
 // keepInlineTimes makes a span of each <time> written inside a sentence
 // ("se tiendra le <time>30 mars</time>."): the extractor drops <time>
 // elements whole, words and all, as it does the date lines of a page's
