@@ -56,6 +56,19 @@
 // (splitBreakRuns): the extractor folds such a run into one break, and the
 // paragraphs into one. The evaluation is unchanged by this too.
 //
+// The extractor reads a page as XML, each element with a text and a tail:
+// text written straight into a container lost its spaces and its paragraphs
+// there ("<em>France Inter</em> a révélé" read "France Intera révélé"), a
+// container named after an embed was dropped with the sentences written in
+// it, and a <time> inside a sentence with its words. The page is laid out as
+// a browser lays it out first (layout.go): such text is wrapped in <p>s,
+// players are dropped and their containers' names removed when they hold a
+// sentence, a <time> among words becomes a <span>. Bylines and datelines
+// that the extractor keeps as paragraphs are then taken out (byline.go).
+// On the corpus, 65 of the 67 "with" strings are found (64 before: a
+// paragraph written straight into a <div> of lopinion.fr), 5 of 69 leak as
+// before, and the Readability.js pages lose nothing.
+//
 // What an extraction allocates grows with the page, about 350 bytes per
 // byte of HTML from 10 kB to 5 MB (BenchmarkArticleSize). go-trafilatura
 // v1.12.2 built the text of the page's <p>s by appending each to a copy of

@@ -34,9 +34,13 @@ type Result struct {
 	// there ("fr", "fr-FR"); empty when it declares none. Pages do get it
 	// wrong, so it is a hint, not a detection.
 	Lang string
-	// Byline is the author as the page's metadata names them, when it does.
+	// Byline is the author as the page's metadata names them, or failing
+	// that as its dateline does ("Orange avec Media Services"), without
+	// "Par"; empty when the page names none.
 	Byline string
-	// Date is the publication date as YYYY-MM-DD, when the page gives one.
+	// Date is the publication date as YYYY-MM-DD, from the page's dateline
+	// ("publié le lundi 03 février 2020") or failing that its metadata,
+	// when the page gives one.
 	Date string
 }
 
@@ -69,7 +73,11 @@ func Article(ctx context.Context, page []byte, pageURL string) (Result, error) {
 	}
 	lang := declaredLang(doc)
 	flattenDeep(doc, 0)
+	openEmbeds(doc)
+	keepInlineTimes(doc)
+	spaceAfterBreaks(doc)
 	splitBreakRuns(doc)
+	wrapInlineRuns(doc)
 
 	opts := trafilatura.Options{
 		// Trafilatura alone misses the article on some layouts (one
@@ -99,7 +107,7 @@ func Article(ctx context.Context, page []byte, pageURL string) (Result, error) {
 	r := Result{
 		Title:  oneLine(res.Metadata.Title),
 		Lang:   lang,
-		Byline: oneLine(res.Metadata.Author),
+		Byline: authorLead.ReplaceAllString(oneLine(res.Metadata.Author), ""),
 	}
 	if !res.Metadata.Date.IsZero() {
 		r.Date = res.Metadata.Date.Format("2006-01-02")
@@ -121,6 +129,22 @@ func Article(ctx context.Context, page []byte, pageURL string) (Result, error) {
 		if p = oneLine(p); p != "" {
 			paragraphs = append(paragraphs, p)
 		}
+	}
+	paragraphs, datelines := cutDatelines(paragraphs)
+	var written string
+	for _, d := range datelines {
+		if r.Byline == "" {
+			r.Byline = datelineByline(d)
+		}
+		if written == "" {
+			written = datelineDate(d)
+		}
+	}
+	if written != "" {
+		// The date the page shows its readers wins over its metadata's,
+		// which the extractor takes from any <time> of the page when the
+		// <head> gives none.
+		r.Date = written
 	}
 	r.Paragraphs = dropBoilerplate(paragraphs, r.Title)
 	if len(r.Paragraphs) == 0 {

@@ -26,8 +26,21 @@ var (
 	errEmptyArticle  = Errorf(CodeEmptyArticle, "the article has no text: send the French text in \"text\", a page in \"html\" or its address in \"url\"")
 )
 
+// pageMeta is what a page says of its article besides its text.
+type pageMeta struct {
+	Byline    string // the author, as the page names them
+	Published string // the publication date, YYYY-MM-DD
+}
+
 // readArticle turns the request's text, HTML page or URL into a document.
 func (s *Service) readArticle(ctx context.Context, req Request) (article.Document, error) {
+	doc, _, err := s.readArticleMeta(ctx, req)
+	return doc, err
+}
+
+// readArticleMeta is readArticle with the byline and date of a page; they
+// are empty for a text.
+func (s *Service) readArticleMeta(ctx context.Context, req Request) (article.Document, pageMeta, error) {
 	given := 0
 	for _, v := range []string{req.Text, req.HTML, req.URL} {
 		if strings.TrimSpace(v) != "" {
@@ -35,64 +48,67 @@ func (s *Service) readArticle(ctx context.Context, req Request) (article.Documen
 		}
 	}
 	if given > 1 {
-		return article.Document{}, errSeveralInputs
+		return article.Document{}, pageMeta{}, errSeveralInputs
 	}
-	var doc article.Document
+	var (
+		doc  article.Document
+		meta pageMeta
+	)
 	switch {
 	case strings.TrimSpace(req.URL) != "":
 		// The page's size is not known before it is fetched: its room is
 		// the largest page the fetcher accepts, taken before the fetch.
 		release, err := s.reserve(ctx, s.fetcher.MaxBytes())
 		if err != nil {
-			return article.Document{}, err
+			return article.Document{}, meta, err
 		}
 		defer release()
 		page, err := s.fetchPage(ctx, req.URL)
 		if err != nil {
-			return article.Document{}, err
+			return article.Document{}, meta, err
 		}
-		if doc, err = s.extractPage(ctx, page.Body, page.URL, req.Title); err != nil {
-			return article.Document{}, err
+		if doc, meta, err = s.extractPage(ctx, page.Body, page.URL, req.Title); err != nil {
+			return article.Document{}, meta, err
 		}
 	case strings.TrimSpace(req.HTML) != "":
 		var err error
-		if doc, err = s.extractPage(ctx, []byte(req.HTML), "", req.Title); err != nil {
-			return article.Document{}, err
+		if doc, meta, err = s.extractPage(ctx, []byte(req.HTML), "", req.Title); err != nil {
+			return article.Document{}, meta, err
 		}
 	default:
 		doc = article.Parse(req.Title, req.Text)
 	}
 	if len(doc.Paragraphs) == 0 {
 		if doc.Empty() {
-			return article.Document{}, errEmptyArticle
+			return article.Document{}, meta, errEmptyArticle
 		}
 		// A lone headline is an article of one paragraph, not a title.
 		doc = article.Document{Paragraphs: []string{doc.Title}}
 	}
-	return doc, nil
+	return doc, meta, nil
 }
 
 // extractPage finds the article in a web page. A title given by the request
 // wins over the page's.
-func (s *Service) extractPage(ctx context.Context, page []byte, pageURL, title string) (article.Document, error) {
+func (s *Service) extractPage(ctx context.Context, page []byte, pageURL, title string) (article.Document, pageMeta, error) {
 	release, err := s.reserve(ctx, admission.ExtractionCost(int64(len(page))))
 	if err != nil {
-		return article.Document{}, err
+		return article.Document{}, pageMeta{}, err
 	}
 	res, err := extract.Article(ctx, page, pageURL)
 	release() // the DOM is garbage from here
 	if errors.Is(err, extract.ErrNoArticle) {
-		return article.Document{}, &Error{Code: CodeNoArticle, Message: "no article text was found in the page", Err: err}
+		return article.Document{}, pageMeta{}, &Error{Code: CodeNoArticle, Message: "no article text was found in the page", Err: err}
 	}
 	if err != nil {
-		return article.Document{}, err
+		return article.Document{}, pageMeta{}, err
 	}
 	if strings.TrimSpace(title) == "" {
 		title = res.Title
 	}
 	// Each extracted block is a paragraph; Parse normalises them the same
 	// way as pasted text, so that the cache keys agree.
-	return article.Parse(title, strings.Join(res.Paragraphs, "\n\n")), nil
+	return article.Parse(title, strings.Join(res.Paragraphs, "\n\n")), pageMeta{Byline: res.Byline, Published: res.Date}, nil
 }
 
 // reserve takes n bytes of the budget of work in flight that ctx carries,
@@ -144,10 +160,15 @@ func (s *Service) fetchPage(ctx context.Context, rawURL string) (fetch.Page, err
 
 // Extraction is what would be translated, for a preview and a budget.
 type Extraction struct {
-	Title        string   `json:"title"`
-	Paragraphs   []string `json:"paragraphs"`
-	DetectedLang string   `json:"detected_lang"` // "" when unsure
-	Characters   int      `json:"characters"`
+	Title      string   `json:"title"`
+	Paragraphs []string `json:"paragraphs"`
+	// Byline and Published are the page's author and publication date
+	// (YYYY-MM-DD), from its metadata or its dateline, which is no
+	// paragraph; absent for a text or a page that gives none.
+	Byline       string `json:"byline,omitempty"`
+	Published    string `json:"published,omitempty"`
+	DetectedLang string `json:"detected_lang"` // "" when unsure
+	Characters   int    `json:"characters"`
 	// TokensEstimate counts the text with the o200k_base tokenizer of
 	// current OpenAI models; other models differ somewhat.
 	TokensEstimate int `json:"tokens_estimate"`
@@ -156,7 +177,7 @@ type Extraction struct {
 // Extract returns the article exactly as it would be translated, without
 // calling any provider.
 func (s *Service) Extract(ctx context.Context, req Request) (*Extraction, error) {
-	doc, err := s.readArticle(ctx, req)
+	doc, meta, err := s.readArticleMeta(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +189,8 @@ func (s *Service) Extract(ctx context.Context, req Request) (*Extraction, error)
 	return &Extraction{
 		Title:          doc.Title,
 		Paragraphs:     doc.Paragraphs,
+		Byline:         meta.Byline,
+		Published:      meta.Published,
 		DetectedLang:   s.detect(doc),
 		Characters:     doc.Characters(),
 		TokensEstimate: n,

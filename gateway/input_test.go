@@ -202,6 +202,27 @@ func TestExtractPreview(t *testing.T) {
 	}
 }
 
+// TestExtractBylineAndDate: a page's dateline is no paragraph; it gives the
+// extraction's byline and publication date.
+func TestExtractBylineAndDate(t *testing.T) {
+	svc, _ := newInputFixture(t, nil)
+	page := strings.Replace(pageHTML, "<h1>Premier sommet Poutine-Kim à Vladivostok</h1>",
+		"<h1>Premier sommet Poutine-Kim à Vladivostok</h1><p>Orange avec Media Services, publié le jeudi 25 avril 2019 à 20h15</p>", 1)
+	x, err := svc.Extract(context.Background(), Request{HTML: page})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Byline != "Orange avec Media Services" || x.Published != "2019-04-25" {
+		t.Errorf("byline, published = %q, %q; want %q, %q", x.Byline, x.Published, "Orange avec Media Services", "2019-04-25")
+	}
+	if len(x.Paragraphs) != 3 || strings.Contains(strings.Join(x.Paragraphs, "\n"), "publié le") {
+		t.Errorf("paragraphs = %q, want the article's three without the dateline", x.Paragraphs)
+	}
+	if x, err := svc.Extract(context.Background(), Request{Text: "Un article.\n\nSans page."}); err != nil || x.Byline != "" || x.Published != "" {
+		t.Errorf("a text: byline %q, published %q (%v); want none", x.Byline, x.Published, err)
+	}
+}
+
 type countingDetector struct {
 	calls int
 	inner Detector

@@ -291,6 +291,11 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		{name: "batch kept", h: open, method: "POST", path: "/v1/batch", header: key, requestValid: true, status: 200,
 			body: batchBody("translate", article, article)},
 		{name: "extract", h: open, method: "POST", path: "/v1/extract", body: article, header: with("X-Request-ID", "abc-123"), requestValid: true, status: 200},
+		// A page's byline and date come apart from its paragraphs.
+		{name: "extract page", h: open, method: "POST", path: "/v1/extract", header: key, requestValid: true, status: 200,
+			body: `{"html": "<html><body><article><h1>Le budget de Nantes</h1><p>Orange avec Media Services, publié le lundi 03 février 2020 à 20h15</p>` +
+				`<p>La majorité municipale a voté lundi soir un budget en baisse de 4 %, le premier depuis dix ans, pour faire face à l'envolée des prix de l'énergie.</p>` +
+				`<p>L'opposition a dénoncé des coupes dans les subventions aux associations culturelles, dont certaines perdront jusqu'à 15 % de leur aide.</p></article></body></html>"}`},
 		{name: "providers", h: guardedProviders, method: "GET", path: "/v1/providers", header: key, requestValid: true, status: 200},
 		{name: "healthz", h: open, method: "GET", path: "/healthz", requestValid: true, status: 200},
 		{name: "readyz", h: open, method: "GET", path: "/readyz", requestValid: true, status: 200},

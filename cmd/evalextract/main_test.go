@@ -82,15 +82,19 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
+// fixturePages is the extraction fixtures' folder, seen from here.
+var fixturePages = filepath.Join("..", "..", "extract", "testdata", "pages")
+
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	dir := corpus(t, func(map[string]evalEntry) {})
-	if err := run(context.Background(), []string{"-corpus", dir}, &out); err != nil {
+	if err := run(context.Background(), []string{"-corpus", dir, "-pages", fixturePages}, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{
 		"madame.lefigaro.fr.dintestin.html", "all 4 pages", "12/12 = 100.0 %", "0/13 = 0.0 %",
 		"mozilla-liberation-1", "all 2 pages",
+		"actu-retraites.html", "glued words: 0 on the", "bylines and datelines kept: 0",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
@@ -120,7 +124,7 @@ func TestRunFailsUnderThresholds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := run(context.Background(), []string{"-corpus", corpus(t, tt.edit), "-v"}, &out)
+			err := run(context.Background(), []string{"-corpus", corpus(t, tt.edit), "-pages", fixturePages, "-v"}, &out)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("run error = %v, want one saying %q", err, tt.want)
 			}
@@ -131,5 +135,58 @@ func TestRunFailsUnderThresholds(t *testing.T) {
 func TestRunNeedsCorpus(t *testing.T) {
 	if err := run(context.Background(), nil, &bytes.Buffer{}); err == nil {
 		t.Error("run without -corpus succeeded, want an error")
+	}
+}
+
+// TestGluedWords: two words of the page run together in a paragraph are
+// found, whether an inline element or a block parted them; words the page
+// writes joined, across inline markup, are not.
+func TestGluedWords(t *testing.T) {
+	page := []byte(`<p><em>France Inter</em> a révélé la <strong>moitié de la population.</strong> Dans <b>in</b>édit.</p><p>Un.</p><p>Deux t.co/AbC</p>`)
+	for _, tt := range []struct {
+		paragraphs []string
+		want       []string
+	}{
+		{[]string{"France Inter a révélé la moitié de la population. Dans inédit.", "Un.", "Deux t.co/AbC"}, nil},
+		{[]string{"France Intera révélé la moitié de la population.Dans inédit."}, []string{"Intera", "population.Dans"}},
+		{[]string{"Un.Deux"}, []string{"Un.Deux"}},
+	} {
+		got, err := gluedWords(page, tt.paragraphs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("gluedWords(%q) = %q, want %q", tt.paragraphs, got, tt.want)
+		}
+	}
+}
+
+// TestRunFailsOnBylineKept: a fixture whose expected text would hold its
+// dateline fails the run, as a byline kept would.
+func TestRunFailsOnBylineKept(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"actu-retraites.html"} {
+		copyFile(t, filepath.Join(fixturePages, f), filepath.Join(dir, f))
+	}
+	var entries map[string]pageEntry
+	raw, err := os.ReadFile(filepath.Join(fixturePages, "pages.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		t.Fatal(err)
+	}
+	e := entries["actu-retraites.html"]
+	e.Furniture = append(e.Furniture, e.Paragraphs[0][:40]) // a paragraph taken for a byline
+	raw, err = json.Marshal(map[string]pageEntry{"actu-retraites.html": e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pages.json"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"-corpus", corpus(t, func(map[string]evalEntry) {}), "-pages", dir}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "kept as paragraphs") {
+		t.Errorf("run error = %v, want one saying a byline was kept", err)
 	}
 }

@@ -21,6 +21,7 @@ import (
 type wordsScore struct {
 	page                  string
 	common, got, expected int
+	glued                 []string
 	elapsed               time.Duration
 	err                   error
 }
@@ -69,12 +70,18 @@ func scoreWords(ctx context.Context, dir string, ex extractor) ([]wordsScore, er
 			return nil, fmt.Errorf("%s: %w", pageDir, err)
 		}
 		start := time.Now()
-		_, paras, err := ex(ctx, source, "")
+		r, err := ex(ctx, source, "")
 		s := wordsScore{page: filepath.Base(pageDir), elapsed: time.Since(start), err: err}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		s.common, s.got, s.expected = overlap(words(strings.Join(paras, "\n")), words(expected))
+		// Readability.js keeps the byline as the article's first
+		// paragraph; the extractor gives it apart.
+		got := strings.Join(append([]string{r.Byline}, r.Paragraphs...), "\n")
+		s.common, s.got, s.expected = overlap(words(got), words(expected))
+		if s.glued, err = gluedWords(source, r.Paragraphs); err != nil {
+			return nil, fmt.Errorf("%s: %w", pageDir, err)
+		}
 		scores = append(scores, s)
 	}
 	return scores, nil
