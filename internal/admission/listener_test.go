@@ -2,6 +2,7 @@ package admission
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -28,38 +29,53 @@ func dial(t *testing.T, addr string, n int) []net.Conn {
 func closedByPeer(c net.Conn) bool {
 	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	_, err := c.Read(make([]byte, 1))
-	var ne net.Error
-	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
+	return err != nil && !isTimeout(err)
 }
 
-func TestListenerHandsTheExcessToOverflowThenEvictsTheOldest(t *testing.T) {
+// closedEarly returns what ended a read from c within 100ms, or nil when the
+// read was still waiting: the server kept c open.
+func closedEarly(t *testing.T, c net.Conn) error {
+	t.Helper()
+	if err := c.SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Read(make([]byte, 1)); err == nil || !isTimeout(err) {
+		return fmt.Errorf("read: %v", err)
+	}
+	return nil
+}
+
+// limited listens on a loopback port through Limit(max, overflow), with
+// quiet as its quiet time unless zero, and hands what its main and overflow
+// listeners accept to served and overflowed; it is closed at the end of t.
+func limited(t *testing.T, max, overflow int, quiet time.Duration) (l *Listener, addr string, served, overflowed chan net.Conn) {
+	t.Helper()
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := Limit(inner, 2, 2)
-	defer l.Close()
-	served := make(chan net.Conn, 10)
-	go func() {
+	l = Limit(inner, max, overflow)
+	if quiet != 0 {
+		l.quiet = quiet
+	}
+	t.Cleanup(func() { l.Close() })
+	served, overflowed = make(chan net.Conn, 10), make(chan net.Conn, 10)
+	accept := func(ln net.Listener, to chan<- net.Conn) {
 		for {
-			c, err := l.Accept()
+			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			served <- c
+			to <- c
 		}
-	}()
-	overflowed := make(chan net.Conn, 10)
-	go func() {
-		for {
-			c, err := l.Overflow().Accept()
-			if err != nil {
-				return
-			}
-			overflowed <- c
-		}
-	}()
-	addr := inner.Addr().String()
+	}
+	go accept(l, served)
+	go accept(l.Overflow(), overflowed)
+	return l, inner.Addr().String(), served, overflowed
+}
+
+func TestListenerHandsTheExcessToOverflowThenEvictsTheOldest(t *testing.T) {
+	l, addr, served, overflowed := limited(t, 2, 2, 0)
 	clients := dial(t, addr, 2)
 	mainConns := []net.Conn{<-served, <-served}
 	clients = append(clients, dial(t, addr, 2)...)
@@ -134,34 +150,7 @@ func TestOverflowListenerEndsWithTheListener(t *testing.T) {
 // that is silent but recent. In the overflow, the oldest silent connection
 // goes first, not one that has sent its request.
 func TestSilentConnectionsGiveWay(t *testing.T) {
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := Limit(inner, 2, 2)
-	l.quiet = 200 * time.Millisecond
-	defer l.Close()
-	served := make(chan net.Conn, 10)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			served <- c
-		}
-	}()
-	overflowed := make(chan net.Conn, 10)
-	go func() {
-		for {
-			c, err := l.Overflow().Accept()
-			if err != nil {
-				return
-			}
-			overflowed <- c
-		}
-	}()
-	addr := inner.Addr().String()
+	_, addr, served, overflowed := limited(t, 2, 2, 200*time.Millisecond)
 	read := func(c net.Conn) {
 		// What a server does with a connection: read what its client sent.
 		go func() { _, _ = c.Read(make([]byte, 16)) }()
@@ -191,10 +180,7 @@ func TestSilentConnectionsGiveWay(t *testing.T) {
 	if !closedByPeer(clients[1]) {
 		t.Error("the silent connection still holds its slot")
 	}
-	if err := clients[0].SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := clients[0].Read(make([]byte, 1)); err == nil || !isTimeout(err) {
+	if err := closedEarly(t, clients[0]); err != nil {
 		t.Errorf("the connection that spoke was closed: %v", err)
 	}
 
@@ -213,10 +199,7 @@ func TestSilentConnectionsGiveWay(t *testing.T) {
 	if !closedByPeer(over[0]) {
 		t.Error("the silent overflow connection was kept")
 	}
-	if err := over[1].SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := over[1].Read(make([]byte, 1)); err == nil || !isTimeout(err) {
+	if err := closedEarly(t, over[1]); err != nil {
 		t.Errorf("the overflow connection that sent its request was closed instead: %v", err)
 	}
 }
@@ -261,30 +244,7 @@ func TestEndsHeaders(t *testing.T) {
 // is never closed to make room in the overflow, even before its server
 // reads it: the newcomer is turned away instead.
 func TestAWholeRequestKeepsItsOverflowSlot(t *testing.T) {
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := Limit(inner, 1, 1)
-	defer l.Close()
-	go func() {
-		for {
-			if _, err := l.Accept(); err != nil {
-				return
-			}
-		}
-	}()
-	overflowed := make(chan net.Conn, 10)
-	go func() {
-		for {
-			c, err := l.Overflow().Accept()
-			if err != nil {
-				return
-			}
-			overflowed <- c // and never read
-		}
-	}()
-	addr := inner.Addr().String()
+	_, addr, _, overflowed := limited(t, 1, 1, 0) // and no connection is read
 	first := dial(t, addr, 1)
 	if _, err := first[0].Write([]byte("GET / HTTP/1.1\r\n\r\n")); err != nil {
 		t.Fatal(err)
@@ -299,10 +259,7 @@ func TestAWholeRequestKeepsItsOverflowSlot(t *testing.T) {
 	if !closedByPeer(late) {
 		t.Error("the newcomer was given a slot held by a whole request")
 	}
-	if err := probe.SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := probe.Read(make([]byte, 1)); err == nil || !isTimeout(err) {
+	if err := closedEarly(t, probe); err != nil {
 		t.Errorf("the connection that sent its whole request was closed: %v", err)
 	}
 }
