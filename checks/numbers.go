@@ -224,6 +224,31 @@ func indexDigit(s string) int {
 	return -1
 }
 
+// runAround returns the bounds, s[start:end], of the run of in characters
+// around the digit at s[i], reaching back no further than from, and how many
+// ASCII digits it holds.
+func runAround(s string, from, i int, in func(rune) bool) (start, end, digits int) {
+	start, end = i, i
+	for start > from {
+		r, n := utf8.DecodeLastRuneInString(s[:start])
+		if !in(r) {
+			break
+		}
+		start -= n
+	}
+	for end < len(s) {
+		r, n := utf8.DecodeRuneInString(s[end:])
+		if !in(r) {
+			break
+		}
+		if '0' <= r && r <= '9' {
+			digits++
+		}
+		end += n
+	}
+	return start, end, digits
+}
+
 // numericSpan is a span of numericChar characters holding a digit,
 // s[start:end], within s[from:to], which adds one character on each side.
 type numericSpan struct{ from, start, end, to int }
@@ -236,21 +261,7 @@ func numericSpans(s string) []numericSpan {
 		if d < 0 {
 			break
 		}
-		start, end := pos+d, pos+d
-		for start > pos {
-			r, n := utf8.DecodeLastRuneInString(s[:start])
-			if !numericChar(r) {
-				break
-			}
-			start -= n
-		}
-		for end < len(s) {
-			r, n := utf8.DecodeRuneInString(s[end:])
-			if !numericChar(r) {
-				break
-			}
-			end += n
-		}
+		start, end, _ := runAround(s, pos, pos+d, numericChar)
 		// The characters on each side, for \b.
 		from, to := start, end
 		if from > 0 {

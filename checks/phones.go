@@ -35,24 +35,7 @@ func phoneRuns(s string, min int) [][2]int {
 		if d < 0 {
 			break
 		}
-		start, end, digits := pos+d, pos+d, 0
-		for start > pos {
-			r, n := utf8.DecodeLastRuneInString(s[:start])
-			if !phoneChar(r) {
-				break
-			}
-			start -= n
-		}
-		for end < len(s) {
-			r, n := utf8.DecodeRuneInString(s[end:])
-			if !phoneChar(r) {
-				break
-			}
-			if '0' <= r && r <= '9' {
-				digits++
-			}
-			end += n
-		}
+		start, end, digits := runAround(s, pos, pos+d, phoneChar)
 		if digits >= min {
 			bounds = append(bounds, [2]int{start, end})
 		}
