@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -550,17 +549,7 @@ func slowConnTarget() int {
 // only is nil) and the shutdown case when shutdown is set; it returns
 // whether any failed.
 func runFlood(ctx context.Context, o options, only map[string]bool, shutdown bool, out io.Writer) (failed bool, err error) {
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		return false, errors.New("redis-server is not on PATH (Debian: apt-get install redis-server)")
-	}
-	bin, err := filepath.Abs(o.bin)
-	if err != nil {
-		return false, err
-	}
-	if _, err := os.Stat(bin); err != nil {
-		return false, fmt.Errorf("%w: run `make build` first", err)
-	}
-	dir, err := os.MkdirTemp("", "passerelle-flood-")
+	bin, dir, err := workspace(o.bin, "passerelle-flood-")
 	if err != nil {
 		return false, err
 	}
@@ -577,12 +566,8 @@ func runFlood(ctx context.Context, o options, only map[string]bool, shutdown boo
 	}
 	defer provider.close()
 	provider.setDelay(providerDelay)
-	redisPort, err := freePort()
+	redis, err := startRedis(ctx, dir)
 	if err != nil {
-		return false, err
-	}
-	redis := &redisServer{port: redisPort, log: filepath.Join(dir, "redis.log")}
-	if err := redis.start(ctx); err != nil {
 		return false, err
 	}
 	defer redis.kill()

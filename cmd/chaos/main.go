@@ -116,12 +116,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -239,17 +237,7 @@ func run(ctx context.Context, o options, out io.Writer) (failed bool, err error)
 	if err := validateSchedule(schedule, 2, 60*time.Second); err != nil {
 		return false, fmt.Errorf("schedule: %w", err)
 	}
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		return false, errors.New("redis-server is not on PATH (Debian: apt-get install redis-server)")
-	}
-	bin, err := filepath.Abs(o.bin)
-	if err != nil {
-		return false, err
-	}
-	if _, err := os.Stat(bin); err != nil {
-		return false, fmt.Errorf("%w: run `make build` first", err)
-	}
-	dir, err := os.MkdirTemp("", "passerelle-chaos-")
+	bin, dir, err := workspace(o.bin, "passerelle-chaos-")
 	if err != nil {
 		return false, err
 	}
@@ -277,12 +265,8 @@ func run(ctx context.Context, o options, out io.Writer) (failed bool, err error)
 	}
 	defer fallback.close()
 
-	redisPort, err := freePort()
+	redis, err := startRedis(ctx, dir)
 	if err != nil {
-		return false, err
-	}
-	redis := &redisServer{port: redisPort, log: filepath.Join(dir, "redis.log")}
-	if err := redis.start(ctx); err != nil {
 		return false, err
 	}
 	defer redis.kill()

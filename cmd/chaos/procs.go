@@ -41,6 +41,38 @@ type redisServer struct {
 	cmd  *exec.Cmd
 }
 
+// startRedis starts a redis-server on a free port, logging into dir.
+func startRedis(ctx context.Context, dir string) (*redisServer, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	r := &redisServer{port: port, log: filepath.Join(dir, "redis.log")}
+	if err := r.start(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// workspace checks that a run can start redis-server and the gateway binary
+// at bin, and makes the folder of its logs, named after pattern as
+// os.MkdirTemp names it; it returns bin as an absolute path.
+func workspace(bin, pattern string) (abs, dir string, err error) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		return "", "", errors.New("redis-server is not on PATH (Debian: apt-get install redis-server)")
+	}
+	if abs, err = filepath.Abs(bin); err != nil {
+		return "", "", err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return "", "", fmt.Errorf("%w: run `make build` first", err)
+	}
+	if dir, err = os.MkdirTemp("", pattern); err != nil {
+		return "", "", err
+	}
+	return abs, dir, nil
+}
+
 func (r *redisServer) url() string  { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
 func (r *redisServer) addr() string { return fmt.Sprintf("127.0.0.1:%d", r.port) }
 
