@@ -81,20 +81,28 @@ func (r *recordingTranslator) Translate(ctx context.Context, req providers.Trans
 	return res, err
 }
 
-func TestGlossaryReachesNativeProvidersAndKeysOnlyWhatItTouches(t *testing.T) {
-	llm := &recordingTranslator{fakeTranslator: fakeTranslator{name: "llm"}}
+// nativeGlossaryService translates by tr alone, under name, a provider that
+// takes the glossary natively, and summarizes by a fake.
+func nativeGlossaryService(t *testing.T, store cache.Store, name string, tr providers.Translator) *Service {
+	t.Helper()
 	svc, err := New(Options{
-		Cache:          cache.NewMemory(cache.MemoryOptions{}),
-		Translators:    map[string]providers.Translator{"llm": llm},
+		Cache:          store,
+		Translators:    map[string]providers.Translator{name: tr},
 		Summarizers:    map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation:    Route{Chain: []string{"llm"}},
+		Translation:    Route{Chain: []string{name}},
 		Summarizing:    Route{Chain: []string{"sum"}},
-		NativeGlossary: map[string]bool{"llm": true},
+		NativeGlossary: map[string]bool{name: true},
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return svc
+}
+
+func TestGlossaryReachesNativeProvidersAndKeysOnlyWhatItTouches(t *testing.T) {
+	llm := &recordingTranslator{fakeTranslator: fakeTranslator{name: "llm"}}
+	svc := nativeGlossaryService(t, cache.NewMemory(cache.MemoryOptions{}), "llm", llm)
 	text := "Le président a parlé hier.\n\nIl a reçu Kim Jong-Un à l'Élysée."
 	ctx := context.Background()
 	if _, err := svc.Translate(ctx, Request{Text: text}); err != nil {
@@ -250,18 +258,7 @@ func (l *leakyTranslator) Translate(ctx context.Context, req providers.Translate
 // paragraph is asked for again alone, with its own terms only.
 func TestALeakedTermIsAskedForAgainAlone(t *testing.T) {
 	llm := &leakyTranslator{recordingTranslator{fakeTranslator: fakeTranslator{name: "llm"}}}
-	svc, err := New(Options{
-		Cache:          cache.NewMemory(cache.MemoryOptions{}),
-		Translators:    map[string]providers.Translator{"llm": llm},
-		Summarizers:    map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation:    Route{Chain: []string{"llm"}},
-		Summarizing:    Route{Chain: []string{"sum"}},
-		NativeGlossary: map[string]bool{"llm": true},
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := nativeGlossaryService(t, cache.NewMemory(cache.MemoryOptions{}), "llm", llm)
 	res, err := svc.Translate(context.Background(), Request{Text: "Le Kremlin a réagi.\n\nMoscou se tait.", Glossary: map[string]string{"Kremlin": "Gangsterland"}})
 	if err != nil {
 		t.Fatal(err)

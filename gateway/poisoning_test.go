@@ -186,19 +186,7 @@ func newLLMService(t *testing.T, store cache.Store, model http.Handler) *Service
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := New(Options{
-		Cache:          store,
-		Translators:    map[string]providers.Translator{"gpt": llm},
-		Summarizers:    map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation:    Route{Chain: []string{"gpt"}},
-		Summarizing:    Route{Chain: []string{"sum"}},
-		NativeGlossary: map[string]bool{"gpt": true},
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return nativeGlossaryService(t, store, "gpt", llm)
 }
 
 // TestGlossaryCaseCannotPoisonAParagraph: one client's glossary says
