@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"passerelle/prompts"
-	"passerelle/providers"
+	"passerelle/providers/internal/llmtest"
 )
 
 // testKey is the API key the fake server accepts.
@@ -67,37 +67,9 @@ func (r chatRequest) message(role string) string {
 }
 
 // segments decodes the user message of a translation request.
-func (r chatRequest) segments(t *testing.T) sentInput {
+func (r chatRequest) segments(t *testing.T) llmtest.Translation {
 	t.Helper()
-	var in struct {
-		SourceLang string            `json:"source_lang"`
-		TargetLang string            `json:"target_lang"`
-		Segments   []json.RawMessage `json:"segments"`
-	}
-	if err := json.Unmarshal([]byte(r.message("user")), &in); err != nil {
-		t.Errorf("user message is not the JSON of a translation: %v: %q", err, r.message("user"))
-	}
-	sent := sentInput{SourceLang: in.SourceLang, TargetLang: in.TargetLang, Glossaries: make([]map[string]string, len(in.Segments))}
-	for i, raw := range in.Segments {
-		var text string
-		if json.Unmarshal(raw, &text) != nil {
-			var glossed providers.GlossedSegment
-			if err := json.Unmarshal(raw, &glossed); err != nil {
-				t.Errorf("segment %d is neither a string nor a text with its glossary: %s", i, raw)
-			}
-			text, sent.Glossaries[i] = glossed.Text, glossed.Glossary
-		}
-		sent.Segments = append(sent.Segments, text)
-	}
-	return sent
-}
-
-// sentInput is the user message of a translation as the server read it:
-// each segment's text, and the glossary that came with it (nil for none).
-type sentInput struct {
-	SourceLang, TargetLang string
-	Segments               []string
-	Glossaries             []map[string]string
+	return llmtest.ReadTranslation(t, r.message("user"))
 }
 
 func newFakeServer(t *testing.T, answer answerFunc) *fakeServer {
