@@ -249,6 +249,21 @@ func runAround(s string, from, i int, in func(rune) bool) (start, end, digits in
 	return start, end, digits
 }
 
+// widen returns the bounds of s[start:end] with one more character on each
+// side where s has one, so that a regexp's \b sees what borders the span.
+func widen(s string, start, end int) (from, to int) {
+	from, to = start, end
+	if from > 0 {
+		_, n := utf8.DecodeLastRuneInString(s[:from])
+		from -= n
+	}
+	if to < len(s) {
+		_, n := utf8.DecodeRuneInString(s[to:])
+		to += n
+	}
+	return from, to
+}
+
 // numericSpan is a span of numericChar characters holding a digit,
 // s[start:end], within s[from:to], which adds one character on each side.
 type numericSpan struct{ from, start, end, to int }
@@ -262,16 +277,7 @@ func numericSpans(s string) []numericSpan {
 			break
 		}
 		start, end, _ := runAround(s, pos, pos+d, numericChar)
-		// The characters on each side, for \b.
-		from, to := start, end
-		if from > 0 {
-			_, n := utf8.DecodeLastRuneInString(s[:from])
-			from -= n
-		}
-		if to < len(s) {
-			_, n := utf8.DecodeRuneInString(s[to:])
-			to += n
-		}
+		from, to := widen(s, start, end)
 		spans = append(spans, numericSpan{from, start, end, to})
 		pos = end
 	}

@@ -3,7 +3,6 @@ package checks
 import (
 	"regexp"
 	"strings"
-	"unicode/utf8"
 )
 
 // phone matches a French telephone number as articles write it: ten digits
@@ -81,18 +80,10 @@ func findPhones(s string) [][]int {
 	bounds := phoneRuns(s, phoneDigits+1)
 	var out [][]int
 	for _, b := range bounds {
-		from, to := b[0], b[1]
-		if !mayOpenPhone(s[from:to]) {
+		if !mayOpenPhone(s[b[0]:b[1]]) {
 			continue
 		}
-		if from > 0 {
-			_, n := utf8.DecodeLastRuneInString(s[:from])
-			from -= n
-		}
-		if to < len(s) {
-			_, n := utf8.DecodeRuneInString(s[to:])
-			to += n
-		}
+		from, to := widen(s, b[0], b[1])
 		for _, m := range phone.FindAllStringIndex(s[from:to], -1) {
 			out = append(out, []int{m[0] + from, m[1] + from})
 		}
