@@ -243,13 +243,7 @@ func (r *slowReader) Read(p []byte) (int, error) {
 // ready 5.5 s after the headers, within 4 s of the body's end. The write
 // deadline counts from the end of the body, so the client gets the reply.
 func TestSlowUploadAndSlowProviderGetTheReply(t *testing.T) {
-	upstream := &chatUpstream{name: "gpt", bySeg: map[string]int{}, byFault: map[fault]int{}, release: make(chan struct{})}
-	upstream.setPolicy(func(int64) fault { return faultNone })
-	upstream.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(2500 * time.Millisecond)
-		upstream.serve(w, r)
-	}))
-	defer upstream.srv.Close()
+	upstream := newSlowUpstream(t, 2500*time.Millisecond)
 	cfgPath := filepath.Join(t.TempDir(), "passerelle.yaml")
 	cfg := fmt.Sprintf("server: {request_timeout: 3s, write_timeout: 4s}\n"+
 		"translation: {provider: gpt}\nsummarization: {provider: extractive}\n"+

@@ -57,32 +57,14 @@ func (u *chatUpstream) setPolicy(p func(call int64) fault) { u.policy.Store(&p) 
 func (u *chatUpstream) url() string { return u.srv.URL + "/v1" }
 
 func (u *chatUpstream) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/v1/chat/completions" || r.Method != http.MethodPost {
-		http.NotFound(w, r)
-		return
-	}
-	var req struct {
-		Model    string `json:"model"`
-		Messages []struct {
-			Role    string `json:"role"`
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) < 2 {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "could not parse the request body")
-		return
-	}
-	var payload struct {
-		Segments []string `json:"segments"`
-	}
-	if err := json.Unmarshal([]byte(req.Messages[len(req.Messages)-1].Content), &payload); err != nil || len(payload.Segments) == 0 {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "the user message is not the segment JSON")
+	model, segments, ok := readSegments(w, r)
+	if !ok {
 		return
 	}
 	call := u.calls.Add(1)
 	f := (*u.policy.Load())(call)
 	u.mu.Lock()
-	for _, s := range payload.Segments {
+	for _, s := range segments {
 		u.bySeg[s]++
 	}
 	u.byFault[f]++
@@ -106,28 +88,11 @@ func (u *chatUpstream) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	out := make([]string, len(payload.Segments))
-	for i, s := range payload.Segments {
+	out := make([]string, len(segments))
+	for i, s := range segments {
 		out[i] = u.name + ": " + s
 	}
-	content, _ := json.Marshal(map[string][]string{"translations": out})
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"id": "chatcmpl-1", "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
-		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": string(content)}}},
-		"usage": map[string]int{"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-	})
-}
-
-func writeOpenAIError(w http.ResponseWriter, status int, typ, code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	var c any
-	if code != "" {
-		c = code
-	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": message, "type": typ, "param": nil, "code": c}})
+	writeTranslations(w, model, out)
 }
 
 func (u *chatUpstream) callsFor(segment string) int {

@@ -45,6 +45,9 @@ func newSlowUpstream(t *testing.T, delay time.Duration) *slowUpstream {
 	return u
 }
 
+// url is the base URL of the slow server, not of the chatUpstream it wraps.
+func (u *slowUpstream) url() string { return u.srv.URL + "/v1" }
+
 // startSlowGateway serves translations by one provider behind
 // max_concurrency 1, with a 3s request deadline.
 func startSlowGateway(t *testing.T, upstreamURL string) *gatewayProcess {
@@ -64,7 +67,7 @@ providers:
     retry: {max_attempts: 1}
     breaker: {failures: 2, cooldown: 1m}
   extractive: {type: extractive}
-`, upstreamURL+"/v1")
+`, upstreamURL)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +113,7 @@ func TestTheGatewaysOwnQueueNeverOpensTheBreaker(t *testing.T) {
 		t.Skip("load test")
 	}
 	up := newSlowUpstream(t, time.Second)
-	gw := startSlowGateway(t, up.srv.URL)
+	gw := startSlowGateway(t, up.url())
 
 	// One call first, so that the gateway knows how long a call takes.
 	if r := translateOnce(t, gw.url, "Premier article : le texte de départ."); r.status != http.StatusOK {
@@ -184,7 +187,7 @@ func TestTheGatewaysOwnQueueNeverOpensTheBreaker(t *testing.T) {
 func TestFailingProviderStillOpensTheBreaker(t *testing.T) {
 	up := newSlowUpstream(t, 0)
 	up.setPolicy(func(int64) fault { return faultServer })
-	gw := startSlowGateway(t, up.srv.URL)
+	gw := startSlowGateway(t, up.url())
 	for i := 0; i < 2; i++ {
 		if r := translateOnce(t, gw.url, fmt.Sprintf("Article en panne %d : le texte.", i)); r.status != http.StatusBadGateway {
 			t.Errorf("failing provider: reply %d %s (%s), want 502", r.status, r.code, r.message)

@@ -47,21 +47,8 @@ func english(n int, numbers []string) string {
 }
 
 func (u *englishUpstream) serve(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Model    string `json:"model"`
-		Messages []struct {
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) == 0 {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "could not parse the request body")
-		return
-	}
-	var payload struct {
-		Segments []string `json:"segments"`
-	}
-	if err := json.Unmarshal([]byte(req.Messages[len(req.Messages)-1].Content), &payload); err != nil || len(payload.Segments) == 0 {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "the user message is not the segment JSON")
+	model, segments, ok := readSegments(w, r)
+	if !ok {
 		return
 	}
 	u.calls.Add(1)
@@ -70,16 +57,79 @@ func (u *englishUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	}
-	out := make([]string, len(payload.Segments))
-	for i, s := range payload.Segments {
+	out := make([]string, len(segments))
+	for i, s := range segments {
 		out[i] = english(utf8.RuneCountInString(s), digitRuns.FindAllString(s, -1))
 	}
+	writeTranslations(w, model, out)
+}
+
+// readChat reads an OpenAI chat completions request and returns its model
+// and its last (user) message; when the request is not one, it answers 400
+// in the vendor's format and returns false.
+func readChat(w http.ResponseWriter, r *http.Request) (model, user string, ok bool) {
+	if r.URL.Path != "/v1/chat/completions" || r.Method != http.MethodPost {
+		http.NotFound(w, r)
+		return "", "", false
+	}
+	var req struct {
+		Model    string `json:"model"`
+		Messages []struct {
+			Role    string `json:"role"`
+			Content string `json:"content"`
+		} `json:"messages"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) < 2 {
+		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "could not parse the request body")
+		return "", "", false
+	}
+	return req.Model, req.Messages[len(req.Messages)-1].Content, true
+}
+
+// readSegments reads a translation request as readChat does and returns the
+// segments of its user message.
+func readSegments(w http.ResponseWriter, r *http.Request) (model string, segments []string, ok bool) {
+	model, user, ok := readChat(w, r)
+	if !ok {
+		return "", nil, false
+	}
+	var payload struct {
+		Segments []string `json:"segments"`
+	}
+	if err := json.Unmarshal([]byte(user), &payload); err != nil || len(payload.Segments) == 0 {
+		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "the user message is not the segment JSON")
+		return "", nil, false
+	}
+	return model, payload.Segments, true
+}
+
+// writeTranslations answers a translation request with out, one translation
+// per segment.
+func writeTranslations(w http.ResponseWriter, model string, out []string) {
 	content, _ := json.Marshal(map[string][]string{"translations": out})
+	writeChat(w, model, string(content), 10, 10)
+}
+
+// writeChat answers a chat completion whose assistant message is content,
+// with the token counts given.
+func writeChat(w http.ResponseWriter, model, content string, promptTokens, completionTokens int) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"id": "chatcmpl-1", "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
+		"id": "chatcmpl-1", "object": "chat.completion", "created": time.Now().Unix(), "model": model,
 		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": string(content)}}},
-		"usage": map[string]int{"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+			"message": map[string]any{"role": "assistant", "content": content}}},
+		"usage": map[string]int{"prompt_tokens": promptTokens, "completion_tokens": completionTokens, "total_tokens": promptTokens + completionTokens},
 	})
+}
+
+// writeOpenAIError answers an error in the OpenAI format; code is null when
+// empty.
+func writeOpenAIError(w http.ResponseWriter, status int, typ, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	var c any
+	if code != "" {
+		c = code
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": message, "type": typ, "param": nil, "code": c}})
 }

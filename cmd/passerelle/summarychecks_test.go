@@ -44,25 +44,14 @@ func newSummaryUpstream(t *testing.T) *summaryUpstream {
 func (u *summaryUpstream) setAnswer(f func(text string) string) { u.answer.Store(&f) }
 
 func (u *summaryUpstream) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/v1/chat/completions" || r.Method != http.MethodPost {
-		http.NotFound(w, r)
-		return
-	}
-	var req struct {
-		Model    string `json:"model"`
-		Messages []struct {
-			Role    string `json:"role"`
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) < 2 {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "could not parse the request body")
+	model, user, ok := readChat(w, r)
+	if !ok {
 		return
 	}
 	var article struct {
 		Text string `json:"text"`
 	}
-	if err := json.Unmarshal([]byte(req.Messages[len(req.Messages)-1].Content), &article); err != nil || article.Text == "" {
+	if err := json.Unmarshal([]byte(user), &article); err != nil || article.Text == "" {
 		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "the user message is not the article JSON")
 		return
 	}
@@ -71,13 +60,7 @@ func (u *summaryUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	u.mu.Lock()
 	u.sent = append(u.sent, content)
 	u.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"id": "chatcmpl-1", "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
-		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": content}}},
-		"usage": map[string]int{"prompt_tokens": 100, "completion_tokens": 40, "total_tokens": 140},
-	})
+	writeChat(w, model, content, 100, 40)
 }
 
 // writeSummaryConfig routes translation to Apertium and summaries to the
