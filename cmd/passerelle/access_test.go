@@ -341,14 +341,8 @@ auth:
 		if cacheControl != "" {
 			req.Header.Set("Cache-Control", cacheControl)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(resp.Body)
-		return resp.StatusCode, resp.Header.Get("X-Cache"), b.String()
+		status, header, reply := roundTrip(t, req)
+		return status, header.Get("X-Cache"), string(reply)
 	}
 	article := map[string]string{"text": text}
 

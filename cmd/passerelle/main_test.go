@@ -92,22 +92,38 @@ type articleReply struct {
 
 func postArticle(t *testing.T, url, text string) (articleReply, string) {
 	t.Helper()
+	status, header, raw := postRaw(t, url, text)
+	if status != http.StatusOK {
+		t.Fatalf("POST /v1/articles = %d: %s", status, raw)
+	}
+	var reply articleReply
+	if err := json.Unmarshal(raw, &reply); err != nil {
+		t.Fatalf("reply is not JSON: %v: %s", err, raw)
+	}
+	return reply, header.Get("X-Cache")
+}
+
+// postRaw sends text to the gateway's /v1/articles and returns the reply
+// whatever its status.
+func postRaw(t *testing.T, url, text string) (int, http.Header, []byte) {
+	t.Helper()
 	body, _ := json.Marshal(map[string]string{"text": text})
-	resp, err := http.Post(url+"/v1/articles", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, url+"/v1/articles", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	return roundTrip(t, req)
+}
+
+// roundTrip sends req and returns the status, headers and body of the reply.
+func roundTrip(t *testing.T, req *http.Request) (int, http.Header, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var reply articleReply
-	raw := new(bytes.Buffer)
-	_, _ = raw.ReadFrom(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /v1/articles = %d: %s", resp.StatusCode, raw)
-	}
-	if err := json.Unmarshal(raw.Bytes(), &reply); err != nil {
-		t.Fatalf("reply is not JSON: %v: %s", err, raw)
-	}
-	return reply, resp.Header.Get("X-Cache")
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, resp.Header, b.Bytes()
 }
 
 // TestSeedArticleEndToEnd runs the gateway as `make run` does, against a real

@@ -22,14 +22,8 @@ func postWithKey(t *testing.T, url, key, text string) (int, string, string) {
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	_, _ = b.ReadFrom(resp.Body)
-	return resp.StatusCode, resp.Header.Get("X-Cache"), b.String()
+	status, header, reply := roundTrip(t, req)
+	return status, header.Get("X-Cache"), string(reply)
 }
 
 func readiness(t *testing.T, url string) (int, string) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -79,21 +78,6 @@ func writeSummaryConfig(t *testing.T, llmURL string, fallbacks ...string) string
 		t.Fatal(err)
 	}
 	return path
-}
-
-// postRaw sends body to the gateway's /v1/articles and returns the status
-// and the reply.
-func postRaw(t *testing.T, url, text string) (int, []byte) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]string{"text": text})
-	resp, err := http.Post(url+"/v1/articles", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw := new(bytes.Buffer)
-	_, _ = raw.ReadFrom(resp.Body)
-	return resp.StatusCode, raw.Bytes()
 }
 
 // firstSentence is the opening sentence of the article a summarizer is
@@ -215,7 +199,7 @@ func TestBadSummariesFallBackAndAreNeverCached(t *testing.T) {
 		// Another article: the summary accepted above is cached.
 		text := strings.ReplaceAll(text, mark, "alone"+mark)
 		for attempt := 1; attempt <= 2; attempt++ {
-			status, body := postRaw(t, alone.url, text)
+			status, _, body := postRaw(t, alone.url, text)
 			var e struct {
 				Error struct{ Code, Message string } `json:"error"`
 			}
