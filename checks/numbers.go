@@ -445,14 +445,9 @@ func parse(tok string, decimal, group rune) (string, bool) {
 func ordinals(s string) []string {
 	var out []string
 	for i := 0; i < len(s); {
-		j := indexDigit(s[i:])
-		if j < 0 {
+		start, end, ok := nextDigits(s, i)
+		if !ok {
 			break
-		}
-		start := i + j
-		end := start
-		for end < len(s) && '0' <= s[end] && s[end] <= '9' {
-			end++
 		}
 		i = end
 		if start > 0 && isASCIILetter(s[start-1]) || end+2 > len(s) {
@@ -466,6 +461,20 @@ func ordinals(s string) []string {
 		}
 	}
 	return out
+}
+
+// nextDigits returns the bounds, s[start:end], of the first run of ASCII
+// digits of s at or after i; ok is false when there is none.
+func nextDigits(s string, i int) (start, end int, ok bool) {
+	d := indexDigit(s[i:])
+	if d < 0 {
+		return 0, 0, false
+	}
+	start, end = i+d, i+d
+	for end < len(s) && '0' <= s[end] && s[end] <= '9' {
+		end++
+	}
+	return start, end, true
 }
 
 func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }

@@ -103,14 +103,9 @@ func articleNumbers(text string) map[string]bool {
 func digitRuns(s string) []string {
 	var out []string
 	for i := 0; i < len(s); {
-		d := indexDigit(s[i:])
-		if d < 0 {
+		start, end, ok := nextDigits(s, i)
+		if !ok {
 			break
-		}
-		start := i + d
-		end := start
-		for end < len(s) && '0' <= s[end] && s[end] <= '9' {
-			end++
 		}
 		out = append(out, trimZeros(s[start:end]))
 		i = end
