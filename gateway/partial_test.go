@@ -1,0 +1,158 @@
+package gateway
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// partialArticle's second paragraph is the one the stand-in engine
+// translates without its numbers.
+const partialArticle = "Le président russe a rencontré le dirigeant nord-coréen jeudi à Vladivostok, dans l'Extrême-Orient russe.\n\n" +
+	"La ville compte 600 000 habitants et son port reçoit 1 200 navires chaque année.\n\n" +
+	"Kim Jong-un a dit s'attendre à « un dialogue significatif » avec le président russe."
+
+const droppedNumbers = "The city has many inhabitants and its port receives many ships every year."
+
+// numberDropper translates partialArticle faithfully but for the paragraph
+// with numbers, whose numbers it drops, and records the segments of each
+// call.
+func numberDropper() (*answering, func() [][]string) {
+	var mu sync.Mutex
+	var calls [][]string
+	var current []string
+	a := &answering{name: "primary", answer: func(call int, seg string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		for len(calls) < call {
+			current = nil
+			calls = append(calls, current)
+		}
+		calls[call-1] = append(calls[call-1], seg)
+		if strings.Contains(seg, "habitants") {
+			return droppedNumbers
+		}
+		return faithful[seg]
+	}}
+	return a, func() [][]string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([][]string(nil), calls...)
+	}
+}
+
+// TestOneParagraphDoesNotLoseTheArticle: a paragraph whose every
+// translation fails a check is returned as the provider gave it, with a
+// warning, and the rest of the article is translated; nothing of it is
+// kept, so the next request asks for that paragraph again, and only it.
+func TestOneParagraphDoesNotLoseTheArticle(t *testing.T) {
+	engine, calls := numberDropper()
+	svc := checkedService(t, engine, nil)
+	ctx := context.Background()
+
+	res, err := svc.Article(ctx, Request{Text: partialArticle})
+	if err != nil {
+		t.Fatalf("the article was lost to one paragraph: %v", err)
+	}
+	tr := res.Translation
+	if tr.Complete() {
+		t.Fatal("Complete() = true, want false")
+	}
+	if len(tr.Warnings) != 1 {
+		t.Fatalf("warnings = %+v, want one", tr.Warnings)
+	}
+	w := tr.Warnings[0]
+	if w.Paragraph != 1 || w.Code != CodeOutputCheck || w.Check != "numbers" {
+		t.Errorf("warning = %+v, want paragraph 1, %s, check numbers", w, CodeOutputCheck)
+	}
+	if !strings.Contains(w.Message, "primary") {
+		t.Errorf("message %q does not name the provider", w.Message)
+	}
+	if got := tr.Paragraphs[1]; got != droppedNumbers {
+		t.Errorf("lost paragraph = %q, want the provider's output %q", got, droppedNumbers)
+	}
+	if got, want := tr.Paragraphs[0], faithful[strings.Split(partialArticle, "\n\n")[0]]; got != want {
+		t.Errorf("paragraph 0 = %q, want %q", got, want)
+	}
+	if tr.Cache.SegmentsTranslated != 2 {
+		t.Errorf("segments translated = %d, want 2 (the lost one is not counted)", tr.Cache.SegmentsTranslated)
+	}
+	if res.Summary == nil || res.Summary.Text == "" {
+		t.Error("no summary: it is made from what there is")
+	}
+	if _, ok := res.Replay(); ok {
+		t.Error("an incomplete result would be kept as a reply")
+	}
+	svc.Flush()
+	before := len(calls())
+
+	res, err = svc.Article(ctx, Request{Text: partialArticle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Translation.Complete() || res.Translation.Cache.Status == CacheHit {
+		t.Errorf("second request: complete %v, status %s; want incomplete and no hit", res.Translation.Complete(), res.Translation.Cache.Status)
+	}
+	again := calls()[before:]
+	if len(again) == 0 {
+		t.Fatal("the lost paragraph was not asked for again")
+	}
+	for _, segs := range again {
+		if len(segs) != 1 || !strings.Contains(segs[0], "habitants") {
+			t.Errorf("second request sent %q, want only the lost paragraph", segs)
+		}
+	}
+	if got := res.Translation.Cache.SegmentsCached; got != 2 {
+		t.Errorf("segments cached = %d, want 2", got)
+	}
+
+	if _, err := svc.Article(ctx, Request{Text: partialArticle, Strict: true}); ErrorCode(err) != CodeOutputCheck {
+		t.Errorf("strict: err = %v, want %s", err, CodeOutputCheck)
+	}
+}
+
+// TestLostTitleIsMinusOne: the title's warning names paragraph -1, and an
+// article with a paragraph lost twice over (deduplicated) warns for each.
+func TestLostTitleIsMinusOne(t *testing.T) {
+	engine, _ := numberDropper()
+	svc := checkedService(t, engine, nil)
+	numbers := strings.Split(partialArticle, "\n\n")[1]
+	res, err := svc.Translate(context.Background(), Request{Title: numbers, Text: partialArticle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []int
+	for _, w := range res.Translation.Warnings {
+		at = append(at, w.Paragraph)
+	}
+	if len(at) != 2 || at[0] != -1 || at[1] != 1 {
+		t.Errorf("warnings at %v, want [-1 1]", at)
+	}
+	if res.Translation.Title != droppedNumbers {
+		t.Errorf("title = %q, want the provider's output", res.Translation.Title)
+	}
+}
+
+// TestNoProviderTranslatesOneParagraph: a paragraph whose every provider
+// failed holds its source text, with a provider_error warning, when its
+// output is empty.
+func TestNoProviderTranslatesOneParagraph(t *testing.T) {
+	engine := &answering{name: "primary", answer: func(_ int, seg string) string {
+		if strings.Contains(seg, "habitants") {
+			return ""
+		}
+		return faithful[seg]
+	}}
+	res, err := checkedService(t, engine, nil).Translate(context.Background(), Request{Text: partialArticle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := res.Translation.Warnings
+	if len(ws) != 1 || ws[0].Code != CodeProviderError || ws[0].Paragraph != 1 {
+		t.Fatalf("warnings = %+v, want one provider_error at 1", ws)
+	}
+	if got, want := res.Translation.Paragraphs[1], strings.Split(partialArticle, "\n\n")[1]; got != want {
+		t.Errorf("paragraph = %q, want its source %q", got, want)
+	}
+}
