@@ -2,9 +2,18 @@ package gateway
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"passerelle/cache"
+	"passerelle/internal/testenv"
+	"passerelle/language"
+	"passerelle/providers"
 )
 
 // partialArticle's second paragraph is the one the stand-in engine
@@ -154,5 +163,81 @@ func TestNoProviderTranslatesOneParagraph(t *testing.T) {
 	}
 	if got, want := res.Translation.Paragraphs[1], strings.Split(partialArticle, "\n\n")[1]; got != want {
 		t.Errorf("paragraph = %q, want its source %q", got, want)
+	}
+}
+
+// TestLostParagraphIsNotCachedInRedis: over a real Redis, where the article
+// is translated under a lease and its paragraphs read in the lease's round
+// trip, an incomplete article leaves no entry holding the lost paragraph's
+// output, nor one for the article or its reply, and the next request asks
+// for that paragraph alone. Its Redis is its own, so that every key in it
+// was written here.
+func TestLostParagraphIsNotCachedInRedis(t *testing.T) {
+	srv := testenv.StartRedis(t)
+	store, err := cache.NewRedis(cache.RedisOptions{URL: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	engine, calls := numberDropper()
+	svc, err := New(Options{
+		Cache:       store,
+		Translators: map[string]providers.Translator{"primary": engine},
+		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+		Translation: Route{Chain: []string{"primary"}},
+		Summarizing: Route{Chain: []string{"sum"}},
+		Detector:    language.NewDetector(language.Options{}),
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for attempt := 1; attempt <= 2; attempt++ {
+		before := len(calls())
+		res, err := svc.Article(ctx, Request{Text: partialArticle})
+		if err != nil {
+			t.Fatalf("attempt %d: %v", attempt, err)
+		}
+		if res.Translation.Complete() || res.Translation.Paragraphs[1] != droppedNumbers {
+			t.Fatalf("attempt %d: complete %v, paragraph %q", attempt, res.Translation.Complete(), res.Translation.Paragraphs[1])
+		}
+		if _, ok := res.Replay(); ok {
+			t.Errorf("attempt %d: the result would be kept as a reply", attempt)
+		}
+		svc.Flush()
+		if attempt == 2 {
+			for _, segs := range calls()[before:] {
+				if len(segs) != 1 || !strings.Contains(segs[0], "habitants") {
+					t.Errorf("attempt 2 sent %q, want only the lost paragraph", segs)
+				}
+			}
+		}
+	}
+
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { _ = rdb.Close() })
+	keys, err := rdb.Keys(ctx, "*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	segments := 0
+	for _, k := range keys {
+		v, err := rdb.Get(ctx, k).Result()
+		if err != nil {
+			continue // not a string
+		}
+		if strings.Contains(v, "many inhabitants") {
+			t.Errorf("entry %s holds the lost paragraph's output: %.200s", k, v)
+		}
+		if strings.Contains(v, "Russian president met") && strings.Contains(v, "Kim Jong-un said") {
+			t.Errorf("entry %s holds the whole article: %.200s", k, v)
+		}
+		if strings.Contains(v, `"text":"The Russian president met`) {
+			segments++
+		}
+	}
+	if segments == 0 {
+		t.Errorf("no paragraph was cached; keys %q", keys)
 	}
 }
