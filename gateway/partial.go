@@ -16,11 +16,12 @@ import (
 type Warning struct {
 	// Paragraph is the index in Translation.Paragraphs; -1 for the title.
 	Paragraph int
-	// Code is CodeOutputCheck when a provider's output failed a check
-	// (the paragraph holds the first such output), CodeProviderError when
-	// no provider gave any (the paragraph holds its source text).
+	// Code is CodeOutputCheck when a provider's output failed a check (the
+	// paragraph holds the first such output that is still a translation,
+	// or its source text), CodeProviderError when no provider gave any
+	// (the paragraph holds its source text).
 	Code string
-	// Check is the check the held output failed, for CodeOutputCheck.
+	// Check is the check that failed, for CodeOutputCheck.
 	Check   string
 	Message string
 }
@@ -38,21 +39,38 @@ func (t *Translation) Incomplete() error { return t.incomplete }
 // fallenSegment is what the chain made of one paragraph it could not
 // translate: the output to hold instead, and what each provider did.
 type fallenSegment struct {
-	provider string          // who gave text
-	text     string          // its output, repaired, that failed check
-	check    *checks.Failure // the check text failed
+	heldFrom string          // the provider whose output is held
+	held     string          // its output, repaired, which failed heldFail
+	heldFail *checks.Failure //
+	check    *checks.Failure // the first check failed, when nothing is held
 	failures []string        // "provider: what went wrong", in order
 	last     error
 }
 
-// output records a provider's output that failed check f. The first
-// provider of the chain to give one is the one preferred: its latest answer
-// (the one it gave to the paragraph alone) is kept.
+// output records a provider's output that failed check failure. The first
+// provider of the chain to give one that may be held is preferred, and its
+// latest answer (the one to the paragraph alone). An answer that is no
+// translation at all (a refusal, an obeyed injection, a preamble, nothing)
+// is never held: the source text is worth more to an editor, and a
+// hostile article's words must not reach a reader as its translation.
 func (f *fallenSegment) output(provider, text string, failure *checks.Failure) {
-	if text == "" || (f.provider != "" && f.provider != provider) {
+	if f.check == nil {
+		f.check = failure
+	}
+	if text == "" || !holdable(failure.Check) || (f.heldFrom != "" && f.heldFrom != provider) {
 		return
 	}
-	f.provider, f.text, f.check = provider, text, failure
+	f.heldFrom, f.held, f.heldFail = provider, text, failure
+}
+
+// holdable reports whether an output that failed check is still a
+// translation, one an editor can correct.
+func holdable(check string) bool {
+	switch check {
+	case checks.CheckEmpty, checks.CheckRefusal, checks.CheckInjection, checks.CheckPreamble:
+		return false
+	}
+	return true
 }
 
 // fail records that provider did not give the paragraph.
@@ -62,10 +80,10 @@ func (f *fallenSegment) fail(provider string, err error) {
 }
 
 // best returns what the paragraph holds: the preferred output that failed
-// a check, or src when no provider gave one.
+// a check, or src when there is none.
 func (f *fallenSegment) best(src string) string {
-	if f.text != "" {
-		return f.text
+	if f.held != "" {
+		return f.held
 	}
 	return src
 }
@@ -73,10 +91,14 @@ func (f *fallenSegment) best(src string) string {
 // warning describes the paragraph at index for the client.
 func (f *fallenSegment) warning(index int) Warning {
 	detail := strings.Join(f.failures, "; ")
-	if f.text != "" {
-		return Warning{Paragraph: index, Code: CodeOutputCheck, Check: f.check.Check,
+	switch {
+	case f.held != "":
+		return Warning{Paragraph: index, Code: CodeOutputCheck, Check: f.heldFail.Check,
 			Message: fmt.Sprintf("no provider's translation passed the checks (%s); the paragraph holds %s's translation, which failed the %s check: %s",
-				detail, f.provider, f.check.Check, f.check.Detail)}
+				detail, f.heldFrom, f.heldFail.Check, f.heldFail.Detail)}
+	case f.check != nil:
+		return Warning{Paragraph: index, Code: CodeOutputCheck, Check: f.check.Check,
+			Message: fmt.Sprintf("no provider's translation passed the checks (%s); none could be kept, and the paragraph holds its source text", detail)}
 	}
 	return Warning{Paragraph: index, Code: CodeProviderError,
 		Message: fmt.Sprintf("no provider translated this paragraph (%s); it holds its source text", detail)}

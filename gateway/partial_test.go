@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"passerelle/article"
 	"passerelle/cache"
 	"passerelle/internal/testenv"
 	"passerelle/language"
@@ -143,27 +144,75 @@ func TestLostTitleIsMinusOne(t *testing.T) {
 	}
 }
 
-// TestNoProviderTranslatesOneParagraph: a paragraph whose every provider
-// failed holds its source text, with a provider_error warning, when its
-// output is empty.
+// TestNoProviderTranslatesOneParagraph: a paragraph no provider answered
+// for holds its source text, with a provider_error warning; one whose only
+// answers were no translation (a refusal) holds it too, with the check.
 func TestNoProviderTranslatesOneParagraph(t *testing.T) {
-	engine := &answering{name: "primary", answer: func(_ int, seg string) string {
+	numbers := strings.Split(partialArticle, "\n\n")[1]
+	tests := []struct {
+		name      string
+		engine    providers.Translator
+		wantCode  string
+		wantCheck string
+	}{
+		{"provider error", errsOnNumbers{}, CodeProviderError, ""},
+		{"refusal", &answering{name: "primary", answer: func(_ int, seg string) string {
+			if seg == numbers {
+				return "I'm sorry, but I can't help with that request."
+			}
+			return faithful[seg]
+		}}, CodeOutputCheck, "refusal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc, err := New(Options{
+				Cache:       cache.NewMemory(cache.MemoryOptions{}),
+				Translators: map[string]providers.Translator{"primary": tt.engine},
+				Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+				Translation: Route{Chain: []string{"primary"}},
+				Summarizing: Route{Chain: []string{"sum"}},
+				// One paragraph a request, so that an error is one
+				// paragraph's.
+				Budgets:  map[string]Budget{"primary": {Budget: article.Budget{Max: 20000, MaxPieces: 1}, Parallel: 1}},
+				Detector: language.NewDetector(language.Options{}),
+				Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := svc.Translate(context.Background(), Request{Text: partialArticle})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws := res.Translation.Warnings
+			if len(ws) != 1 || ws[0].Code != tt.wantCode || ws[0].Check != tt.wantCheck || ws[0].Paragraph != 1 {
+				t.Fatalf("warnings = %+v, want one %s %q at 1", ws, tt.wantCode, tt.wantCheck)
+			}
+			if got := res.Translation.Paragraphs[1]; got != numbers {
+				t.Errorf("paragraph = %q, want its source %q", got, numbers)
+			}
+			if got := res.Translation.Paragraphs[2]; got != `Kim Jong-un said he expected "un dialogue significatif" with the Russian president.` {
+				t.Errorf("paragraph 2 = %q, want its translation", got)
+			}
+		})
+	}
+}
+
+// errsOnNumbers translates partialArticle faithfully, and fails every request
+// that holds its paragraph with numbers, as a provider that errs on it.
+type errsOnNumbers struct{}
+
+func (errsOnNumbers) Fingerprint() string { return "failing" }
+
+func (errsOnNumbers) Translate(_ context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	out := make([]string, len(req.Segments))
+	for i, seg := range req.Segments {
 		if strings.Contains(seg, "habitants") {
-			return ""
+			return providers.TranslateResult{}, &providers.Error{Provider: "failing", Kind: providers.KindBadOutput, Message: "malformed answer"}
 		}
-		return faithful[seg]
-	}}
-	res, err := checkedService(t, engine, nil).Translate(context.Background(), Request{Text: partialArticle})
-	if err != nil {
-		t.Fatal(err)
+		out[i] = faithful[seg]
 	}
-	ws := res.Translation.Warnings
-	if len(ws) != 1 || ws[0].Code != CodeProviderError || ws[0].Paragraph != 1 {
-		t.Fatalf("warnings = %+v, want one provider_error at 1", ws)
-	}
-	if got, want := res.Translation.Paragraphs[1], strings.Split(partialArticle, "\n\n")[1]; got != want {
-		t.Errorf("paragraph = %q, want its source %q", got, want)
-	}
+	return providers.TranslateResult{Translations: out, Model: "failing"}, nil
 }
 
 // TestLostParagraphIsNotCachedInRedis: over a real Redis, where the article
