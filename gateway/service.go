@@ -193,6 +193,10 @@ type Request struct {
 	// mapped to itself is not translated.
 	Glossary map[string]string
 	Cache    CachePolicy
+	// Strict fails the request, as output_check_failed or provider_error,
+	// when a paragraph could not be translated, rather than returning the
+	// rest of the article with a warning for it.
+	Strict bool
 	// Charge, when set, is called once with the characters of the article
 	// as it will be worked on (its title and paragraphs, once an HTML page
 	// is extracted or a URL fetched), after the request is found valid and
@@ -237,9 +241,9 @@ type Result struct {
 // the cache: every segment and the summary cached, nothing paid, no
 // timings. It reports false when a later request would not get this
 // result: a provider other than the first of its route made part of it
-// (the first will be asked again), the article came from a URL (the page
-// may change), the request did not let the cache keep it, or there is no
-// cache.
+// (the first will be asked again), a paragraph is missing from it (it will
+// be asked for again), the article came from a URL (the page may change),
+// the request did not let the cache keep it, or there is no cache.
 func (r *Result) Replay() (*Result, bool) { return r.replay, r.replay != nil }
 
 // Translation is the translated article; Paragraphs match the input's.
@@ -252,6 +256,11 @@ type Translation struct {
 	Cache      CacheReport
 	// Coalesced is true when an identical request in flight made it.
 	Coalesced bool
+	// Warnings name the paragraphs no provider translated, returned
+	// without their translation (see Warning); empty for a complete one.
+	Warnings []Warning
+
+	incomplete error // what a strict request fails with; nil when complete
 }
 
 // Text returns the paragraphs joined by a blank line.
@@ -326,6 +335,9 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 			return nil, err
 		}
 	}
+	if req.Strict && !tr.Complete() {
+		return nil, tr.Incomplete()
+	}
 	res.Timings.Translation = time.Since(t0)
 	res.Cache = tr.Cache
 	res.Translation = tr
@@ -358,7 +370,9 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 // replayable tells whether a later identical request would be answered
 // with res from the cache.
 func replayable(req Request, p plan, res *Result) bool {
-	if req.Cache.NoWrite || req.URL != "" {
+	if req.Cache.NoWrite || req.URL != "" || !res.Translation.Complete() {
+		// An incomplete translation is asked for again, paragraph by
+		// paragraph, by the next request.
 		return false
 	}
 	if !p.passthrough && res.Translation.Provider != p.translationChain[0] {

@@ -393,6 +393,9 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 	var failures []string
 	var lastErr error
 	cached := 0
+	// What each paragraph no provider could give went through, for its
+	// warning should the article be returned without it.
+	fallen := make([]fallenSegment, len(unique))
 	// What was paid for, to be cached: encoded when written, after the
 	// reply.
 	var toCache []pendingEntry
@@ -480,22 +483,30 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 				err = nil // a check of the batch's answer (glossary.leaked)
 			}
 			if failure != nil {
+				fallen[m].output(name, text, failure)
 				retry := s.translateBatches(ctx, name, t, p, texts[j:j+1])
 				usage = usage.Add(retry.usage)
 				err = retry.errs[0]
 				if err == nil {
 					text, failure = s.checkedOutput(p, texts[j], retry.texts[0])
+					if failure != nil {
+						fallen[m].output(name, text, failure)
+					}
 				}
 				if err == nil && failure != nil {
 					err = failure
 					s.log.WarnContext(ctx, "translation failed an output check", "provider", name, "check", failure.Check, "detail", failure.Detail)
 				}
 			}
+			if err != nil {
+				text = ""
+			}
 			fl := s.segmentFlights.finish(keys[j], text, res.model, err)
 			delete(unfinished, keys[j])
 			if err != nil {
 				failed++
 				lastErr = err
+				fallen[m].fail(name, err)
 				continue
 			}
 			out[m], served[m], models[m] = text, name, res.model
@@ -508,12 +519,13 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 		}
 		for j, fl := range waits {
 			text, model, err := fl.wait(ctx)
+			m := missing[j]
 			if err != nil {
 				failed++
 				lastErr = err
+				fallen[m].fail(name, err)
 				continue
 			}
-			m := missing[j]
 			out[m], served[m], models[m] = text, name, model
 			cached++ // paid for by the request that was translating it
 		}
@@ -527,8 +539,20 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 			}
 		}
 	}
-	if missing := missingIndexes(out, served); len(missing) > 0 {
-		return nil, store(), providerFailure(ctx, "translation", failures, lastErr)
+	var incomplete error
+	lost := missingIndexes(out, served)
+	if len(lost) > 0 {
+		incomplete = providerFailure(ctx, "translation", failures, lastErr)
+		if !partialAllowed(ctx, served, fallen, lost) {
+			return nil, store(), incomplete
+		}
+		// The rest of the article is worth more to its reader than a
+		// failure: each lost paragraph holds the best a provider gave, or
+		// its source text, and is named in a warning. Nothing of it is
+		// cached, so the next request asks for it again.
+		for _, m := range lost {
+			out[m] = fallen[m].best(unique[m])
+		}
 	}
 
 	segments := make([]string, len(p.segments))
@@ -536,15 +560,21 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 		segments[i] = out[u]
 	}
 	tr := s.assemble(p, segments)
+	if incomplete != nil {
+		tr.incomplete = incomplete
+		tr.Warnings = warningsFor(p, index, served, fallen)
+	}
 	tr.Provider, tr.Model = joinDistinct(withoutKept(served)), joinDistinct(models)
 	if tr.Provider == "" { // every paragraph was already in the target language
 		tr.Provider, tr.Model = "none", "none"
 	}
 	tr.Usage = usage
-	translated := len(unique) - cached - kept
-	tr.Cache = CacheReport{SegmentsCached: cached, SegmentsTranslated: translated, SegmentsKept: kept}
+	// The paragraphs lost were asked for, and are no hit, but were not
+	// translated.
+	asked := len(unique) - cached - kept
+	tr.Cache = CacheReport{SegmentsCached: cached, SegmentsTranslated: asked - len(lost), SegmentsKept: kept}
 	switch {
-	case translated == 0:
+	case asked == 0:
 		tr.Cache.Status = CacheHit
 	case cached == 0:
 		tr.Cache.Status = CacheMiss
@@ -553,9 +583,9 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 	}
 	// The document entry belongs to the primary provider: cache it only when
 	// the primary produced every segment, so a fallback's text is never
-	// served later as if the primary had made it. It goes with the
-	// paragraphs, in one round trip.
-	if !p.cache.NoWrite && tr.Provider == primaryName {
+	// served later as if the primary had made it, nor when a paragraph is
+	// missing from it. It goes with the paragraphs, in one round trip.
+	if !p.cache.NoWrite && tr.Provider == primaryName && incomplete == nil {
 		toCache = append(toCache, pendingEntry{docKey, documentValue{Segments: segments, Model: tr.Model, Usage: usage}})
 	}
 	return tr, store(), nil
@@ -627,7 +657,9 @@ type pendingEntry struct {
 
 // checkedOutput repairs what can be repaired in a provider's translation of
 // src (a label, wrapping quotes, French typography and numbers, spacing) and runs the
-// output checks; it returns the text or the failed check.
+// output checks; it returns the repaired text and, when it fails one, the
+// failed check: the text is then only for a paragraph no provider gets
+// through the checks (see fallenSegment).
 func (s *Service) checkedOutput(p plan, src, translated string) (string, *checks.Failure) {
 	text := checks.Repair(translated)
 	if p.target == "en" {
@@ -646,12 +678,12 @@ func (s *Service) checkedOutput(p plan, src, translated string) (string, *checks
 	if err := checks.Segment(src, text, p.source, p.target, det); err != nil {
 		var f *checks.Failure
 		if errors.As(err, &f) {
-			return "", f
+			return text, f
 		}
-		return "", &checks.Failure{Check: "unknown", Detail: err.Error()}
+		return text, &checks.Failure{Check: "unknown", Detail: err.Error()}
 	}
 	if f := p.glossary.verify(src, text); f != nil {
-		return "", f
+		return text, f
 	}
 	return text, nil
 }

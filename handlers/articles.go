@@ -27,6 +27,7 @@ type articleRequest struct {
 	Provider         string            `json:"provider"`
 	SummarySentences int               `json:"summary_sentences"`
 	Glossary         map[string]string `json:"glossary"`
+	Strict           bool              `json:"strict"`
 }
 
 // readBody reads the request body, at most limit bytes of it.
@@ -100,6 +101,7 @@ func decodeArticle(body []byte) (gateway.Request, error) {
 		Provider:         strings.TrimSpace(in.Provider),
 		SummarySentences: in.SummarySentences,
 		Glossary:         in.Glossary,
+		Strict:           in.Strict,
 	}, nil
 }
 
@@ -119,7 +121,7 @@ func jsonError(err error) error {
 		return gateway.Errorf(gateway.CodeInvalidJSON, "malformed JSON: the body ends too early")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return gateway.Errorf(gateway.CodeInvalidRequest, "unknown field %s: the fields are title, text, html, url, source_lang, target_lang, provider, summary_sentences, glossary", field)
+		return gateway.Errorf(gateway.CodeInvalidRequest, "unknown field %s: the fields are title, text, html, url, source_lang, target_lang, provider, summary_sentences, glossary, strict", field)
 	}
 	return gateway.Errorf(gateway.CodeInvalidJSON, "malformed JSON: %v", err)
 }
@@ -162,9 +164,21 @@ type articleResponse struct {
 	Model        taskStrings      `json:"model"`
 	Cache        cacheBody        `json:"cache"`
 	Usage        usageBody        `json:"usage"`
+	// Complete is false when a paragraph is returned without a checked
+	// translation; Warnings then names each one.
+	Complete bool          `json:"complete"`
+	Warnings []warningBody `json:"warnings,omitempty"`
 	// TimingsMS comes last: a kept reply is stored without it and gets the
 	// timings of the request that reads it (see storedBody).
 	TimingsMS *timingsBody `json:"timings_ms,omitempty"`
+}
+
+// warningBody is a paragraph returned without a checked translation.
+type warningBody struct {
+	Paragraph int    `json:"paragraph"` // in translation.paragraphs; -1 for the title
+	Code      string `json:"code"`
+	Check     string `json:"check,omitempty"`
+	Message   string `json:"message"`
 }
 
 type translationBody struct {
@@ -210,6 +224,7 @@ func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
 		SourceLang:   res.SourceLang,
 		TargetLang:   res.TargetLang,
 		DetectedLang: res.DetectedLang,
+		Complete:     true,
 		Cache: cacheBody{
 			Status:             res.Cache.Status,
 			SegmentsCached:     res.Cache.SegmentsCached,
@@ -228,6 +243,10 @@ func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
 		}
 		out.Provider.Translation, out.Model.Translation = tr.Provider, tr.Model
 		out.Usage.Translation = tr.Usage
+		for _, w := range tr.Warnings {
+			out.Complete = false
+			out.Warnings = append(out.Warnings, warningBody{Paragraph: w.Paragraph, Code: w.Code, Check: w.Check, Message: w.Message})
+		}
 	}
 	if sum := res.Summary; sum != nil {
 		out.Summary = &summaryBody{Text: sum.Text, Sentences: res.SummarySentences}

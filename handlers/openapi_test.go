@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -268,6 +269,8 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 	unready := newRouter(t, routerOptions{chain: []string{"gpt"}})
 	failing := newRouter(t, routerOptions{translator: markTranslator{err: &providers.Error{Provider: "mark", Kind: providers.KindUnavailable, Status: 500}}})
 	slow := newRouter(t, routerOptions{translator: markTranslator{delay: time.Second}, timeout: 50 * time.Millisecond})
+	// One paragraph of partialBody fails the numbers check.
+	dropping := newRouter(t, routerOptions{translator: digitDropper{segments: new(atomic.Int64)}})
 
 	tests := []contractCase{
 		{name: "translate", h: open, method: "POST", path: "/v1/translate", body: article, header: key, requestValid: true, status: 200, xCache: "MISS"},
@@ -290,6 +293,11 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 			body: batchBody("articles", article, `{"text": "  "}`, `{"text": "Un autre article.", "provider": "nope"}`, `{"txt": "faute"}`)},
 		{name: "batch kept", h: open, method: "POST", path: "/v1/batch", header: key, requestValid: true, status: 200,
 			body: batchBody("translate", article, article)},
+		{name: "articles incomplete", h: dropping, method: "POST", path: "/v1/articles", body: partialBody, header: key, requestValid: true, status: 200},
+		{name: "batch incomplete", h: dropping, method: "POST", path: "/v1/batch", header: key, requestValid: true, status: 200,
+			body: batchBody("translate", partialBody)},
+		{name: "strict", h: dropping, method: "POST", path: "/v1/translate", header: key, requestValid: true, status: 502, code: "output_check_failed",
+			body: strings.Replace(partialBody, `{"title"`, `{"strict": true, "title"`, 1)},
 		{name: "extract", h: open, method: "POST", path: "/v1/extract", body: article, header: with("X-Request-ID", "abc-123"), requestValid: true, status: 200},
 		// A page's byline and date come apart from its paragraphs.
 		{name: "extract page", h: open, method: "POST", path: "/v1/extract", header: key, requestValid: true, status: 200,
