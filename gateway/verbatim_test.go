@@ -188,3 +188,61 @@ func TestVerbatimWithApertium(t *testing.T) {
 		t.Errorf("an entry of the previous version was served: %q", got)
 	}
 }
+
+// manglingLLM answers as a model that did not keep the acronym would, and
+// keeps what it was sent.
+type manglingLLM struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (m *manglingLLM) Fingerprint() string { return "mangling-llm" }
+
+func (m *manglingLLM) Translate(ctx context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	m.mu.Lock()
+	m.sent = append(m.sent, req.Segments...)
+	m.mu.Unlock()
+	out := make([]string, len(req.Segments))
+	for i := range out {
+		out[i] = "The split ANUS won the elections, according to the national statistics office."
+	}
+	return providers.TranslateResult{Translations: out, Model: "mangling"}, nil
+}
+
+// TestVerbatimCheckFailsAnLLM: a model is sent the spans as written (it is
+// told to keep them, not given placeholders), and an output that lost one
+// fails the verbatim check and goes to the next provider.
+func TestVerbatimCheckFailsAnLLM(t *testing.T) {
+	engine, err := apertium.New(apertium.Options{URL: testenv.ApertiumURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	llm := &manglingLLM{}
+	svc, err := New(Options{
+		Cache:          cache.NewMemory(cache.MemoryOptions{}),
+		Translators:    map[string]providers.Translator{"llm": llm, "apertium": engine},
+		Summarizers:    map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
+		Translation:    Route{Chain: []string{"llm", "apertium"}},
+		Summarizing:    Route{Chain: []string{"sum"}},
+		NativeGlossary: map[string]bool{"llm": true},
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Le parti ANO a gagné les élections, selon l'INSEE."
+	res, err := svc.Translate(context.Background(), Request{Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	llm.mu.Lock()
+	sent := strings.Join(llm.sent, "\n")
+	llm.mu.Unlock()
+	if !strings.Contains(sent, "ANO") || strings.Contains(sent, "Zxq") {
+		t.Errorf("the model was sent %q, want the spans as written", sent)
+	}
+	got := res.Translation.Paragraphs[0]
+	if res.Translation.Provider != "apertium" || !strings.Contains(got, "ANO") || !strings.Contains(got, "INSEE") {
+		t.Errorf("translation by %q: %q, want apertium's, with ANO and INSEE", res.Translation.Provider, got)
+	}
+}
