@@ -250,11 +250,14 @@ type protected struct {
 // does not contain.
 func (g glossary) protect(text string) protected {
 	terms := g.in(text)
-	stem := placeholderStem(text)
-	for i, t := range terms {
-		text = replaceTerm(text, t.folded, stem+strconv.Itoa(i)+placeholderEnd)
+	var stem string
+	if len(terms) > 0 {
+		stem = placeholderStem(text)
+		for i, t := range terms {
+			text = replaceTerm(text, t.folded, stem+strconv.Itoa(i)+placeholderEnd)
+		}
 	}
-	text, terms = protectVerbatim(text, stem, slices.Clip(terms))
+	text, stem, terms = protectVerbatim(text, stem, slices.Clip(terms))
 	if len(terms) == 0 {
 		return protected{text: text}
 	}

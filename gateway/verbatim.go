@@ -41,19 +41,57 @@ type verbatimSpan struct {
 // The patterns, in order of precedence: a span overlapping one found by an
 // earlier pattern is dropped, so that the "@" of an e-mail address is not a
 // handle and the digits of a link are not a number.
+//
+// Most paragraphs hold none of them: each pattern runs only on a text that
+// may hold a match, as a cheap scan tells, since a regular expression costs
+// far more than the scan.
 var verbatimPatterns = []struct {
-	kind verbatimKind
-	re   *regexp.Regexp
+	kind     verbatimKind
+	re       *regexp.Regexp
+	mayMatch func(string) bool
 }{
-	{verbatimLink, regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"«»]+`)},
-	{verbatimEmail, regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`)},
-	{verbatimHandle, regexp.MustCompile(`@[A-Za-z0-9_]{1,30}`)},
-	{verbatimHashtag, regexp.MustCompile(`#[\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*`)},
-	{verbatimAcronym, regexp.MustCompile(`\p{Lu}{2,6}`)},
+	{verbatimLink, regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"«»]+`), func(s string) bool {
+		return strings.Contains(s, "://") || strings.Contains(s, "www.") || strings.Contains(s, "WWW.")
+	}},
+	{verbatimEmail, regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`), func(s string) bool { return strings.Contains(s, "@") }},
+	{verbatimHandle, regexp.MustCompile(`@[A-Za-z0-9_]{1,30}`), func(s string) bool { return strings.Contains(s, "@") }},
+	{verbatimHashtag, regexp.MustCompile(`#[\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*`), func(s string) bool { return strings.Contains(s, "#") }},
+	{verbatimAcronym, regexp.MustCompile(`\p{Lu}{2,6}`), hasTwoCapitals},
 	// A comma is not inner punctuation here: "3,5" is a French decimal,
 	// which the English must write "3.5".
-	{verbatimNumber, regexp.MustCompile(`\p{N}+(?:[./:-]\p{N}+)+`)},
+	{verbatimNumber, regexp.MustCompile(`\p{N}+(?:[./:-]\p{N}+)+`), hasDottedNumber},
 }
+
+// hasTwoCapitals reports whether s holds two capitals in a row.
+func hasTwoCapitals(s string) bool {
+	prev := false
+	for _, r := range s {
+		upper := unicode.IsUpper(r)
+		if upper && prev {
+			return true
+		}
+		prev = upper
+	}
+	return false
+}
+
+// hasDottedNumber reports whether s holds an ASCII digit, one of ". / : -"
+// and a digit: what a number with inner punctuation starts as. Digits of
+// other scripts are rare enough in French news to go through the pattern
+// only with these.
+func hasDottedNumber(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		switch s[i] {
+		case '.', '/', ':', '-':
+			if isDigitByte(s[i-1]) && isDigitByte(s[i+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
 
 // acronymTranslations are the French acronyms whose English form differs
 // and is the one English readers know: they are put back in that form.
@@ -68,13 +106,12 @@ var acronymTranslations = map[string]string{
 // verbatimSpans returns the spans of text, in order, none overlapping and
 // none touching a placeholder of stem (a glossary term already protected).
 func verbatimSpans(text, stem string) []verbatimSpan {
-	if !strings.ContainsFunc(text, func(r rune) bool { return r == '@' || r == '#' || r == '/' || unicode.IsDigit(r) || unicode.IsUpper(r) }) {
-		return nil
-	}
-	shouting := mostlyCapitals(text)
 	var spans []verbatimSpan
 	for _, p := range verbatimPatterns {
-		if p.kind == verbatimAcronym && shouting {
+		if !p.mayMatch(text) {
+			continue
+		}
+		if p.kind == verbatimAcronym && mostlyCapitals(text) {
 			continue // a title in capitals: its words are not acronyms
 		}
 		for _, m := range p.re.FindAllStringIndex(text, -1) {
@@ -148,12 +185,17 @@ func verbatimTarget(text string, s verbatimSpan) string {
 }
 
 // protectVerbatim replaces each verbatim span of text by a placeholder of
-// stem numbered from len(terms) on, and returns the text and terms with
-// one term per distinct span, mapped to its target.
-func protectVerbatim(text, stem string, terms glossary) (string, glossary) {
+// stem numbered from len(terms) on, and returns the text, the stem and the
+// terms with one term per distinct span, mapped to its target. An empty
+// stem means text holds no placeholder yet; one is chosen when a span needs
+// it.
+func protectVerbatim(text, stem string, terms glossary) (string, string, glossary) {
 	spans := verbatimSpans(text, stem)
 	if len(spans) == 0 {
-		return text, terms
+		return text, stem, terms
+	}
+	if stem == "" {
+		stem = placeholderStem(text)
 	}
 	index := map[string]int{}
 	var b strings.Builder
@@ -171,7 +213,7 @@ func protectVerbatim(text, stem string, terms glossary) (string, glossary) {
 		last = s.end
 	}
 	b.WriteString(text[last:])
-	return b.String(), terms
+	return b.String(), stem, terms
 }
 
 // verifyVerbatim checks that out, the translation of src, carries src's
