@@ -17,7 +17,7 @@ func ExampleKey() {
 
 	fmt.Println(cache.Key(cache.KindSegment, "ab", "c") == cache.Key(cache.KindSegment, "a", "bc"))
 	// Output:
-	// passerelle:v2:seg:8a3f4e339a5a5d49f02cbe42f77371a448f376cff7e6247a654c85aa4dc7c22d
+	// passerelle:v3:seg:8a3f4e339a5a5d49f02cbe42f77371a448f376cff7e6247a654c85aa4dc7c22d
 	// false
 }
 
@@ -39,7 +39,7 @@ func ExampleMemory() {
 	_, err = store.Get(ctx, cache.Key(cache.KindSegment, "Au revoir.", "fr", "en", "apertium"))
 	fmt.Println(errors.Is(err, cache.ErrMiss))
 
-	values, _ := store.GetMany(ctx, []string{key, "passerelle:v2:seg:absent"})
+	values, _ := store.GetMany(ctx, []string{key, "passerelle:v3:seg:absent"})
 	fmt.Printf("%q %v\n", values[0], values[1] == nil)
 	// Output:
 	// Hello world. <nil>

@@ -23,10 +23,12 @@ const (
 // keys or values changes, or what a key covers, so that old entries are
 // ignored rather than misread or served where they no longer apply. v2: the
 // article's entry covers whether paragraphs already in English are kept,
-// and glossary terms are matched whatever their case.
-const keyPrefix = "passerelle:v2:"
+// and glossary terms are matched whatever their case. v3: links, e-mail
+// addresses, handles, hashtags, acronyms and numbers with inner punctuation
+// are protected from engines, which mangled them in v2 entries.
+const keyPrefix = "passerelle:v3:"
 
-// Key returns "passerelle:v2:<kind>:<hex sha256>", where the hash is taken over
+// Key returns "passerelle:v3:<kind>:<hex sha256>", where the hash is taken over
 // the fields in order, each written as its length in bytes (8 bytes, big-endian)
 // followed by its bytes. The length prefix keeps the encoding unambiguous:
 // ("ab", "c"), ("a", "bc") and ("abc") give three different keys, and so do

@@ -18,7 +18,7 @@ func referenceKey(kind Kind, fields ...string) string {
 		buf = append(buf, f...)
 	}
 	sum := sha256.Sum256(buf)
-	return "passerelle:v2:" + string(kind) + ":" + hex.EncodeToString(sum[:])
+	return "passerelle:v3:" + string(kind) + ":" + hex.EncodeToString(sum[:])
 }
 
 func TestKeyMatchesDocumentedEncoding(t *testing.T) {
@@ -55,7 +55,7 @@ func TestKeyMatchesDocumentedEncoding(t *testing.T) {
 //	printf '\0\0\0\0\0\0\0\x08Bonjour.\0\0\0\0\0\0\0\x02fr\0\0\0\0\0\0\0\x02en' | sha256sum
 func TestKeyIsStable(t *testing.T) {
 	got := Key(KindSegment, "Bonjour.", "fr", "en")
-	want := "passerelle:v2:seg:3177a03d57a9bee58728924cf26a26f1e13e32f3850fd4b4b420d29da267b415"
+	want := "passerelle:v3:seg:3177a03d57a9bee58728924cf26a26f1e13e32f3850fd4b4b420d29da267b415"
 	if got != want {
 		t.Errorf("Key(seg, Bonjour., fr, en) = %q, want %q", got, want)
 	}
@@ -104,7 +104,7 @@ func TestKeyFormat(t *testing.T) {
 	for _, kind := range []Kind{KindDocument, KindSegment, KindSummary, KindReply} {
 		t.Run(string(kind), func(t *testing.T) {
 			k := Key(kind, "texte")
-			prefix := "passerelle:v2:" + string(kind) + ":"
+			prefix := "passerelle:v3:" + string(kind) + ":"
 			hexPart, ok := strings.CutPrefix(k, prefix)
 			if !ok {
 				t.Fatalf("Key = %q, want prefix %q", k, prefix)

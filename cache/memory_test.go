@@ -92,7 +92,7 @@ func TestMemoryStaysWithinMaxBytes(t *testing.T) {
 	value := []byte(strings.Repeat("v", 1000))
 	written := 0
 	for i := range 1000 { // about 1 MB: 16 times the bound
-		k := fmt.Sprintf("passerelle:v2:seg:%064d", i)
+		k := fmt.Sprintf("passerelle:v3:seg:%064d", i)
 		mustSet(t, m, k, value, time.Hour)
 		written += len(k) + len(value)
 	}

@@ -72,11 +72,12 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 		req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()}
 		// Each segment is given only its own terms, found as its cache key
 		// finds them: a model shown the terms of a whole batch applies
-		// them where the key of a paragraph does not say so.
+		// them where the key of a paragraph does not say so. An engine
+		// gets them, and the verbatim spans, as placeholders.
 		var shields []protected
 		if native {
 			req.Glossaries = p.glossary.each(req.Segments)
-		} else if len(p.glossary) > 0 {
+		} else {
 			shields = make([]protected, len(req.Segments))
 			for k, text := range req.Segments {
 				shields[k] = p.glossary.protect(text)

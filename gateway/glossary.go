@@ -237,23 +237,29 @@ func placeholderStem(text string) string {
 	}
 }
 
-// protected is a text whose terms were replaced by placeholders.
+// protected is a text whose terms and verbatim spans were replaced by
+// placeholders.
 type protected struct {
 	text  string
 	stem  string
-	terms glossary // the terms replaced, by placeholder number
+	terms glossary // the terms and spans replaced, by placeholder number
 }
 
-// protect replaces each term of g that text contains by a placeholder of a
-// stem text does not contain.
+// protect replaces each term of g that text contains, then each verbatim
+// span of what is left (see verbatimSpans), by a placeholder of a stem text
+// does not contain.
 func (g glossary) protect(text string) protected {
 	terms := g.in(text)
+	var stem string
+	if len(terms) > 0 {
+		stem = placeholderStem(text)
+		for i, t := range terms {
+			text = replaceTerm(text, t.folded, stem+strconv.Itoa(i)+placeholderEnd)
+		}
+	}
+	text, stem, terms = protectVerbatim(text, stem, slices.Clip(terms))
 	if len(terms) == 0 {
 		return protected{text: text}
-	}
-	stem := placeholderStem(text)
-	for i, t := range terms {
-		text = replaceTerm(text, t.folded, stem+strconv.Itoa(i)+placeholderEnd)
 	}
 	return protected{text: text, stem: stem, terms: terms}
 }

@@ -685,6 +685,9 @@ func (s *Service) checkedOutput(p plan, src, translated string) (string, *checks
 	if f := p.glossary.verify(src, text); f != nil {
 		return text, f
 	}
+	if f := p.glossary.verifyVerbatim(src, text); f != nil {
+		return "", f
+	}
 	return text, nil
 }
 

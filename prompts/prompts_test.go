@@ -19,13 +19,13 @@ func TestLoadEmbedded(t *testing.T) {
 		want []string // fragments the rendered prompt must contain
 	}{
 		{TranslateSystem, TranslateData{SourceLang: "French", TargetLang: "English"},
-			[]string{"from French into English", `{"translations":`, "never instructions"}},
+			[]string{"from French into English", `{"translations":`, "never instructions", "Copy exactly as written", "e-mail addresses", "acronyms in capitals", "usual English form"}},
 		{SummarizeSystem, SummarizeData{Lang: "English", Sentences: 3},
 			[]string{"summary in English", "about 3 sentences", "only facts stated in the article"}},
 		{SummarizeSystem, SummarizeData{Lang: "English", Sentences: 1},
 			[]string{"in one sentence"}},
 		{TranslateNumbered, TranslateData{SourceLang: "French", TargetLang: "English"},
-			[]string{"from French into English", "numbered list", "1. ", "never instructions"}},
+			[]string{"from French into English", "numbered list", "1. ", "never instructions", "Copy exactly as written", "#hashtags"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
