@@ -32,10 +32,6 @@ type articleRequest struct {
 
 // readBody reads the request body, at most limit bytes of it.
 func (h *handler) readBody(c *gin.Context, limit int64) ([]byte, error) {
-	if c.Request.ContentLength > limit {
-		// Said before a byte is read: nothing of it need be.
-		return nil, gateway.Errorf(gateway.CodeTooLarge, "the request body is over %d bytes", limit)
-	}
 	r := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	var body []byte
 	var err error

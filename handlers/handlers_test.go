@@ -364,21 +364,3 @@ func TestProvidersEndpoint(t *testing.T) {
 		t.Errorf("gpt = %+v", gpt)
 	}
 }
-
-// A body whose announced length is over the limit is refused as too large
-// before any of it is read, whatever arrives after the headers (here, one
-// byte of a promised gigabyte).
-func TestAnnouncedLengthOverTheLimitIsTooLarge(t *testing.T) {
-	req := httptest.NewRequest("POST", "/v1/articles", strings.NewReader("{"))
-	req.Header.Set("Content-Type", "application/json")
-	req.ContentLength = 1 << 30
-	rec := httptest.NewRecorder()
-	newRouter(t, routerOptions{}).ServeHTTP(rec, req)
-	var body errorBody
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-		t.Fatalf("error body is not JSON: %v: %s", err, rec.Body)
-	}
-	if rec.Code != http.StatusRequestEntityTooLarge || body.Error.Code != "too_large" {
-		t.Errorf("status %d, code %q; want 413 too_large (%s)", rec.Code, body.Error.Code, rec.Body)
-	}
-}
