@@ -2,8 +2,13 @@ package gateway
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"passerelle/article"
 	"passerelle/extract"
@@ -149,13 +154,37 @@ func (s *Service) fetchPage(ctx context.Context, rawURL string) (fetch.Page, err
 	case errors.Is(err, fetch.ErrNotHTML):
 		return page, &Error{Code: CodeNotHTML, Message: "the URL does not serve an HTML page", Err: err}
 	case errors.Is(err, fetch.ErrTooManyRedirects):
-		return page, &Error{Code: CodeFetchFailed, Message: "the URL redirects too many times", Err: err}
+		return page, &Error{Code: CodeFetchFailed, Message: "the page could not be fetched: the URL redirects too many times", Err: err}
 	case errors.As(err, &status):
-		return page, &Error{Code: CodeFetchFailed, Message: "the site answered " + status.Status, Err: err}
+		return page, &Error{Code: CodeFetchFailed, Message: "the page could not be fetched: the site answered " + status.Status, Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
-		return page, &Error{Code: CodeFetchFailed, Message: "the site did not answer in time", Err: err}
+		return page, &Error{Code: CodeFetchFailed, Message: "the page could not be fetched: the site did not answer in time", Err: err}
+	case isTLSFailure(err):
+		return page, &Error{Code: CodeFetchFailed, Message: "the page could not be fetched: the site's TLS certificate or handshake was refused", Err: err}
+	case isConnectionFailure(err):
+		return page, &Error{Code: CodeFetchFailed, Message: "the page could not be fetched: the connection to the site failed (refused, reset or cut)", Err: err}
 	}
 	return page, &Error{Code: CodeFetchFailed, Message: "the page could not be fetched", Err: err}
+}
+
+// isTLSFailure reports whether err is the site's certificate or TLS
+// handshake failing.
+func isTLSFailure(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	var unknown x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &unknown) ||
+		errors.As(err, &hostname) || errors.As(err, &invalid)
+}
+
+// isConnectionFailure reports whether err is the connection to the site
+// failing: refused, reset, or closed before a reply.
+func isConnectionFailure(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // Extraction is what would be translated, for a preview and a budget.

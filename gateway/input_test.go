@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"passerelle/cache"
 	"passerelle/fetch"
@@ -299,5 +300,52 @@ func TestParagraphsAlreadyInEnglishAreKept(t *testing.T) {
 		if tt.kept == 1 && (got.Paragraphs[1] != english || got.Provider != "llm") {
 			t.Errorf("source_lang %q: paragraph %q by %q, want the English as it was, by llm", tt.source, got.Paragraphs[1], got.Provider)
 		}
+	}
+}
+
+// A page that cannot be fetched says why, by class: the site's answer, its
+// silence, its certificate, the connection. What it says of a name that
+// does not resolve is TestInternalNamesCannotBeProbed's.
+func TestFetchFailuresNameTheirCause(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/gone":
+			http.Error(w, "gone", http.StatusNotFound)
+		case "/cut":
+			// The connection is closed before any reply.
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		case "/slow":
+			time.Sleep(2 * time.Second)
+		}
+	}))
+	defer site.Close()
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer secure.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+
+	hosts := []string{}
+	for _, u := range []string{site.URL, secure.URL, closedURL} {
+		hosts = append(hosts, strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://"))
+	}
+	svc, _ := newInputFixture(t, fetch.New(fetch.Options{AllowHosts: hosts, Timeout: 500 * time.Millisecond}))
+	tests := []struct{ url, want string }{
+		{site.URL + "/gone", "the site answered 404"},
+		{site.URL + "/cut", "the connection to the site failed"},
+		{site.URL + "/slow", "did not answer in time"},
+		{secure.URL + "/", "TLS certificate or handshake"},
+		{closedURL + "/", "the connection to the site failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			_, err := svc.Translate(context.Background(), Request{URL: tt.url})
+			if ErrorCode(err) != CodeFetchFailed || !strings.Contains(ErrorMessage(err), tt.want) {
+				t.Errorf("%v: code %q, message %q; want fetch_failed saying %q", err, ErrorCode(err), ErrorMessage(err), tt.want)
+			}
+		})
 	}
 }
