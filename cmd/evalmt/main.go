@@ -133,6 +133,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	var mu sync.Mutex
 	served := map[string]bool{}
+	var flagged flags
 	gw := func(ctx context.Context, title string, paragraphs []string) (string, []string, error) {
 		ctx, cancel := context.WithTimeout(ctx, cfg.Server.RequestTimeout)
 		defer cancel()
@@ -142,6 +143,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		mu.Lock()
 		served[res.Translation.Provider+" "+res.Translation.Model] = true
+		flagged.add(res.Translation.Warnings)
 		mu.Unlock()
 		return res.Translation.Title, res.Translation.Paragraphs, nil
 	}
@@ -156,6 +158,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	rep := summarize(r.Outcomes)
 	printReport(stdout, rep, r, *apertiumURL, model, slices.Sorted(maps.Keys(served)), *verbose)
+	fmt.Fprintf(stdout, "Paragraphs the checks flagged (returned with a warning, the rest of their article whole): %s.\n", flagged)
 
 	if failed := rep.failures(); len(failed) > 0 {
 		return fmt.Errorf("translation fidelity below the floor: %s", strings.Join(failed, "; "))
@@ -271,4 +274,41 @@ func figure(v float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f", v)
+}
+
+// flags counts the paragraphs returned with a warning: translated by no
+// provider to the checks' satisfaction, their article answered all the
+// same.
+type flags struct {
+	paragraphs, articles int
+	byCheck              map[string]int
+}
+
+func (f *flags) add(warnings []gateway.Warning) {
+	if len(warnings) == 0 {
+		return
+	}
+	if f.byCheck == nil {
+		f.byCheck = map[string]int{}
+	}
+	f.articles++
+	for _, w := range warnings {
+		f.paragraphs++
+		check := w.Check
+		if check == "" {
+			check = w.Code
+		}
+		f.byCheck[check]++
+	}
+}
+
+func (f flags) String() string {
+	if f.paragraphs == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, check := range slices.Sorted(maps.Keys(f.byCheck)) {
+		parts = append(parts, fmt.Sprintf("%s %d", check, f.byCheck[check]))
+	}
+	return fmt.Sprintf("%d in %d articles (%s)", f.paragraphs, f.articles, strings.Join(parts, ", "))
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"passerelle/gateway"
 	"passerelle/internal/testenv"
 )
 
@@ -29,6 +30,7 @@ func TestRun(t *testing.T) {
 		"ledevoir/2011/11/15/74380.html",
 		"liberation/2012/12/01/160496",
 		"All floors met.",
+		"Paragraphs the checks flagged (returned with a warning, the rest of their article whole): 0.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
@@ -78,5 +80,18 @@ func TestRunErrors(t *testing.T) {
 				t.Errorf("got error %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestFlagsSayWhatTheChecksFlagged(t *testing.T) {
+	var f flags
+	if got := f.String(); got != "0" {
+		t.Errorf("no warning: %q, want 0", got)
+	}
+	f.add(nil)
+	f.add([]gateway.Warning{{Paragraph: 1, Code: gateway.CodeOutputCheck, Check: "numbers"}, {Paragraph: -1, Code: gateway.CodeProviderError}})
+	f.add([]gateway.Warning{{Paragraph: 0, Code: gateway.CodeOutputCheck, Check: "numbers"}})
+	if got, want := f.String(), "3 in 2 articles (numbers 2, provider_error 1)"; got != want {
+		t.Errorf("flags = %q, want %q", got, want)
 	}
 }
