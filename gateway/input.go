@@ -37,14 +37,8 @@ type pageMeta struct {
 	Published string // the publication date, YYYY-MM-DD
 }
 
-// readArticle turns the request's text, HTML page or URL into a document.
-func (s *Service) readArticle(ctx context.Context, req Request) (article.Document, error) {
-	doc, _, err := s.readArticleMeta(ctx, req)
-	return doc, err
-}
-
-// readArticleMeta is readArticle with the byline and date of a page; they
-// are empty for a text.
+// readArticleMeta reads the article of a request, whatever its form, with
+// the byline and date of a page; they are empty for a text.
 func (s *Service) readArticleMeta(ctx context.Context, req Request) (article.Document, pageMeta, error) {
 	given := 0
 	for _, v := range []string{req.Text, req.HTML, req.URL} {

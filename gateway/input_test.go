@@ -222,6 +222,16 @@ func TestExtractBylineAndDate(t *testing.T) {
 	if x, err := svc.Extract(context.Background(), Request{Text: "Un article.\n\nSans page."}); err != nil || x.Byline != "" || x.Published != "" {
 		t.Errorf("a text: byline %q, published %q (%v); want none", x.Byline, x.Published, err)
 	}
+	// The translation of the page says the same, made or found in the cache.
+	for _, call := range []string{"made", "cached"} {
+		res, err := svc.Article(context.Background(), Request{HTML: page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Byline != "Orange avec Media Services" || res.Published != "2019-04-25" {
+			t.Errorf("%s: byline, published = %q, %q; want the page's", call, res.Byline, res.Published)
+		}
+	}
 }
 
 type countingDetector struct {

@@ -24,6 +24,7 @@ type plan struct {
 	segments         []string // title (when present) then paragraphs
 	hasTitle         bool
 	glossary         glossary // the terms that occur in the article
+	meta             pageMeta // the byline and date of a page; empty for a text
 }
 
 func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan, error) {
@@ -34,7 +35,7 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if err != nil {
 		return plan{}, err
 	}
-	doc, err := s.readArticle(ctx, req)
+	doc, meta, err := s.readArticleMeta(ctx, req)
 	if err != nil {
 		return plan{}, err
 	}
@@ -44,7 +45,7 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if n := doc.Characters(); s.maxCharacters > 0 && n > s.maxCharacters {
 		return plan{}, Errorf(CodeTooLarge, "the article has %d characters; at most %d are accepted", n, s.maxCharacters)
 	}
-	p := plan{doc: doc, target: target, cache: req.Cache, requestedSource: req.SourceLang}
+	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang}
 	switch strings.ToLower(strings.TrimSpace(req.SourceLang)) {
 	case "", "auto":
 		// Detected later, and only when the cache does not already hold

@@ -230,6 +230,9 @@ type Result struct {
 	Summary     *Summary // nil for a translation-only request
 	// SummarySentences is the summary length asked for.
 	SummarySentences int
+	// Byline and Published (YYYY-MM-DD) are what a page given in "html"
+	// or "url" says of its author and date; empty for a text.
+	Byline, Published string
 
 	Cache   CacheReport
 	Timings Timings
@@ -321,7 +324,8 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences, DetectedLang: p.detected}
+	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences, DetectedLang: p.detected,
+		Byline: p.meta.Byline, Published: p.meta.Published}
 	switch {
 	case tr != nil:
 		// Found in the cache while deciding the language.
@@ -391,7 +395,7 @@ func replayable(req Request, p plan, res *Result) bool {
 // to detection and found French, which a hit does not detect again.
 func replayOf(res *Result, segments int, detectedFrench bool) *Result {
 	hit := &Result{SourceLang: res.SourceLang, TargetLang: res.TargetLang, DetectedLang: res.DetectedLang,
-		SummarySentences: res.SummarySentences}
+		SummarySentences: res.SummarySentences, Byline: res.Byline, Published: res.Published}
 	if detectedFrench {
 		hit.DetectedLang = "fr"
 	}

@@ -156,6 +156,8 @@ type articleResponse struct {
 	SourceLang   string           `json:"source_lang"`
 	TargetLang   string           `json:"target_lang"`
 	DetectedLang string           `json:"detected_lang"`
+	Byline       string           `json:"byline,omitempty"`    // of a page given in html or url
+	Published    string           `json:"published,omitempty"` // YYYY-MM-DD, likewise
 	Provider     taskStrings      `json:"provider"`
 	Model        taskStrings      `json:"model"`
 	Cache        cacheBody        `json:"cache"`
