@@ -151,6 +151,16 @@ func TestBudgetRefusesAtTheDoorAndReleases(t *testing.T) {
 	if got := get(t, gw.url+"/healthz"); !strings.Contains(got, "ok") {
 		t.Errorf("/healthz with the budget full: %s", got)
 	}
+	metrics := get(t, gw.url+"/metrics")
+	if refused := metricValue(metrics, "passerelle_inflight_refused_total"); refused < 3 {
+		t.Errorf("passerelle_inflight_refused_total = %v, want the 3 refusals so far at least", refused)
+	}
+	if held := metricValue(metrics, "passerelle_inflight_bytes"); held < float64(budget-4*batchBytes) || held > budget {
+		t.Errorf("passerelle_inflight_bytes = %v with the budget of %d full", held, budget)
+	}
+	if limit := metricValue(metrics, "passerelle_inflight_limit_bytes"); limit != budget {
+		t.Errorf("passerelle_inflight_limit_bytes = %v, want %d", limit, budget)
+	}
 
 	// One client leaves; another's batch turns out over max_batch_bytes: 4 MiB
 	// come back, which article uploads fill again.

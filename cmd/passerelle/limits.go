@@ -13,6 +13,7 @@ import (
 	"passerelle/config"
 	"passerelle/handlers"
 	"passerelle/internal/admission"
+	"passerelle/metrics"
 )
 
 // Timeouts of the overflow path: a connection there gets one quick answer
@@ -93,4 +94,18 @@ func serveHealth(addr string, api http.Handler, log *slog.Logger) (func(), error
 	}()
 	log.Info("health listening", "addr", ln.Addr().String())
 	return func() { _ = srv.Close() }, nil
+}
+
+// admissionState reads what budget and the listener have taken on, for the
+// metrics.
+func admissionState(budget *admission.Budget, lim *admission.Listener) func() metrics.AdmissionState {
+	return func() metrics.AdmissionState {
+		main, overflow := lim.Active()
+		n := lim.Counts()
+		return metrics.AdmissionState{
+			InflightBytes: budget.InUse(), InflightLimit: budget.Limit(), BudgetRefused: budget.Refused(),
+			MainConnections: main, OverflowConnections: overflow, Overflowed: n.Overflowed,
+			Closed: map[string]int64{"silent": n.SilentClosed, "overflow_full": n.OverflowClosed, "turned_away": n.TurnedAway},
+		}
+	}
 }

@@ -117,6 +117,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	defer cutInFlight()
 
 	gin.SetMode(gin.ReleaseMode)
+	budget := admission.NewBudget(cfg.Server.MaxInflightBytes)
 	srv := &http.Server{
 		Handler: handlers.New(live, handlers.Options{
 			MaxBodyBytes:     cfg.Server.MaxBodyBytes,
@@ -131,7 +132,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 			Rules:            live.access.rules,
 			Reload:           live.Reload,
 			Tracer:           tracer,
-			Budget:           admission.NewBudget(cfg.Server.MaxInflightBytes),
+			Budget:           budget,
 			WriteTimeout:     cfg.Server.WriteTimeout,
 			Shutdown:         handlers.Shutdown{Stopping: stopping, Cut: cut},
 		}),
@@ -147,6 +148,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 	limited := admission.Limit(ln, cfg.Server.MaxConnections, config.OverflowConnections)
 	ln = limited
+	if err := m.RegisterAdmission(admissionState(budget, limited)); err != nil {
+		return err
+	}
 	defer serveOverflow(limited, srv.Handler, log)()
 	if cfg.Server.HealthAddr != "" {
 		stopHealth, err := serveHealth(cfg.Server.HealthAddr, srv.Handler, log)

@@ -40,8 +40,9 @@ func ExtractionCost(n int64) int64 { return n * ExtractionWeight }
 // It never waits: work that does not fit is refused at once, and its client
 // told to come back.
 type Budget struct {
-	limit int64
-	used  atomic.Int64
+	limit   int64
+	used    atomic.Int64
+	refused atomic.Int64
 }
 
 // NewBudget returns a budget of limit bytes.
@@ -53,6 +54,9 @@ func (b *Budget) Limit() int64 { return b.limit }
 // InUse is the bytes reserved now.
 func (b *Budget) InUse() int64 { return b.used.Load() }
 
+// Refused is how many reservations the budget has refused.
+func (b *Budget) Refused() int64 { return b.refused.Load() }
+
 // Reserve takes n bytes of the budget, or returns ErrFull and takes
 // nothing. The reservation must be released, once, whatever happens to the
 // work: a deferred Release does it on every path, panics included.
@@ -63,6 +67,7 @@ func (b *Budget) Reserve(n int64) (*Reservation, error) {
 	for {
 		used := b.used.Load()
 		if used+n > b.limit {
+			b.refused.Add(1)
 			return nil, ErrFull
 		}
 		if b.used.CompareAndSwap(used, used+n) {

@@ -39,6 +39,8 @@ type Listener struct {
 
 	peekBuf [1024]byte // for the accepting goroutine alone (evict)
 
+	overflowed, silentClosed, overflowClosed, turnedAway atomic.Int64
+
 	mu     sync.Mutex
 	oldest []*conn // the overflow connections, oldest first; closed ones are dropped lazily
 }
@@ -95,6 +97,7 @@ func (l *Listener) takeSlot() bool {
 			if now.Sub(c.since) < l.quiet {
 				break // the others came later still
 			}
+			l.silentClosed.Add(1)
 			_ = c.Close() // gives its slot back
 		}
 		l.held[0] = nil
@@ -130,16 +133,20 @@ func (l *Listener) toOverflow(c net.Conn) {
 	case l.spare <- struct{}{}:
 	default:
 		if !l.evict() {
+			l.turnedAway.Add(1)
 			_ = c.Close() // every overflow connection is young or being answered
 			return
 		}
+		l.overflowClosed.Add(1)
 		select {
 		case l.spare <- struct{}{}:
 		default:
+			l.turnedAway.Add(1)
 			_ = c.Close() // the slots are all held by connections being handed over
 			return
 		}
 	}
+	l.overflowed.Add(1)
 	oc := newConn(c, l.spare)
 	l.mu.Lock()
 	if len(l.oldest) >= 2*cap(l.spare) {
@@ -223,6 +230,25 @@ func (l *Listener) Close() error {
 // Active is the connections held now by the main server and by the
 // overflow server.
 func (l *Listener) Active() (main, overflow int) { return len(l.slots), len(l.spare) }
+
+// Counts are what the listener has done with connections since it began.
+type Counts struct {
+	// Overflowed went to the overflow path, the bound being reached.
+	Overflowed int64
+	// SilentClosed held a main slot without a byte for Quiet and were
+	// closed for a newcomer.
+	SilentClosed int64
+	// OverflowClosed were closed to make room in the overflow, and
+	// TurnedAway were closed as they came, the overflow holding only
+	// requests being answered and connections too young to close.
+	OverflowClosed, TurnedAway int64
+}
+
+// Counts returns what the listener has done so far.
+func (l *Listener) Counts() Counts {
+	return Counts{Overflowed: l.overflowed.Load(), SilentClosed: l.silentClosed.Load(),
+		OverflowClosed: l.overflowClosed.Load(), TurnedAway: l.turnedAway.Load()}
+}
 
 // Overflow is the listener of the connections beyond the bound.
 func (l *Listener) Overflow() net.Listener { return overflowListener{l} }
