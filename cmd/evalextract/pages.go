@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
 	"passerelle/article"
@@ -141,36 +139,11 @@ var wordPunctWord = regexp.MustCompile(`\p{Ll}[.,;:!?»]\p{Lu}`)
 // word, a stop and a capitalised word ("population.Dans"). Inline markup
 // adds nothing between words, as in a browser: "<b>in</b>édit" is one word.
 func gluedWords(page []byte, paragraphs []string) ([]string, error) {
-	doc, err := html.Parse(bytes.NewReader(page))
+	text, err := visibleText(page, true)
 	if err != nil {
 		return nil, err
 	}
-	var sb strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			sb.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Head, atom.Template, atom.Noscript:
-				return
-			}
-		}
-		inline := n.Type == html.ElementNode && inlineElements[n.DataAtom]
-		if !inline {
-			sb.WriteByte(' ')
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if !inline {
-			sb.WriteByte(' ')
-		}
-	}
-	walk(doc)
-	tokens := strings.Fields(article.Normalize(sb.String()))
+	tokens := strings.Fields(article.Normalize(text))
 	written := make(map[string]bool, len(tokens))
 	joined := make(map[string]bool, len(tokens))
 	for i, t := range tokens {

@@ -113,7 +113,14 @@ func overlap(got, want []string) (common, nGot, nWant int) {
 // htmlText returns the text of an HTML fragment, scripts and styles left out,
 // with a space wherever an element starts or ends so that words in adjacent
 // blocks do not run together.
-func htmlText(b []byte) (string, error) {
+func htmlText(b []byte) (string, error) { return visibleText(b, false) }
+
+// visibleText returns the text of an HTML document or fragment, scripts and
+// styles left out, with a space wherever an element starts or ends. asRead
+// reads it as a browser shows it: inline elements add nothing between
+// words ("<b>in</b>édit" is one word), and the head, templates and
+// noscript are left out too.
+func visibleText(b []byte, asRead bool) (string, error) {
 	doc, err := html.Parse(bytes.NewReader(b))
 	if err != nil {
 		return "", err
@@ -121,16 +128,32 @@ func htmlText(b []byte) (string, error) {
 	var sb strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		switch {
-		case n.Type == html.TextNode:
+		switch n.Type {
+		case html.TextNode:
 			sb.WriteString(n.Data)
-		case n.Type == html.ElementNode && (n.DataAtom == atom.Script || n.DataAtom == atom.Style):
 			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style:
+				return
+			case atom.Head, atom.Template, atom.Noscript:
+				if asRead {
+					return
+				}
+			}
+		}
+		element := n.Type == html.ElementNode
+		// As read, every node but an inline element parts words on both
+		// sides; otherwise an element ends with a space.
+		before := asRead && !(element && inlineElements[n.DataAtom])
+		after := before || (!asRead && element)
+		if before {
+			sb.WriteByte(' ')
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
-		if n.Type == html.ElementNode {
+		if after {
 			sb.WriteByte(' ')
 		}
 	}
