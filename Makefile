@@ -10,7 +10,7 @@
 #               paragraphs kept), summary quality (ROUGE against LEAD), and
 #               the tests that read the corpus (detection, checks, paragraphs)
 #   make chaos  two gateways under load on loopback while Redis, the primary
-#               provider and one gateway fail (cmd/chaos); fails if a request
+#               provider and one gateway fail (tools/chaos); fails if a request
 #               that a fallback could serve failed. Then the flood: fresh
 #               gateways sent big pages, fetched pages, many big batches and
 #               thousands of slow connections; fails unless every request
@@ -18,7 +18,7 @@
 #               (printed) stays under 1 GiB and /healthz answers under 1s;
 #               and SIGTERM during a long batch, which must be answered
 #               whole (finished articles, the rest 503 shutting_down).
-#               CHAOS_FLAGS='-phases flood' runs a part (go run ./cmd/chaos -h)
+#               CHAOS_FLAGS='-phases flood' runs a part (go run ./tools/chaos -h)
 
 GO            ?= go
 BIN           := bin/passerelle
@@ -55,31 +55,31 @@ fmt-check:
 eval:
 	@if [ -z "$(CORPUS)" ]; then echo "usage: make eval CORPUS=path/to/corpus"; exit 2; fi
 	@failed=""; \
-	echo "== extraction: $(GO) run ./cmd/evalextract -corpus $(CORPUS)"; \
-	$(GO) run ./cmd/evalextract -corpus $(CORPUS) || failed="$$failed evalextract"; \
+	echo "== extraction: $(GO) run ./tools/evalextract -corpus $(CORPUS)"; \
+	$(GO) run ./tools/evalextract -corpus $(CORPUS) || failed="$$failed evalextract"; \
 	url="$${PASSERELLE_TEST_APERTIUM_URL:-$$APERTIUM_URL}"; \
 	if [ -z "$$url" ] && scripts/apertium.sh serve $(APERTIUM_PORT); then url=http://127.0.0.1:$(APERTIUM_PORT); fi; \
-	echo; echo "== translation: $(GO) run ./cmd/evalmt -corpus $(CORPUS) -apertium $${url:-(none)}"; \
+	echo; echo "== translation: $(GO) run ./tools/evalmt -corpus $(CORPUS) -apertium $${url:-(none)}"; \
 	if [ -z "$$url" ]; then \
 		echo "evalmt: no Apertium server: scripts/apertium.sh could not serve one on port $(APERTIUM_PORT) (see above)" >&2; failed="$$failed evalmt"; \
 	else \
-		$(GO) run ./cmd/evalmt -corpus $(CORPUS) -apertium "$$url" || failed="$$failed evalmt"; \
+		$(GO) run ./tools/evalmt -corpus $(CORPUS) -apertium "$$url" || failed="$$failed evalmt"; \
 	fi; \
-	echo; echo "== summaries: $(GO) run ./cmd/evalsum -corpus $(CORPUS)"; \
-	$(GO) run ./cmd/evalsum -corpus $(CORPUS) || failed="$$failed evalsum"; \
+	echo; echo "== summaries: $(GO) run ./tools/evalsum -corpus $(CORPUS)"; \
+	$(GO) run ./tools/evalsum -corpus $(CORPUS) || failed="$$failed evalsum"; \
 	echo; echo "== corpus tests: paragraphs kept, length ratios, detection, the fast paths held to their libraries"; \
-	$(GO) test -count=1 ./article ./checks ./language -corpus $(abspath $(CORPUS)) || failed="$$failed corpus-tests"; \
+	$(GO) test -count=1 ./article ./gateway/checks ./article/language -corpus $(abspath $(CORPUS)) || failed="$$failed corpus-tests"; \
 	$(GO) test -count=1 ./gateway -run OpeningDecides -corpus $(abspath $(CORPUS)) || failed="$$failed corpus-tests"; \
 	if [ -n "$$failed" ]; then echo; echo "make eval: failed:$$failed" >&2; exit 1; fi; \
 	echo; echo "make eval: every evaluation met its floor"
 
 chaos: build
-	$(GO) run ./cmd/chaos -bin $(BIN) $(CHAOS_FLAGS)
+	$(GO) run ./tools/chaos -bin $(BIN) $(CHAOS_FLAGS)
 
 .PHONY: bench
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./article ./cache ./checks ./language ./tokens ./handlers ./gateway ./cmd/passerelle
-	$(GO) build -o bin/bench ./cmd/bench
+	$(GO) test -run '^$$' -bench . -benchmem ./article ./cache ./gateway/checks ./article/language ./article/tokens ./handlers ./gateway ./cmd/passerelle
+	$(GO) build -o bin/bench ./tools/bench
 	bin/bench -gateway $(BIN)
 
 clean:
@@ -92,14 +92,14 @@ FUZZTIME         ?= 60s
 FUZZMINIMIZETIME ?= 5s
 FUZZ_TARGETS := \
 	./handlers:FuzzArticleRequest \
-	./extract:FuzzArticle \
+	./article/extract:FuzzArticle \
 	./article:FuzzParse ./article:FuzzNormalize ./article:FuzzSentences ./article:FuzzPack \
 	./cache:FuzzKey \
-	./checks:FuzzEnglishTypography ./checks:FuzzRepair ./checks:FuzzFindAllNumeric \
-	./checks:FuzzEnglishTypographyMatchesReference ./checks:FuzzEnglishNumbers ./checks:FuzzSummaryExtractive \
-	./checks:FuzzMissingNumbers \
-	./language:FuzzDetectMatchesWhatlanggo ./language:FuzzSignalMatchesReference ./language:FuzzDetectOtherMatchesReference \
-	./tokens:FuzzCountMatchesTheCodec
+	./gateway/checks:FuzzEnglishTypography ./gateway/checks:FuzzRepair ./gateway/checks:FuzzFindAllNumeric \
+	./gateway/checks:FuzzEnglishTypographyMatchesReference ./gateway/checks:FuzzEnglishNumbers ./gateway/checks:FuzzSummaryExtractive \
+	./gateway/checks:FuzzMissingNumbers \
+	./article/language:FuzzDetectMatchesWhatlanggo ./article/language:FuzzSignalMatchesReference ./article/language:FuzzDetectOtherMatchesReference \
+	./article/tokens:FuzzCountMatchesTheCodec
 
 .PHONY: fuzz fuzz-short
 

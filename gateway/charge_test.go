@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"passerelle/fetch"
+	"passerelle/article/fetch"
 )
 
 // Whatever form an article comes in, Charge is told the characters of the

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"passerelle/article/language"
 	"passerelle/cache"
-	"passerelle/language"
 	"passerelle/providers"
 )
 

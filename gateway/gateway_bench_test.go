@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"passerelle/article"
+	"passerelle/article/language"
 	"passerelle/cache"
-	"passerelle/language"
 	"passerelle/providers"
 	"passerelle/providers/extractive"
 )

@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"passerelle/article"
-	"passerelle/checks"
+	"passerelle/gateway/checks"
 )
 
 // A glossary maps source terms to the translation they must get; a term

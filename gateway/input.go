@@ -11,10 +11,10 @@ import (
 	"syscall"
 
 	"passerelle/article"
-	"passerelle/extract"
-	"passerelle/fetch"
+	"passerelle/article/extract"
+	"passerelle/article/fetch"
+	"passerelle/article/tokens"
 	"passerelle/internal/admission"
-	"passerelle/tokens"
 )
 
 // Error codes of article input.

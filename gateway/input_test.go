@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/article/fetch"
+	"passerelle/article/language"
 	"passerelle/cache"
-	"passerelle/fetch"
-	"passerelle/language"
 	"passerelle/providers"
 )
 

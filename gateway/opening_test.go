@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"passerelle/article"
-	"passerelle/language"
+	"passerelle/article/language"
 )
 
 // corpusDir points at a copy of the shared evaluation corpus.

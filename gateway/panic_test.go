@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"passerelle/article"
+	"passerelle/article/language"
 	"passerelle/cache"
-	"passerelle/language"
 	"passerelle/providers"
 )
 

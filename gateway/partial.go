@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"passerelle/checks"
+	"passerelle/gateway/checks"
 	"passerelle/providers"
 )
 

@@ -11,9 +11,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"passerelle/article"
+	"passerelle/article/language"
 	"passerelle/cache"
 	"passerelle/internal/testenv"
-	"passerelle/language"
 	"passerelle/providers"
 )
 

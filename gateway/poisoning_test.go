@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/article/language"
 	"passerelle/cache"
 	"passerelle/internal/testenv"
-	"passerelle/language"
 	"passerelle/prompts"
 	"passerelle/providers"
 	"passerelle/providers/apertium"

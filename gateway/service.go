@@ -15,8 +15,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"passerelle/article/fetch"
 	"passerelle/cache"
-	"passerelle/fetch"
 	"passerelle/providers"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"passerelle/article"
 	"passerelle/cache"
-	"passerelle/checks"
+	"passerelle/gateway/checks"
 	"passerelle/providers"
 )
 

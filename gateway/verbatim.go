@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"passerelle/checks"
+	"passerelle/gateway/checks"
 )
 
 // Verbatim spans are what a translation must carry exactly as the article

@@ -18,7 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"passerelle/gateway"
-	"passerelle/quota"
+	"passerelle/handlers/quota"
 )
 
 // Access configures who may call the API and how much.

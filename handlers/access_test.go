@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"passerelle/quota"
+	"passerelle/handlers/quota"
 )
 
 func routerWithAccess(t *testing.T, access Access, reload func() error) http.Handler {

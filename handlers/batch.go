@@ -14,7 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"passerelle/gateway"
-	"passerelle/quota"
+	"passerelle/handlers/quota"
 )
 
 // task is what an article endpoint does, and what a batch does to each of

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"passerelle/gateway"
+	"passerelle/handlers/quota"
 	"passerelle/providers"
-	"passerelle/quota"
 )
 
 type batchReply struct {

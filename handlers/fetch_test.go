@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"passerelle/fetch"
+	"passerelle/article/fetch"
 	"passerelle/gateway"
 )
 

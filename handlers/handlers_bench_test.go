@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/article/language"
 	"passerelle/cache"
 	"passerelle/gateway"
+	"passerelle/handlers/quota"
 	"passerelle/internal/testenv"
-	"passerelle/language"
-	"passerelle/metrics"
 	"passerelle/providers"
 	"passerelle/providers/extractive"
-	"passerelle/quota"
+	"passerelle/telemetry/metrics"
 )
 
 const benchKey = "psl_benchmark-key"

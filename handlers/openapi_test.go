@@ -23,10 +23,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"passerelle/gateway"
-	"passerelle/metrics"
+	"passerelle/handlers/quota"
 	"passerelle/providers"
 	"passerelle/providers/resilient"
-	"passerelle/quota"
+	"passerelle/telemetry/metrics"
 )
 
 // The web page is text/html, which the validator does not decode by

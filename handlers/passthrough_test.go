@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"passerelle/article/language"
 	"passerelle/gateway"
-	"passerelle/language"
 )
 
 // TestEnglishArticleIsNotAHit: an English article sent with "source_lang":

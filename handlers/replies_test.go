@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"passerelle/gateway"
+	"passerelle/handlers/quota"
 	"passerelle/providers"
-	"passerelle/quota"
 )
 
 // lookups counts the gateway's cache lookups by level.

@@ -71,7 +71,7 @@ func FuzzArticleRequest(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	page, err := os.ReadFile("../extract/testdata/synthetic.html")
+	page, err := os.ReadFile("../article/extract/testdata/synthetic.html")
 	if err != nil {
 		f.Fatal(err)
 	}

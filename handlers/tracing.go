@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
-	"passerelle/tracing"
+	"passerelle/telemetry/tracing"
 )
 
 // trace opens the server span of each request, continuing the client's

@@ -11,7 +11,7 @@ import (
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/handlers"
-	"passerelle/quota"
+	"passerelle/handlers/quota"
 )
 
 // access puts the auth and CORS configuration in force, at start and at

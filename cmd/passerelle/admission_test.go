@@ -83,7 +83,7 @@ func postJSON(t *testing.T, url, body string) (int, string, http.Header) {
 // its request ends, by an error or by the client leaving.
 func TestBudgetRefusesAtTheDoorAndReleases(t *testing.T) {
 	var fetched atomic.Int64
-	page, err := os.ReadFile("../../extract/testdata/synthetic.html")
+	page, err := os.ReadFile("../../article/extract/testdata/synthetic.html")
 	if err != nil {
 		t.Fatal(err)
 	}

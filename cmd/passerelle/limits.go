@@ -13,7 +13,7 @@ import (
 	"passerelle/config"
 	"passerelle/handlers"
 	"passerelle/internal/admission"
-	"passerelle/metrics"
+	"passerelle/telemetry/metrics"
 )
 
 // Timeouts of the overflow path: a connection there gets one quick answer

@@ -28,10 +28,11 @@ import (
 	"passerelle/config"
 	"passerelle/handlers"
 	"passerelle/internal/admission"
-	"passerelle/internal/build"
-	"passerelle/internal/logging"
-	"passerelle/metrics"
-	"passerelle/tracing"
+	"passerelle/internal/assemble"
+	"passerelle/internal/version"
+	"passerelle/telemetry/logging"
+	"passerelle/telemetry/metrics"
+	"passerelle/telemetry/tracing"
 )
 
 func main() {
@@ -76,7 +77,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 
 	m := metrics.New()
-	store, err := build.Cache(cfg.Cache, m, log)
+	store, err := assemble.Cache(cfg.Cache, m, log)
 	if err != nil {
 		return err
 	}
@@ -161,9 +162,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 	log.Info("listening", "addr", ln.Addr().String(),
 		"translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain(), "cache", cfg.Cache.Backend,
-		"gomaxprocs", runtime.GOMAXPROCS(0), "build", build.BinaryID(),
+		"gomaxprocs", runtime.GOMAXPROCS(0), "build", version.BinaryID(),
 		"max_connections", cfg.Server.MaxConnections, "open_files", descriptors, "memory_limit", memoryLimit)
-	if build.BinaryID() == "" {
+	if version.BinaryID() == "" {
 		log.Warn("the gateway's build could not be identified: kept replies made by other versions may be served until cache.reply_ttl")
 	}
 	logger.Flush() // what a person starting it waits for

@@ -110,7 +110,7 @@ func (s *englishStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // BenchmarkMissPath is POST /v1/translate of a new article through the
 // gateway as it runs in production (configuration, auth, metrics, a JSON
 // access log line, a real Redis, the OpenAI client) to a stand-in that
-// answers at once, one request at a time: the miss floor of cmd/bench. Each
+// answers at once, one request at a time: the miss floor of tools/bench. Each
 // request is a distinct variant of the seed, so that neither the article nor
 // any paragraph is cached. The direct sub-benchmark sends the stand-in the
 // chat completion the gateway sends it: the difference between the two is

@@ -15,8 +15,8 @@ import (
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/gateway"
-	"passerelle/internal/build"
-	"passerelle/metrics"
+	"passerelle/internal/assemble"
+	"passerelle/telemetry/metrics"
 )
 
 // liveGateway serves through the current gateway.Service and swaps it for
@@ -40,7 +40,7 @@ type liveGateway struct {
 }
 
 func newLiveGateway(cfg config.Config, getenv func(string) string, store cache.Store, m *metrics.Metrics, tracer trace.Tracer, log *slog.Logger) (*liveGateway, error) {
-	svc, err := build.Service(cfg, store, m, tracer, log)
+	svc, err := assemble.Service(cfg, store, m, tracer, log)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (g *liveGateway) Reload() error {
 		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
 		return err
 	}
-	svc, err := build.Service(cfg, g.store, g.m, g.tracer, g.log)
+	svc, err := assemble.Service(cfg, g.store, g.m, g.tracer, g.log)
 	if err != nil {
 		g.log.Error("configuration reload refused; the running configuration stays", "err", err)
 		return fmt.Errorf("reload: %w", err)

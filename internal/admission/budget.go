@@ -25,7 +25,7 @@ const (
 	// ExtractionWeight covers an HTML page while its article is extracted:
 	// the parsed DOM, the copies the extractor compares and the text it
 	// builds. Measured peaks of the live heap on the French pages of
-	// extract/testdata (70 to 140 KB each) were 14 to 29 times the page;
+	// article/extract/testdata (70 to 140 KB each) were 14 to 29 times the page;
 	// BenchmarkExtractionHeldBytes in this package measures it again.
 	ExtractionWeight = 32
 )

@@ -11,19 +11,19 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/extract"
+	"passerelle/article/extract"
 )
 
 // BenchmarkExtractionHeldBytes measures the peak of the live heap while an
-// article is extracted from each French page of extract/testdata, over the
+// article is extracted from each French page of article/extract/testdata, over the
 // page's size: what ExtractionWeight must cover. The collector runs at
 // every 2% of growth, so the live heap it reports follows the peak closely.
 func BenchmarkExtractionHeldBytes(b *testing.B) {
-	pages, _ := filepath.Glob("../../extract/testdata/trafilatura/*.html")
-	more, _ := filepath.Glob("../../extract/testdata/readability/*/source.html")
+	pages, _ := filepath.Glob("../../article/extract/testdata/trafilatura/*.html")
+	more, _ := filepath.Glob("../../article/extract/testdata/readability/*/source.html")
 	pages = append(pages, more...)
 	if len(pages) == 0 {
-		b.Skip("no pages in extract/testdata")
+		b.Skip("no pages in article/extract/testdata")
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(2))
 	worst := 0.0

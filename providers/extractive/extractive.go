@@ -10,7 +10,7 @@
 // teasers) and, in longer summaries, very long ones are scaled down, and a
 // sentence that repeats one already picked is passed over. The weights were
 // chosen on the first 500 articles of a French news summarisation set
-// (OrangeSum); cmd/evalsum measures them against the LEAD baseline, on those
+// (OrangeSum); tools/evalsum measures them against the LEAD baseline, on those
 // and on 500 held-out articles.
 package extractive
 
@@ -27,7 +27,7 @@ import (
 // DefaultSentences is the summary length when neither the request nor the
 // Options give one. Reference abstracts of French news run to about 32 words,
 // and news sentences to about 25: two sentences come closest, and score best
-// against those abstracts (see cmd/evalsum).
+// against those abstracts (see tools/evalsum).
 const DefaultSentences = 2
 
 // model is what SummarizeResult.Model reports.

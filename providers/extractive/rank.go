@@ -35,7 +35,7 @@ type params struct {
 // defaultParams were chosen by a grid search on OrangeSum articles 1-500 for
 // the best ROUGE-1 at 1, 2 and 3 sentences together; a strong lead share with
 // a gentle decay won, the centrality deciding between the first sentences.
-// cmd/evalsum reports them on articles 501-1000 too, which were not looked at.
+// tools/evalsum reports them on articles 501-1000 too, which were not looked at.
 var defaultParams = params{damping: 0.85, decay: 0.5, lead: 0.8, minWords: 10, budget: 48, redundancy: 0.3}
 
 // pick returns the indexes of the n best sentences, in article order. It

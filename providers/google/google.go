@@ -71,7 +71,7 @@ type Options struct {
 type Provider struct {
 	name        string
 	apiKey      string
-	endpoint    string // .../language/translate/v2
+	endpoint    string // .../article/language/translate/v2
 	model       string
 	maxChars    int
 	client      *http.Client

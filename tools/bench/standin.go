@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"passerelle/article/tokens"
+)
+
+// standIn is an OpenAI-compatible chat completions server that translates
+// with pseudoTranslate. It answers /v1/chat/completions at once and
+// /delay/MS/v1/chat/completions after MS milliseconds, so that one server
+// stands for a fast and a slow provider; GET /v1/models lists one model. It counts what it is sent, as a
+// vendor would bill it: the characters of the segments and, while counting
+// tokens is on, the prompt tokens of the whole request.
+type standIn struct {
+	calls       atomic.Int64
+	characters  atomic.Int64 // runes of the segments sent
+	tokens      atomic.Int64 // prompt tokens (system and user messages)
+	outBytes    atomic.Int64 // bytes of the translations returned
+	countTokens atomic.Bool  // tokenizing costs time: only the cost phase turns it on
+
+	mu       sync.Mutex
+	captured []byte // the first request body seen while capture is on
+	capture  bool
+}
+
+// usage is a snapshot of the stand-in's counters.
+type usage struct {
+	calls, characters, tokens, outBytes int64
+}
+
+func (s *standIn) usage() usage {
+	return usage{s.calls.Load(), s.characters.Load(), s.tokens.Load(), s.outBytes.Load()}
+}
+
+func (u usage) since(before usage) usage {
+	return usage{u.calls - before.calls, u.characters - before.characters, u.tokens - before.tokens, u.outBytes - before.outBytes}
+}
+
+// startCapture makes the server keep the next request body it is sent.
+func (s *standIn) startCapture() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.captured, s.capture = nil, true
+}
+
+// capturedBody returns the body kept since startCapture, nil if none came.
+func (s *standIn) capturedBody() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.captured
+}
+
+// chatRequest is the part of a chat completion request the stand-in reads.
+type chatRequest struct {
+	Model    string `json:"model"`
+	Messages []struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	} `json:"messages"`
+}
+
+func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var delay time.Duration
+	path := r.URL.Path
+	if rest, ok := strings.CutPrefix(path, "/delay/"); ok {
+		ms, tail, _ := strings.Cut(rest, "/")
+		n, err := strconv.Atoi(ms)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		delay, path = time.Duration(n)*time.Millisecond, "/"+tail
+	}
+	if path == "/v1/models" && r.Method == http.MethodGet {
+		// The gateway's readiness check lists the models.
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"object":"list","data":[{"id":"` + standinModel + `","object":"model","created":0,"owned_by":"bench"}]}`))
+		return
+	}
+	if path != "/v1/chat/completions" || r.Method != http.MethodPost {
+		http.NotFound(w, r)
+		return
+	}
+	body, err := readAll(r)
+	if err != nil {
+		openAIError(w, http.StatusBadRequest, "could not read the request body")
+		return
+	}
+	var req chatRequest
+	if err := json.Unmarshal(body, &req); err != nil || len(req.Messages) == 0 {
+		openAIError(w, http.StatusBadRequest, "could not parse the request body")
+		return
+	}
+	var payload struct {
+		Segments []string `json:"segments"`
+	}
+	if err := json.Unmarshal([]byte(req.Messages[len(req.Messages)-1].Content), &payload); err != nil || len(payload.Segments) == 0 {
+		openAIError(w, http.StatusBadRequest, "the user message is not the segment JSON")
+		return
+	}
+	s.mu.Lock()
+	if s.capture && s.captured == nil {
+		s.captured = body
+		s.capture = false
+	}
+	s.mu.Unlock()
+
+	s.calls.Add(1)
+	var chars int
+	out := make([]string, len(payload.Segments))
+	for i, seg := range payload.Segments {
+		chars += utf8.RuneCountInString(seg)
+		out[i] = pseudoTranslate(seg)
+	}
+	s.characters.Add(int64(chars))
+	promptTokens, completionTokens := 0, 0
+	content, _ := json.Marshal(map[string][]string{"translations": out})
+	s.outBytes.Add(int64(len(content)))
+	if s.countTokens.Load() {
+		counter := tokens.For(req.Model)
+		for _, m := range req.Messages {
+			promptTokens += counter.Count(m.Content)
+		}
+		completionTokens = counter.Count(string(content))
+		s.tokens.Add(int64(promptTokens))
+	}
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	reply, _ := json.Marshal(map[string]any{
+		"id": "chatcmpl-bench", "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
+		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
+			"message": map[string]any{"role": "assistant", "content": string(content)}}},
+		"usage": map[string]int{"prompt_tokens": promptTokens, "completion_tokens": completionTokens,
+			"total_tokens": promptTokens + completionTokens},
+	})
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(reply)
+}
+
+func openAIError(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+		"message": message, "type": "invalid_request_error", "param": nil, "code": nil}})
+}
