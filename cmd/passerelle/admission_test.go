@@ -290,9 +290,11 @@ func TestSlowUploadAndSlowProviderGetTheReply(t *testing.T) {
 }
 
 // TestHealthAnswersWhileConnectionsAreSaturated fills the public listener
-// with connections that send nothing: health and readiness still answer
-// within a second, an API request gets 503 overloaded at once rather than
-// waiting, and the silent connections are closed after read_header_timeout.
+// with slow connections that never finish their request line: health and
+// readiness still answer within a second, an API request gets 503
+// overloaded at once rather than waiting, and the slow connections are
+// closed after read_header_timeout. (Connections that send nothing at all
+// give way to newcomers: internal/admission's listener tests.)
 func TestHealthAnswersWhileConnectionsAreSaturated(t *testing.T) {
 	check := func(t *testing.T, url string) {
 		t.Helper()
@@ -317,11 +319,18 @@ func TestHealthAnswersWhileConnectionsAreSaturated(t *testing.T) {
 			t.Errorf("the refusal took %s", d)
 		}
 	}
-	silent := func(t *testing.T, addr string, n int) []net.Conn {
+	// Each connection starts a request line and stops there, as a slow
+	// client does: one that sent nothing would give its slot to a newcomer
+	// after admission.Quiet, and whether the check below came before or
+	// after that would depend on how loaded the machine is.
+	trickling := func(t *testing.T, addr string, n int) []net.Conn {
 		conns := make([]net.Conn, n)
 		for i := range conns {
 			c, err := net.Dial("tcp", addr)
 			if err != nil {
+				t.Fatalf("connection %d: %v", i, err)
+			}
+			if _, err := c.Write([]byte("POST /v1/translate HTTP/1.1\r\n")); err != nil {
 				t.Fatalf("connection %d: %v", i, err)
 			}
 			conns[i] = c
@@ -343,18 +352,18 @@ func TestHealthAnswersWhileConnectionsAreSaturated(t *testing.T) {
 		gw := startGateway(t, map[string]string{"PASSERELLE_CONFIG": cfgPath, "APERTIUM_URL": testenv.ApertiumURL(t)})
 		addr := strings.TrimPrefix(gw.url, "http://")
 		opened := time.Now()
-		conns := silent(t, addr, 8)
+		conns := trickling(t, addr, 8)
 		check(t, gw.url)
 		for i, c := range conns {
 			_ = c.SetReadDeadline(opened.Add(4 * time.Second))
 			_, err := c.Read(make([]byte, 1))
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				t.Fatalf("silent connection %d still open 4s after it was opened (read_header_timeout 2s)", i)
+				t.Fatalf("slow connection %d still open 4s after it was opened (read_header_timeout 2s)", i)
 			}
 		}
 		if d := time.Since(opened); d < 1500*time.Millisecond {
-			t.Errorf("the silent connections were closed after %s, before read_header_timeout", d)
+			t.Errorf("the slow connections were closed after %s, before read_header_timeout", d)
 		}
 		waitStatus(t, gw.url+"/v1/extract", `{"text": "Le président est arrivé."}`, http.StatusOK)
 	})
@@ -363,7 +372,7 @@ func TestHealthAnswersWhileConnectionsAreSaturated(t *testing.T) {
 		gw := startGateway(t, map[string]string{"APERTIUM_URL": testenv.ApertiumURL(t)})
 		// Every connection the default serves, and more than the overflow
 		// holds.
-		silent(t, strings.TrimPrefix(gw.url, "http://"), 2048+100)
+		trickling(t, strings.TrimPrefix(gw.url, "http://"), 2048+100)
 		check(t, gw.url)
 	})
 }
