@@ -328,7 +328,7 @@ func TestBatchPassesOverAnUnreadableKeptReply(t *testing.T) {
 	h, svc, _ := replyRouter(t, Access{})
 	article := `{"text": "Un article."}`
 	replies := svc.Replies()
-	replies.Put(context.Background(), replies.Key("translate", []byte(article)), encodeStored(11, "mark", []byte(`{"translation":`)))
+	replies.Put(context.Background(), replies.Key("translate", []byte(article)), keptReply{characters: 11, provider: "mark", document: []byte(`{"translation":}`)}.encode())
 	replies.Wait()
 	rec := do(t, h, "POST", "/v1/batch", batchBody("translate", article, `{"text": "Un autre."}`))
 	got := decodeBatchReply(t, rec.Body.Bytes())

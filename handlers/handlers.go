@@ -175,7 +175,6 @@ func New(gw Gateway, opts Options) http.Handler {
 // kept for the same bytes is sent as it is; otherwise parse, call the
 // gateway, render, and keep the reply for the next identical request.
 func (h *handler) serve(t task) gin.HandlerFunc {
-	endpoint, call, withTranslation := t.endpoint, t.call, t.withTranslation
 	return func(c *gin.Context) {
 		start := time.Now()
 		body, err := h.readBody(c, h.opts.MaxBodyBytes)
@@ -184,13 +183,10 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 			return
 		}
 		policy := callerCachePolicy(c)
-		replies := h.gw.Replies()
-		var replyKey string
-		if replies != nil && !policy.NoWrite {
-			replyKey = replies.Key(endpoint, body)
-			if !policy.NoRead && h.serveStored(c, replies, replyKey, start) {
-				return
-			}
+		slot := newReplySlot(h.gw.Replies(), t.endpoint, body, policy)
+		if r, ok := h.replay(c.Request.Context(), slot, start); ok {
+			h.sendReplayed(c, r)
+			return
 		}
 		req, err := decodeArticle(body)
 		if err != nil {
@@ -205,20 +201,18 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 		req.Cache = policy
 		ctx, cancel := h.requestContext(c.Request.Context())
 		defer cancel()
-		res, err := call(ctx, req)
+		res, err := t.call(ctx, req)
 		if err != nil {
 			h.writeError(c, cutByShutdown(ctx, err))
 			return
 		}
 		c.Set(ctxKeyCache, res.Cache.Status)
-		provider := ""
 		if res.Translation != nil {
-			provider = res.Translation.Provider
-			c.Set(ctxKeyProvider, provider)
+			c.Set(ctxKeyProvider, res.Translation.Provider)
 		}
 		c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
-		sendJSON(c, renderResult(res, withTranslation))
-		h.keepReply(c.Request.Context(), replies, replyKey, res, characters, withTranslation)
+		sendJSON(c, t.reply(res))
+		h.keepReply(c.Request.Context(), slot, t, res, characters)
 	}
 }
 
