@@ -237,6 +237,8 @@ func briefDocument(res *gateway.Result) articleDocument {
 		SourceLang:   res.SourceLang,
 		TargetLang:   res.TargetLang,
 		DetectedLang: res.DetectedLang,
+		Byline:       res.Byline,
+		Published:    res.Published,
 		Complete:     true,
 		Cache: cacheBody{
 			Status:             res.Cache.Status,

@@ -294,3 +294,35 @@ func TestKeptRepliesOfTheFormatBeforeAreNotServed(t *testing.T) {
 		t.Errorf("= %d %s, want the reply kept anew", rec.Code, rec.Body)
 	}
 }
+
+// A page's byline and publication date are in the reply of each article
+// endpoint, made or kept, as /v1/extract gives them; a text has neither.
+func TestRepliesCarryThePagesBylineAndDate(t *testing.T) {
+	page := `<!doctype html><html lang="fr"><head><title>Sommet à Vladivostok</title></head><body><article>
+<h1>Premier sommet Poutine-Kim à Vladivostok</h1>
+<p>Orange avec Media Services, publié le jeudi 25 avril 2019 à 20h15</p>
+<p>Le sommet inédit entre Kim Jong-un et Vladimir Poutine s'est achevé jeudi à Vladivostok, ville portuaire de l'Extrême-Orient russe.</p>
+<p>Le président russe et le dirigeant nord-coréen ont discuté pendant plusieurs heures de la situation dans la péninsule coréenne.</p>
+</article></body></html>`
+	body, _ := json.Marshal(map[string]string{"html": page})
+	for _, path := range []string{"/v1/translate", "/v1/summarize", "/v1/articles", "/v1/extract"} {
+		t.Run(path, func(t *testing.T) {
+			h, svc, _ := replyRouter(t, Access{})
+			for _, call := range []string{"made", "kept"} {
+				rec := do(t, h, "POST", path, string(body))
+				var got struct{ Byline, Published *string }
+				if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
+					t.Fatalf("%s: %d %s", call, rec.Code, rec.Body)
+				}
+				if got.Byline == nil || *got.Byline != "Orange avec Media Services" || got.Published == nil || *got.Published != "2019-04-25" {
+					t.Errorf("%s: %s; want the page's byline and date", call, rec.Body)
+				}
+				svc.Replies().Wait()
+			}
+			rec := do(t, h, "POST", path, `{"text": "Un article.\n\nSans page."}`)
+			if strings.Contains(rec.Body.String(), `"byline"`) || strings.Contains(rec.Body.String(), `"published"`) {
+				t.Errorf("a text: %s; want neither byline nor published", rec.Body)
+			}
+		})
+	}
+}
