@@ -142,8 +142,8 @@ func (h *handler) replay(ctx context.Context, slot replySlot, start time.Time) (
 		h.unreadableReply(ctx, slot)
 		return replayed{}, false
 	}
-	// A new slice: the stored value may be shared with the cache's other
-	// readers.
+	// replyWith writes a new slice: the stored value may be shared with
+	// the cache's other readers.
 	body, err := replyWith(k.document, requestFields{TimingsMS: timingsBody{Total: ms(time.Since(start))}})
 	if err != nil {
 		h.unreadableReply(ctx, slot)
@@ -152,6 +152,8 @@ func (h *handler) replay(ctx context.Context, slot replySlot, start time.Time) (
 	return replayed{characters: k.characters, provider: k.provider, body: body}, true
 }
 
+// unreadableReply logs a kept reply passed over: the request goes the
+// ordinary way, and its reply replaces the entry.
 func (h *handler) unreadableReply(ctx context.Context, slot replySlot) {
 	h.log.WarnContext(ctx, "cache: ignoring an unreadable reply entry", "key", slot.key)
 }
