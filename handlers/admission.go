@@ -65,6 +65,7 @@ var overflowRefusal, _ = json.Marshal(errorBody{Error: errorDetail{Code: gateway
 // still reach them; anything else gets 503 overloaded at once and the
 // connection is closed.
 func Overflow(api http.Handler) http.Handler {
+	overloaded := classOf(gateway.CodeOverloaded)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/healthz", "/readyz", "/metrics":
@@ -74,9 +75,9 @@ func Overflow(api http.Handler) http.Handler {
 		h := w.Header()
 		h["Content-Type"] = valueJSON
 		h["Cache-Control"] = []string{"no-store"}
-		h["Retry-After"] = valueRetryAfter
+		h["Retry-After"] = overloaded.retryAfter
 		h["Connection"] = []string{"close"}
-		w.WriteHeader(http.StatusServiceUnavailable)
+		w.WriteHeader(overloaded.status)
 		_, _ = w.Write(overflowRefusal)
 	})
 }

@@ -148,9 +148,20 @@ func cachePolicy(header string) gateway.CachePolicy {
 
 func headerCacheStatus(status string) string { return strings.ToUpper(status) }
 
-// articleResponse is the JSON reply of the article endpoints. Fields may be
-// added; none may be renamed.
+// articleResponse is the JSON reply of the article endpoints, one object
+// holding the members of its two parts: the document, which a repeat of the
+// request would get the same and which a kept reply stores, and the fields
+// of the request that answers, which are never stored. A field belongs to
+// one part or the other, never to articleResponse itself: a field added to
+// the document is kept and replayed, one added to requestFields is written
+// afresh for every request. Fields may be added; none may be renamed.
 type articleResponse struct {
+	articleDocument
+	requestFields
+}
+
+// articleDocument is the part of a reply that a kept reply stores.
+type articleDocument struct {
 	Translation  *translationBody `json:"translation,omitempty"`
 	Summary      *summaryBody     `json:"summary,omitempty"`
 	SourceLang   string           `json:"source_lang"`
@@ -166,9 +177,12 @@ type articleResponse struct {
 	// translation; Warnings then names each one.
 	Complete bool          `json:"complete"`
 	Warnings []warningBody `json:"warnings,omitempty"`
-	// TimingsMS comes last: a kept reply is stored without it and gets the
-	// timings of the request that reads it (see storedBody).
-	TimingsMS *timingsBody `json:"timings_ms,omitempty"`
+}
+
+// requestFields are the part of a reply that belongs to the request that
+// answers: a replayed reply gets its own.
+type requestFields struct {
+	TimingsMS timingsBody `json:"timings_ms"`
 }
 
 // warningBody is a paragraph returned without a checked translation.
@@ -215,13 +229,16 @@ type timingsBody struct {
 	Summary     float64 `json:"summary,omitempty"`
 }
 
-// renderResult shapes a result; withTranslation is false for /v1/summarize,
-// whose reply names the translating provider but omits the text.
-func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
-	out := articleResponse{
+// briefDocument shapes everything of a result but the translated text: the
+// document /v1/summarize answers, which names the translating provider but
+// leaves its text out.
+func briefDocument(res *gateway.Result) articleDocument {
+	out := articleDocument{
 		SourceLang:   res.SourceLang,
 		TargetLang:   res.TargetLang,
 		DetectedLang: res.DetectedLang,
+		Byline:       res.Byline,
+		Published:    res.Published,
 		Complete:     true,
 		Cache: cacheBody{
 			Status:             res.Cache.Status,
@@ -229,16 +246,8 @@ func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
 			SegmentsTranslated: res.Cache.SegmentsTranslated,
 			SegmentsKept:       res.Cache.SegmentsKept,
 		},
-		TimingsMS: &timingsBody{
-			Total:       ms(res.Timings.Total),
-			Translation: ms(res.Timings.Translation),
-			Summary:     ms(res.Timings.Summary),
-		},
 	}
 	if tr := res.Translation; tr != nil {
-		if withTranslation {
-			out.Translation = &translationBody{Title: tr.Title, Paragraphs: tr.Paragraphs, Text: tr.Text()}
-		}
 		out.Provider.Translation, out.Model.Translation = tr.Provider, tr.Model
 		out.Usage.Translation = tr.Usage
 		for _, w := range tr.Warnings {
@@ -257,6 +266,25 @@ func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
 		}
 	}
 	return out
+}
+
+// fullDocument is briefDocument with the translated text: the document of
+// /v1/translate and /v1/articles.
+func fullDocument(res *gateway.Result) articleDocument {
+	out := briefDocument(res)
+	if tr := res.Translation; tr != nil {
+		out.Translation = &translationBody{Title: tr.Title, Paragraphs: tr.Paragraphs, Text: tr.Text()}
+	}
+	return out
+}
+
+// fieldsOf returns the request's own fields of the reply of res.
+func fieldsOf(res *gateway.Result) requestFields {
+	return requestFields{TimingsMS: timingsBody{
+		Total:       ms(res.Timings.Total),
+		Translation: ms(res.Timings.Translation),
+		Summary:     ms(res.Timings.Summary),
+	}}
 }
 
 func ms(d time.Duration) float64 {

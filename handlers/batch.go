@@ -20,17 +20,23 @@ import (
 // task is what an article endpoint does, and what a batch does to each of
 // its articles.
 type task struct {
-	endpoint        string // the path under /v1, and the task's name in a batch
-	call            func(context.Context, gateway.Request) (*gateway.Result, error)
-	withTranslation bool // whether the reply holds the translated text
+	endpoint string // the path under /v1, and the task's name in a batch
+	call     func(context.Context, gateway.Request) (*gateway.Result, error)
+	// document shapes the part of the reply that a kept reply stores.
+	document func(*gateway.Result) articleDocument
 }
 
 func (h *handler) tasks() []task {
 	return []task{
-		{endpoint: "translate", call: h.gw.Translate, withTranslation: true},
-		{endpoint: "summarize", call: h.gw.Summarize},
-		{endpoint: "articles", call: h.gw.Article, withTranslation: true},
+		{endpoint: "translate", call: h.gw.Translate, document: fullDocument},
+		{endpoint: "summarize", call: h.gw.Summarize, document: briefDocument},
+		{endpoint: "articles", call: h.gw.Article, document: fullDocument},
 	}
+}
+
+// reply is the reply t answers with res.
+func (t task) reply(res *gateway.Result) articleResponse {
+	return articleResponse{articleDocument: t.document(res), requestFields: fieldsOf(res)}
 }
 
 // batchRequest is the JSON body of POST /v1/batch: one task, done on each
@@ -84,10 +90,37 @@ func (h *handler) batch(c *gin.Context) {
 		h.writeError(c, err)
 		return
 	}
-	policy := callerCachePolicy(c)
-	articles := make([]batchArticle, len(in.Articles))
+	articles, valid := h.batchArticles(in.Articles, callerCachePolicy(c))
+	if !h.limitBatchRequests(c, valid) {
+		return
+	}
+	ctx, cancel := h.requestContext(c.Request.Context())
+	defer cancel()
+	run := &batchRun{h: h, ctx: ctx, requestID: requestID(c), task: t, replies: h.gw.Replies(),
+		allowance: &batchAllowance{h: h, who: callerOf(c), limiter: h.rulesOf(c).access.Limiter}}
+	results, notStarted := run.all(articles)
+	run.allowance.describe(c)
+	if notStarted > 0 {
+		h.log.WarnContext(c.Request.Context(), "batch: articles not started before its deadline or shutdown", "request_id", run.requestID,
+			"not_started", notStarted, "articles", len(articles), "err", context.Cause(ctx))
+	}
+	out := batchResponse{Results: results}
+	for _, r := range results {
+		if r.Error == nil {
+			out.Succeeded++
+		} else {
+			out.Failed++
+		}
+	}
+	sendJSON(c, out)
+}
+
+// batchArticles decodes the articles of a batch, each with the cache
+// policy of the batch, and counts those that are valid.
+func (h *handler) batchArticles(in []json.RawMessage, policy gateway.CachePolicy) ([]batchArticle, int) {
+	articles := make([]batchArticle, len(in))
 	valid := 0
-	for i, raw := range in.Articles {
+	for i, raw := range in {
 		a := &articles[i]
 		a.raw = raw
 		if int64(len(raw)) > h.opts.MaxBodyBytes {
@@ -103,66 +136,105 @@ func (h *handler) batch(c *gin.Context) {
 		a.req.Cache = policy
 		valid++
 	}
-	if !h.limitBatchRequests(c, valid) {
-		return
-	}
-	allowance := &batchAllowance{h: h, who: callerOf(c), limiter: h.rulesOf(c).access.Limiter}
+	return articles, valid
+}
 
-	ctx, cancel := h.requestContext(c.Request.Context())
-	defer cancel()
-	replies := h.gw.Replies()
-	results := make([]batchResult, len(articles))
-	slots := make(chan struct{}, h.opts.BatchConcurrency)
-	stopping := h.stopping()
+// batchRun is what the articles of one batch share. They run on goroutines
+// of their own, which never touch the batch's gin.Context: it is not safe
+// to use from them, and is recycled once the handler returns.
+type batchRun struct {
+	h         *handler
+	ctx       context.Context // the batch's work: its deadline, shutdown
+	requestID string
+	task      task
+	replies   *gateway.Replies // as the batch started
+	allowance *batchAllowance
+}
+
+// all answers every article, up to BatchConcurrency at once, and counts
+// those not started: the deadline passed, the client left or the process
+// is stopping.
+func (b *batchRun) all(articles []batchArticle) (results []batchResult, notStarted int) {
+	results = make([]batchResult, len(articles))
+	slots := make(chan struct{}, b.h.opts.BatchConcurrency)
+	stopping := b.h.stopping()
 	var wg sync.WaitGroup
-	notStarted := 0
 	for i := range articles {
 		if articles[i].err != nil {
-			results[i] = h.failedArticle(c, articles[i].err)
+			results[i] = b.failed(articles[i].err)
 			continue
 		}
-		if !acquire(ctx, stopping, slots) {
-			// The deadline passed, the client left or the process is
-			// stopping: the articles not started are not paid for, and
-			// logged once, below.
-			var err error = &gateway.Error{Code: gateway.CodeProviderTimeout, Err: ctx.Err(),
-				Message: "not started: the batch's deadline passed first; send this article again"}
-			if ctx.Err() == nil || errors.Is(context.Cause(ctx), errShuttingDown) {
-				err = errShuttingDown
-			}
-			status, detail := errorOf(c, err)
-			results[i] = batchResult{Status: status, Error: &detail}
+		if !acquire(b.ctx, stopping, slots) {
+			// Not paid for, and logged once by the batch.
+			results[i] = b.notStarted()
 			notStarted++
 			continue
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			defer func() {
-				// A panic here is out of reach of the recover middleware:
-				// it would end the process.
-				if v := recover(); v != nil {
-					results[i] = h.failedArticle(c, fmt.Errorf("panic in a batch article: %v\n%s", v, debug.Stack()))
-				}
-			}()
-			results[i] = h.batchOne(ctx, c, t, replies, allowance, articles[i])
+			defer b.recoverInto(&results[i])
+			results[i] = b.one(articles[i])
 		})
 	}
 	wg.Wait()
-	allowance.describe(c)
-	if notStarted > 0 {
-		h.log.WarnContext(c.Request.Context(), "batch: articles not started before its deadline or shutdown", "request_id", requestID(c),
-			"not_started", notStarted, "articles", len(articles), "err", context.Cause(ctx))
-	}
+	return results, notStarted
+}
 
-	out := batchResponse{Results: results}
-	for _, r := range results {
-		if r.Error == nil {
-			out.Succeeded++
-		} else {
-			out.Failed++
-		}
+// recoverInto answers an article whose work panicked with an internal
+// error: a panic on an article's goroutine is out of reach of the recover
+// middleware, and would end the process.
+func (b *batchRun) recoverInto(result *batchResult) {
+	if v := recover(); v != nil {
+		*result = b.failed(fmt.Errorf("panic in a batch article: %v\n%s", v, debug.Stack()))
 	}
-	sendJSON(c, out)
+}
+
+// notStarted is the result of an article the batch did not start.
+func (b *batchRun) notStarted() batchResult {
+	var err error = &gateway.Error{Code: gateway.CodeProviderTimeout, Err: b.ctx.Err(),
+		Message: "not started: the batch's deadline passed first; send this article again"}
+	if b.ctx.Err() == nil || errors.Is(context.Cause(b.ctx), errShuttingDown) {
+		err = errShuttingDown
+	}
+	status, detail := errorOf(b.requestID, err)
+	return batchResult{Status: status, Error: &detail}
+}
+
+// one does the task on one article, from its kept reply when there is
+// one, and keeps its reply as the article's own endpoint does: either way,
+// its characters are charged before it is answered.
+func (b *batchRun) one(a batchArticle) batchResult {
+	start := time.Now()
+	slot := newReplySlot(b.replies, b.task.endpoint, a.raw, a.req.Cache)
+	if r, ok := b.h.replay(b.ctx, slot, start); ok {
+		// The bytes go into the batch's reply as they are: an entry that
+		// is not JSON would spoil every article's.
+		if json.Valid(r.body) {
+			if err := b.allowance.spend(b.ctx, r.characters); err != nil {
+				return b.failed(err)
+			}
+			return batchResult{Status: http.StatusOK, Result: r.body}
+		}
+		b.h.unreadableReply(b.ctx, slot)
+	}
+	var characters int
+	a.req.Charge = b.allowance.charge(&characters)
+	res, err := b.task.call(b.ctx, a.req)
+	if err != nil {
+		return b.failed(cutByShutdown(b.ctx, err))
+	}
+	out, err := json.Marshal(b.task.reply(res))
+	if err != nil {
+		return b.failed(err)
+	}
+	b.h.keepReply(b.ctx, slot, b.task, res, characters)
+	return batchResult{Status: http.StatusOK, Result: out}
+}
+
+// failed is the result of an article that failed with err.
+func (b *batchRun) failed(err error) batchResult {
+	status, detail := b.h.describeError(b.ctx, b.requestID, err)
+	return batchResult{Status: status, Error: &detail}
 }
 
 // acquire takes a slot, unless ctx ends or stopping is closed first (or
@@ -262,52 +334,4 @@ func (b *batchAllowance) describe(c *gin.Context) {
 		d.Allowed = true
 		setLimitHeaders(c, d, true)
 	}
-}
-
-// batchOne does t on one article, from its kept reply when there is one,
-// and keeps its reply as the article's own endpoint does: either way, its
-// characters are charged before it is answered.
-func (h *handler) batchOne(ctx context.Context, c *gin.Context, t task, replies *gateway.Replies, allowance *batchAllowance, a batchArticle) batchResult {
-	start := time.Now()
-	var key string
-	if replies != nil && !a.req.Cache.NoWrite {
-		key = replies.Key(t.endpoint, a.raw)
-		if !a.req.Cache.NoRead {
-			if raw, ok := replies.Get(ctx, key); ok {
-				if st, ok := decodeStored(raw); ok {
-					tail := replayedTimings(start)
-					// A new slice: the stored value may be shared with the
-					// cache's other readers.
-					result := make([]byte, 0, len(st.body)+len(tail))
-					result = append(append(result, st.body...), tail...)
-					// The bytes go into the batch's reply as they are: an
-					// entry that is not JSON would spoil every article's.
-					if json.Valid(result) {
-						if err := allowance.spend(ctx, st.characters); err != nil {
-							return h.failedArticle(c, err)
-						}
-						return batchResult{Status: http.StatusOK, Result: result}
-					}
-				}
-				h.log.WarnContext(ctx, "cache: ignoring an unreadable reply entry", "key", key)
-			}
-		}
-	}
-	var characters int
-	a.req.Charge = allowance.charge(&characters)
-	res, err := t.call(ctx, a.req)
-	if err != nil {
-		return h.failedArticle(c, cutByShutdown(ctx, err))
-	}
-	out, err := json.Marshal(renderResult(res, t.withTranslation))
-	if err != nil {
-		return h.failedArticle(c, err)
-	}
-	h.keepReply(ctx, replies, key, res, characters, t.withTranslation)
-	return batchResult{Status: http.StatusOK, Result: out}
-}
-
-func (h *handler) failedArticle(c *gin.Context, err error) batchResult {
-	status, detail := h.describeError(c, err)
-	return batchResult{Status: status, Error: &detail}
 }

@@ -328,7 +328,7 @@ func TestBatchPassesOverAnUnreadableKeptReply(t *testing.T) {
 	h, svc, _ := replyRouter(t, Access{})
 	article := `{"text": "Un article."}`
 	replies := svc.Replies()
-	replies.Put(context.Background(), replies.Key("translate", []byte(article)), encodeStored(11, "mark", []byte(`{"translation":`)))
+	replies.Put(context.Background(), replies.Key("translate", []byte(article)), keptReply{characters: 11, provider: "mark", document: []byte(`{"translation":}`)}.encode())
 	replies.Wait()
 	rec := do(t, h, "POST", "/v1/batch", batchBody("translate", article, `{"text": "Un autre."}`))
 	got := decodeBatchReply(t, rec.Body.Bytes())
@@ -340,5 +340,34 @@ func TestBatchPassesOverAnUnreadableKeptReply(t *testing.T) {
 	}
 	if err := json.Unmarshal(got.Results[0].Result, &r); err != nil || r.Translation.Text != "EN Un article." {
 		t.Errorf("the article with a spoilt reply: %v %s", err, got.Results[0].Result)
+	}
+}
+
+// panicky is a gateway whose translation of one article panics, on the
+// article's own goroutine, out of the gateway's reach.
+type panicky struct{ *gateway.Service }
+
+func (p panicky) Translate(ctx context.Context, req gateway.Request) (*gateway.Result, error) {
+	if req.Text == "Boum." {
+		panic("a bug")
+	}
+	return p.Service.Translate(ctx, req)
+}
+
+// An article whose work panics fails alone with an internal error that
+// names the batch's request id; the others are answered.
+func TestBatchArticleThatPanicsFailsAlone(t *testing.T) {
+	var log lockedBuffer
+	h := New(panicky{markService(t, nil)}, Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	rec := do(t, h, "POST", "/v1/batch", batchBody("translate", `{"text": "Un article."}`, `{"text": "Boum."}`), "X-Request-ID", "batch-7")
+	got := decodeBatchReply(t, rec.Body.Bytes())
+	if rec.Code != 200 || len(got.Results) != 2 || got.Succeeded != 1 {
+		t.Fatalf("= %d %s, want one article of two answered", rec.Code, rec.Body)
+	}
+	if r := got.Results[1]; r.Status != http.StatusInternalServerError || r.Error == nil || r.Error.Code != gateway.CodeInternal || r.Error.RequestID != "batch-7" {
+		t.Errorf("the article that panicked: %d %+v, want 500 internal with the batch's request id", r.Status, r.Error)
+	}
+	if s := log.take(); !strings.Contains(s, "panic in a batch article: a bug") || !strings.Contains(s, "request_id=batch-7") {
+		t.Errorf("log:\n%s\nwant the panic, with the batch's request id", s)
 	}
 }

@@ -1,6 +1,20 @@
 // Package handlers is Passerelle's HTTP surface: the Gin router and its
 // middleware, request and response JSON, and the one mapping of errors to
 // HTTP status.
+//
+// An article endpoint is a task: the gateway call it makes and the document
+// it renders of the result (fullDocument, or briefDocument for
+// /v1/summarize, which leaves the translated text out). A reply is two
+// parts: that document, which a repeat of the request would get the same,
+// and the fields of the request that answers (requestFields: its timings).
+// When a repeat would get the same reply from the cache, the encoded
+// document is kept under the request's bytes (replies.go), and the repeat,
+// sent alone or in a batch, is answered by the one replay: the document as
+// it was encoded, with the repeat's own fields encoded beside it, without
+// parsing or encoding the article again. A batch runs its articles on
+// goroutines that share a batchRun (the batch's context, request id, task
+// and allowance), never the gin.Context. Every error reply, of a request or
+// of a batch's article, takes its status from errorTable (errors.go).
 package handlers
 
 import (
@@ -94,27 +108,7 @@ type handler struct {
 
 // New returns the HTTP handler of the whole API.
 func New(gw Gateway, opts Options) http.Handler {
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 1 << 20
-	}
-	if opts.RequestTimeout <= 0 {
-		opts.RequestTimeout = 180 * time.Second
-	}
-	if opts.MaxBatchBytes <= 0 {
-		opts.MaxBatchBytes = 8 << 20
-	}
-	if opts.MaxBatchArticles <= 0 {
-		opts.MaxBatchArticles = 100
-	}
-	if opts.BatchConcurrency <= 0 {
-		opts.BatchConcurrency = 4
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	if opts.Tracer == nil {
-		opts.Tracer = noop.NewTracerProvider().Tracer("")
-	}
+	opts = opts.withDefaults()
 	h := &handler{gw: gw, opts: opts, rules: opts.Rules, log: opts.Logger, tracer: opts.Tracer}
 	if h.rules == nil {
 		rules, err := NewRules(opts.Access, opts.CORSOrigins)
@@ -142,8 +136,40 @@ func New(gw Gateway, opts Options) http.Handler {
 		r.Use(h.trace)
 	}
 	r.Use(h.accessLog, h.recover, securityHeaders, h.withRules)
-	if opts.Metrics != nil && !opts.MetricsElsewhere {
-		r.GET("/metrics", gin.WrapH(opts.Metrics.Handler()))
+	h.routes(r)
+	return r
+}
+
+// withDefaults returns o with the default of every field left unset.
+func (o Options) withDefaults() Options {
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 180 * time.Second
+	}
+	if o.MaxBatchBytes <= 0 {
+		o.MaxBatchBytes = 8 << 20
+	}
+	if o.MaxBatchArticles <= 0 {
+		o.MaxBatchArticles = 100
+	}
+	if o.BatchConcurrency <= 0 {
+		o.BatchConcurrency = 4
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Tracer == nil {
+		o.Tracer = noop.NewTracerProvider().Tracer("")
+	}
+	return o
+}
+
+// routes registers every endpoint on r.
+func (h *handler) routes(r *gin.Engine) {
+	if h.opts.Metrics != nil && !h.opts.MetricsElsewhere {
+		r.GET("/metrics", gin.WrapH(h.opts.Metrics.Handler()))
 	}
 	r.NoRoute(func(c *gin.Context) {
 		h.writeError(c, gateway.Errorf(codeNotFound, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
@@ -164,18 +190,16 @@ func New(gw Gateway, opts Options) http.Handler {
 	v1.POST("/batch", h.batch)
 	v1.POST("/extract", h.extract)
 	v1.GET("/providers", h.providers)
-	if opts.Reload != nil {
+	if h.opts.Reload != nil {
 		admin := r.Group("/admin", h.authenticate, h.requireAdmin)
 		admin.POST("/reload", h.reload)
 	}
-	return r
 }
 
 // serve returns the handler of an endpoint that takes an article: a reply
 // kept for the same bytes is sent as it is; otherwise parse, call the
 // gateway, render, and keep the reply for the next identical request.
 func (h *handler) serve(t task) gin.HandlerFunc {
-	endpoint, call, withTranslation := t.endpoint, t.call, t.withTranslation
 	return func(c *gin.Context) {
 		start := time.Now()
 		body, err := h.readBody(c, h.opts.MaxBodyBytes)
@@ -184,13 +208,10 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 			return
 		}
 		policy := callerCachePolicy(c)
-		replies := h.gw.Replies()
-		var replyKey string
-		if replies != nil && !policy.NoWrite {
-			replyKey = replies.Key(endpoint, body)
-			if !policy.NoRead && h.serveStored(c, replies, replyKey, start) {
-				return
-			}
+		slot := newReplySlot(h.gw.Replies(), t.endpoint, body, policy)
+		if r, ok := h.replay(c.Request.Context(), slot, start); ok {
+			h.sendReplayed(c, r)
+			return
 		}
 		req, err := decodeArticle(body)
 		if err != nil {
@@ -205,20 +226,18 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 		req.Cache = policy
 		ctx, cancel := h.requestContext(c.Request.Context())
 		defer cancel()
-		res, err := call(ctx, req)
+		res, err := t.call(ctx, req)
 		if err != nil {
 			h.writeError(c, cutByShutdown(ctx, err))
 			return
 		}
 		c.Set(ctxKeyCache, res.Cache.Status)
-		provider := ""
 		if res.Translation != nil {
-			provider = res.Translation.Provider
-			c.Set(ctxKeyProvider, provider)
+			c.Set(ctxKeyProvider, res.Translation.Provider)
 		}
 		c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
-		sendJSON(c, renderResult(res, withTranslation))
-		h.keepReply(c.Request.Context(), replies, replyKey, res, characters, withTranslation)
+		sendJSON(c, t.reply(res))
+		h.keepReply(c.Request.Context(), slot, t, res, characters)
 	}
 }
 

@@ -202,7 +202,7 @@ func TestEveryCodeHasAStatus(t *testing.T) {
 		gateway.CodeUnsupportedLanguage, gateway.CodeUnknownProvider, gateway.CodeProviderNotAllowed, gateway.CodeProviderError,
 		gateway.CodeProviderTimeout, gateway.CodeNoProvider, gateway.CodeInternal}
 	for _, code := range codes {
-		if _, ok := statusOf[code]; !ok {
+		if _, ok := errorTable[code]; !ok {
 			t.Errorf("code %q has no HTTP status", code)
 		}
 	}

@@ -114,7 +114,7 @@ func TestOpenAPIErrorCodesHaveTheirStatus(t *testing.T) {
 				codes := errorCodes(ref.Value)
 				for _, code := range codes {
 					listed[code] = true
-					if want := strconv.Itoa(statusOf[code]); status != want {
+					if want := strconv.Itoa(classOf(code).status); status != want {
 						t.Errorf("%s %s lists %q under %s; the handlers answer it with %s", method, path, code, status, want)
 					}
 				}
@@ -124,7 +124,7 @@ func TestOpenAPIErrorCodesHaveTheirStatus(t *testing.T) {
 			}
 		}
 	}
-	for code := range statusOf {
+	for code := range errorTable {
 		if !listed[code] && code != codeNotFound && code != codeMethodNotAllowed {
 			t.Errorf("code %q is answered by the handlers but listed nowhere in the document", code)
 		}
