@@ -6,7 +6,19 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"passerelle/providers/registry"
 )
+
+// optionsOf returns the options of the provider named name, of type O.
+func optionsOf[O registry.Options](t *testing.T, cfg Config, name string) O {
+	t.Helper()
+	opts, ok := cfg.Providers[name].Options.(O)
+	if !ok {
+		t.Fatalf("provider %s has options %T", name, cfg.Providers[name].Options)
+	}
+	return opts
+}
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
@@ -27,7 +39,7 @@ func TestLoadWithoutFile(t *testing.T) {
 		},
 		{
 			name:            "an OpenAI key: the LLM first, local engines behind",
-			env:             map[string]string{EnvOpenAIKey: "sk-test", EnvRedisURL: "redis://127.0.0.1:6379/0"},
+			env:             map[string]string{"OPENAI_API_KEY": "sk-test", EnvRedisURL: "redis://127.0.0.1:6379/0"},
 			wantTranslation: []string{"openai", "apertium"},
 			wantSummary:     []string{"openai", "extractive"},
 			wantBackend:     "redis",
@@ -51,8 +63,8 @@ func TestLoadWithoutFile(t *testing.T) {
 			if cfg.Server.Addr != DefaultAddr {
 				t.Errorf("addr = %q, want %q", cfg.Server.Addr, DefaultAddr)
 			}
-			if got := cfg.Providers["apertium"].URL; got != DefaultApertiumURL {
-				t.Errorf("apertium url = %q, want %q", got, DefaultApertiumURL)
+			if got := optionsOf[*registry.ApertiumOptions](t, cfg, "apertium").URL; got != "http://127.0.0.1:2737" {
+				t.Errorf("apertium url = %q, want the default http://127.0.0.1:2737", got)
 			}
 		})
 	}
@@ -60,21 +72,21 @@ func TestLoadWithoutFile(t *testing.T) {
 
 func TestEnvironmentOverrides(t *testing.T) {
 	cfg, err := Load(envOf(map[string]string{
-		EnvAddr:          "127.0.0.1:9999",
-		EnvOpenAIKey:     "sk-secret-value",
-		EnvOpenAIBaseURL: "http://127.0.0.1:11434/v1",
-		EnvOpenAIModel:   "llama3.1",
-		EnvApertiumURL:   "http://127.0.0.1:2800",
+		EnvAddr:           "127.0.0.1:9999",
+		"OPENAI_API_KEY":  "sk-secret-value",
+		"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1",
+		"OPENAI_MODEL":    "llama3.1",
+		"APERTIUM_URL":    "http://127.0.0.1:2800",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	gpt := cfg.Providers["openai"]
+	gpt := optionsOf[*registry.OpenAIOptions](t, cfg, "openai")
 	if gpt.BaseURL != "http://127.0.0.1:11434/v1" || gpt.Model != "llama3.1" || gpt.APIKey != "sk-secret-value" {
 		t.Errorf("openai provider = %+v", gpt)
 	}
-	if cfg.Server.Addr != "127.0.0.1:9999" || cfg.Providers["apertium"].URL != "http://127.0.0.1:2800" {
-		t.Errorf("addr %q, apertium %q", cfg.Server.Addr, cfg.Providers["apertium"].URL)
+	if apertium := optionsOf[*registry.ApertiumOptions](t, cfg, "apertium"); cfg.Server.Addr != "127.0.0.1:9999" || apertium.URL != "http://127.0.0.1:2800" {
+		t.Errorf("addr %q, apertium %q", cfg.Server.Addr, apertium.URL)
 	}
 	if masked := cfg.Masked(); strings.Contains(masked, "sk-secret-value") {
 		t.Errorf("Masked() shows the key:\n%s", masked)
@@ -104,8 +116,8 @@ providers:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cfg.Providers["gpt"]; got.APIKey != "sk-from-env" || got.Model != "gpt-4o" || got.Timeout.Seconds() != 20 || got.BaseURL != DefaultOpenAIBaseURL {
-		t.Errorf("gpt = %+v", got)
+	if got, opts := cfg.Providers["gpt"], optionsOf[*registry.OpenAIOptions](t, cfg, "gpt"); opts.APIKey != "sk-from-env" || opts.Model != "gpt-4o" || got.Timeout.Seconds() != 20 || opts.BaseURL != "https://api.openai.com/v1" {
+		t.Errorf("gpt = %+v, options %+v", got, opts)
 	}
 	if cfg.Server.GCPercent != 400 || cfg.Server.GoMaxProcs != 0 {
 		t.Errorf("server.gc_percent default = %d, want 400; server.gomaxprocs %d, want 0", cfg.Server.GCPercent, cfg.Server.GoMaxProcs)
@@ -210,31 +222,31 @@ func TestEnvironmentDefinesProvidersAndRoutes(t *testing.T) {
 	}{
 		{
 			name:            "DeepL for translation, one variable each",
-			env:             map[string]string{EnvDeepLKey: "k:fx", EnvTranslationProvider: "deepl"},
+			env:             map[string]string{"DEEPL_API_KEY": "k:fx", EnvTranslationProvider: "deepl"},
 			wantTranslation: []string{"deepl", "apertium"},
 			wantSummary:     []string{"extractive"},
-			wantProvider:    "deepl", wantType: TypeDeepL,
+			wantProvider:    "deepl", wantType: "deepl",
 		},
 		{
 			name:            "Anthropic for summaries, OpenAI for translation",
-			env:             map[string]string{EnvOpenAIKey: "sk", EnvAnthropicKey: "ak", EnvSummarizationProvider: "anthropic"},
+			env:             map[string]string{"OPENAI_API_KEY": "sk", "ANTHROPIC_API_KEY": "ak", EnvSummarizationProvider: "anthropic"},
 			wantTranslation: []string{"openai", "apertium"},
 			wantSummary:     []string{"anthropic", "extractive"},
-			wantProvider:    "anthropic", wantType: TypeAnthropic,
+			wantProvider:    "anthropic", wantType: "anthropic",
 		},
 		{
 			name:            "LibreTranslate needs only its URL",
-			env:             map[string]string{EnvLibreTranslateURL: "http://127.0.0.1:5000", EnvTranslationProvider: "libretranslate"},
+			env:             map[string]string{"LIBRETRANSLATE_URL": "http://127.0.0.1:5000", EnvTranslationProvider: "libretranslate"},
 			wantTranslation: []string{"libretranslate", "apertium"},
 			wantSummary:     []string{"extractive"},
-			wantProvider:    "libretranslate", wantType: TypeLibreTranslate,
+			wantProvider:    "libretranslate", wantType: "libretranslate",
 		},
 		{
 			name:            "Google",
-			env:             map[string]string{EnvGoogleKey: "g", EnvTranslationProvider: "google"},
+			env:             map[string]string{"GOOGLE_TRANSLATE_API_KEY": "g", EnvTranslationProvider: "google"},
 			wantTranslation: []string{"google", "apertium"},
 			wantSummary:     []string{"extractive"},
-			wantProvider:    "google", wantType: TypeGoogle,
+			wantProvider:    "google", wantType: "google",
 		},
 	}
 	for _, tt := range tests {
@@ -264,9 +276,9 @@ func TestEnvironmentDefinesProvidersAndRoutes(t *testing.T) {
 func TestMaskedHidesEverySecret(t *testing.T) {
 	cfg := Default()
 	cfg.Providers = map[string]Provider{
-		"gpt": {Type: TypeOpenAI, APIKey: "sk-s3cret-key", BaseURL: "https://proxy-user:pr0xy-pass@proxy.example/v1?key=qu3ry-key",
-			Headers: map[string]string{"api-key": "h3ader-key", "X-Title": "t1tle-value"}},
-		"lt": {Type: TypeLibreTranslate, URL: "http://lt-us3r:lt-pa55@lt.example:5000/?api_key=lt-qu3ry"},
+		"gpt": {Common: Common{Type: "openai"}, Options: &registry.OpenAIOptions{APIKey: "sk-s3cret-key", BaseURL: "https://proxy-user:pr0xy-pass@proxy.example/v1?key=qu3ry-key",
+			Headers: map[string]string{"api-key": "h3ader-key", "X-Title": "t1tle-value"}}},
+		"lt": {Common: Common{Type: "libretranslate"}, Options: &registry.LibreTranslateOptions{URL: "http://lt-us3r:lt-pa55@lt.example:5000/?api_key=lt-qu3ry", APIKey: "lt-k3y"}},
 	}
 	cfg.Cache.Redis.URL = "rediss://default:r3dis-pass@cache.example:6380/0"
 	cfg.Cache.Redis.Password = "r3dis-pass-2"
@@ -275,7 +287,7 @@ func TestMaskedHidesEverySecret(t *testing.T) {
 
 	masked := cfg.Masked()
 	for _, secret := range []string{"sk-s3cret-key", "proxy-user", "pr0xy-pass", "qu3ry-key", "h3ader-key", "t1tle-value",
-		"lt-us3r", "lt-pa55", "lt-qu3ry", "r3dis-pass", "otel-us3r", "otel-pa55", "otel-t0ken", strings.Repeat("ab", 32)} {
+		"lt-us3r", "lt-pa55", "lt-qu3ry", "lt-k3y", "r3dis-pass", "otel-us3r", "otel-pa55", "otel-t0ken", strings.Repeat("ab", 32)} {
 		if strings.Contains(masked, secret) {
 			t.Errorf("Masked() shows %q", secret)
 		}
@@ -286,7 +298,7 @@ func TestMaskedHidesEverySecret(t *testing.T) {
 			t.Errorf("Masked() lacks %q:\n%s", kept, masked)
 		}
 	}
-	if cfg.Providers["gpt"].Headers["api-key"] != "h3ader-key" || cfg.Auth.Keys[0].SHA256 == "***" {
+	if optionsOf[*registry.OpenAIOptions](t, cfg, "gpt").Headers["api-key"] != "h3ader-key" || cfg.Auth.Keys[0].SHA256 == "***" {
 		t.Errorf("Masked() changed the configuration it masks")
 	}
 }

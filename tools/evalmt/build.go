@@ -9,7 +9,12 @@ import (
 	"passerelle/gateway"
 	"passerelle/internal/assemble"
 	"passerelle/providers/apertium"
+	"passerelle/providers/registry"
 )
+
+// gatewayURLEnv is the variable that points the offline configuration at
+// an Apertium server.
+const gatewayURLEnv = "APERTIUM_URL"
 
 // offlineConfig returns the configuration cmd/passerelle runs with when the
 // environment sets nothing but APERTIUM_URL: translation by Apertium,
@@ -18,7 +23,7 @@ import (
 // PASSERELLE_CONFIG lying around does not change what is measured.
 func offlineConfig(apertiumURL string) (config.Config, error) {
 	cfg, err := config.Load(func(name string) string {
-		if name == config.EnvApertiumURL {
+		if name == gatewayURLEnv {
 			return apertiumURL
 		}
 		return ""
@@ -26,8 +31,8 @@ func offlineConfig(apertiumURL string) (config.Config, error) {
 	if err != nil {
 		return config.Config{}, err
 	}
-	if chain := cfg.Translation.Chain(); !slices.Equal(chain, []string{config.DefaultApertiumName}) {
-		return config.Config{}, fmt.Errorf("the default offline translation route is %v, expected [%s] alone", chain, config.DefaultApertiumName)
+	if chain := cfg.Translation.Chain(); !slices.Equal(chain, []string{registry.OfflineTranslator()}) {
+		return config.Config{}, fmt.Errorf("the default offline translation route is %v, expected [%s] alone", chain, registry.OfflineTranslator())
 	}
 	return cfg, nil
 }
@@ -46,5 +51,9 @@ func offlineGateway(cfg config.Config, log *slog.Logger) (*gateway.Service, erro
 // newEngine returns the bare Apertium client for provider p, without the
 // gateway around it: the direct path the gateway is compared with.
 func newEngine(name string, p config.Provider) (*apertium.Provider, error) {
-	return apertium.New(apertium.Options{Name: name, URL: p.URL, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency})
+	opts, ok := p.Options.(*registry.ApertiumOptions)
+	if !ok {
+		return nil, fmt.Errorf("provider %s is of type %s, not apertium", name, p.Type)
+	}
+	return apertium.New(apertium.Options{Name: name, URL: opts.URL, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency})
 }
