@@ -161,6 +161,19 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 		{name: "no connection", yaml: "server: {max_connections: 0}", want: "server.max_connections (0) must be positive"},
 		{name: "budget under the largest request", yaml: "server: {max_inflight_bytes: 10485760}", want: "server.max_inflight_bytes (10485760) cannot hold the largest request"},
 		{name: "memory limit under the cache", yaml: "server: {memory_limit: 268435456}", want: "server.memory_limit: 268435456 bytes cannot hold what the gateway may hold"},
+		{name: "key of another type", yaml: "providers: {gpt: {type: openai, formality: more}}", want: "line 1: field formality not found in a provider of type openai"},
+		{name: "misspelt common key", yaml: "providers:\n  gpt:\n    type: openai\n    timout: 2s", want: "line 4: field timout not found"},
+		{name: "misspelt nested key", yaml: "providers: {gpt: {type: openai, retry: {max_atempts: 1}}}", want: "field max_atempts not found in retry of a provider of type openai"},
+		{name: "option of the wrong kind", yaml: "providers: {gpt: {type: openai, max_summary_input: many}}", want: "cannot unmarshal !!str `many` into int"},
+		{name: "provider without type", yaml: "providers: {x: {timeout: 1s}}", want: "providers.x has no type: use one of anthropic, apertium, deepl"},
+		{name: "response format", yaml: "providers: {gpt: {type: openai, response_format: xml}}", want: `providers.gpt.response_format "xml" is unknown: use json_schema, json_object or text`},
+		{name: "azure without deployment", yaml: "providers: {az: {type: openai, api_type: azure, base_url: 'https://r.openai.azure.com'}}", want: "providers.az: api_type azure needs base_url"},
+		{name: "deepl variant", yaml: "providers: {d: {type: deepl, target_variant: EN-AU}}", want: `providers.d.target_variant "EN-AU" is unknown: use EN-US or EN-GB`},
+		{name: "deepl formality", yaml: "providers: {d: {type: deepl, formality: very}}", want: `providers.d.formality "very" is unknown`},
+		{name: "deepl model type", yaml: "providers: {d: {type: deepl, model_type: fast}}", want: `providers.d.model_type "fast" is unknown`},
+		{name: "libretranslate without url", yaml: "providers: {lt: {type: libretranslate}}", want: "providers.lt.url is empty: give the LibreTranslate server's URL"},
+		{name: "negative concurrency", yaml: "providers: {e: {type: extractive, max_concurrency: -1}}", want: "providers.e: max_concurrency, requests_per_minute"},
+		{name: "negative queue wait", yaml: "providers: {e: {type: extractive, queue_wait: -1s}}", want: "providers.e.queue_wait (-1s) must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -300,5 +313,78 @@ func TestMaskedHidesEverySecret(t *testing.T) {
 	}
 	if optionsOf[*registry.OpenAIOptions](t, cfg, "gpt").Headers["api-key"] != "h3ader-key" || cfg.Auth.Keys[0].SHA256 == "***" {
 		t.Errorf("Masked() changed the configuration it masks")
+	}
+}
+
+// TestEnvironmentShortcuts: each variable sets its field of the provider
+// it names, and defines that provider only as it always has.
+func TestEnvironmentShortcuts(t *testing.T) {
+	writeFile := func(t *testing.T, body string) string {
+		path := filepath.Join(t.TempDir(), "c.yaml")
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	t.Run("a base URL alone defines no OpenAI provider", func(t *testing.T) {
+		cfg, err := Load(envOf(map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, ok := cfg.Providers["openai"]; ok {
+			t.Errorf("openai defined by its base URL alone: %+v", p)
+		}
+	})
+	t.Run("variables lay over the file's provider of that name", func(t *testing.T) {
+		path := writeFile(t, "providers: {openai: {type: openai, api_key: sk-file, model: gpt-4o, timeout: 5s}, deepl: {type: deepl, api_key: file-key}}")
+		cfg, err := Load(envOf(map[string]string{EnvConfig: path, "OPENAI_MODEL": "llama3.1", "DEEPL_API_KEY": "env-key"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gpt := optionsOf[*registry.OpenAIOptions](t, cfg, "openai")
+		if gpt.APIKey != "sk-file" || gpt.Model != "llama3.1" || cfg.Providers["openai"].Timeout != 5e9 {
+			t.Errorf("openai = %+v %+v, want the file's key and timeout, the environment's model", cfg.Providers["openai"].Common, gpt)
+		}
+		if got := optionsOf[*registry.DeepLOptions](t, cfg, "deepl"); got.APIKey != "env-key" || got.TargetVariant != "EN-US" {
+			t.Errorf("deepl = %+v, want the environment's key and the default variant", got)
+		}
+	})
+	t.Run("a name the file gives another type is left alone", func(t *testing.T) {
+		path := writeFile(t, "providers: {apertium: {type: libretranslate, url: 'http://127.0.0.1:5000'}, apy: {type: apertium}}\ntranslation: {provider: apy}")
+		cfg, err := Load(envOf(map[string]string{EnvConfig: path, "APERTIUM_URL": "http://127.0.0.1:2800"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := optionsOf[*registry.LibreTranslateOptions](t, cfg, "apertium"); got.URL != "http://127.0.0.1:5000" {
+			t.Errorf("the file's libretranslate named apertium has url %q", got.URL)
+		}
+		if got := optionsOf[*registry.ApertiumOptions](t, cfg, "apy"); got.URL != "http://127.0.0.1:2737" {
+			t.Errorf("apy url = %q, want the default: APERTIUM_URL names the provider called apertium", got.URL)
+		}
+	})
+	t.Run("a key of its own defines LibreTranslate, which then needs its URL", func(t *testing.T) {
+		_, err := Load(envOf(map[string]string{"LIBRETRANSLATE_API_KEY": "k"}))
+		if err == nil || !strings.Contains(err.Error(), "providers.libretranslate.url is empty") {
+			t.Errorf("err = %v, want the missing URL reported", err)
+		}
+	})
+}
+
+// TestMaskedKeepsTheFileFormat: the logged configuration shows each
+// provider as the one block the file gives, its options beside its common
+// fields.
+func TestMaskedKeepsTheFileFormat(t *testing.T) {
+	cfg, err := Load(envOf(map[string]string{"DEEPL_API_KEY": "k:fx", EnvTranslationProvider: "deepl"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := cfg.MaskedTree()
+	deepl, _ := tree["providers"].(map[string]any)["deepl"].(map[string]any)
+	if deepl["type"] != "deepl" || deepl["api_key"] != "***" || deepl["target_variant"] != "EN-US" || deepl["timeout"] != "30s" {
+		t.Errorf("masked deepl block = %v", deepl)
+	}
+	var back Config
+	if err := decodeYAML([]byte(cfg.Masked()), envOf(nil), &back); err != nil {
+		t.Fatalf("the masked configuration does not decode as a file: %v", err)
 	}
 }

@@ -155,15 +155,15 @@ func unknownKeys(node *yaml.Node, typ string, types ...reflect.Type) error {
 			}
 			ft, ok := fields[key.Value]
 			if !ok {
-				errs = append(errs, fmt.Sprintf("line %d: field %s not found in type %s", key.Line, key.Value, what))
+				errs = append(errs, fmt.Sprintf("line %d: field %s not found in %s", key.Line, key.Value, what))
 				continue
 			}
 			if ft.Kind() == reflect.Struct {
-				walk(n.Content[i+1], what+"."+key.Value, []reflect.Type{ft})
+				walk(n.Content[i+1], key.Value+" of "+what, []reflect.Type{ft})
 			}
 		}
 	}
-	walk(node, "provider of type "+typ, types)
+	walk(node, "a provider of type "+typ, types)
 	if len(errs) == 0 {
 		return nil
 	}

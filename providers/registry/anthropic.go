@@ -49,11 +49,7 @@ func (o *AnthropicOptions) Masked() Options {
 func (o *AnthropicOptions) Credentials() Credentials { return credentials(o.APIKey, true) }
 
 // FromEnv implements Options.
-func (o *AnthropicOptions) FromEnv(key, url, model string) {
-	set(&o.APIKey, key)
-	set(&o.BaseURL, url)
-	set(&o.Model, model)
-}
+func (o *AnthropicOptions) FromEnv(key, _, _ string) { set(&o.APIKey, key) }
 
 // Budget implements Options.
 func (o *AnthropicOptions) Budget() Budget { return llmBudget(o.Model, o.MaxSummaryInput) }

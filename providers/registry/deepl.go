@@ -68,10 +68,7 @@ func (o *DeepLOptions) Masked() Options {
 func (o *DeepLOptions) Credentials() Credentials { return credentials(o.APIKey, true) }
 
 // FromEnv implements Options.
-func (o *DeepLOptions) FromEnv(key, url, _ string) {
-	set(&o.APIKey, key)
-	set(&o.BaseURL, url)
-}
+func (o *DeepLOptions) FromEnv(key, _, _ string) { set(&o.APIKey, key) }
 
 // Budget implements Options: DeepL takes 50 texts and 128 KiB a request.
 func (o *DeepLOptions) Budget() Budget {

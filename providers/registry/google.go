@@ -43,11 +43,7 @@ func (o *GoogleOptions) Masked() Options {
 func (o *GoogleOptions) Credentials() Credentials { return credentials(o.APIKey, true) }
 
 // FromEnv implements Options.
-func (o *GoogleOptions) FromEnv(key, url, model string) {
-	set(&o.APIKey, key)
-	set(&o.BaseURL, url)
-	set(&o.Model, model)
-}
+func (o *GoogleOptions) FromEnv(key, _, _ string) { set(&o.APIKey, key) }
 
 // Budget implements Options: v2 takes 128 texts a request, and
 // recommends 5000 characters.
