@@ -282,9 +282,9 @@ const (
 	BaseMemory = 64 << 20
 )
 
-// Default returns the configuration used when there is no file and no
-// environment variable: Apertium for translation, the extractive summarizer
-// for summaries, the embedded cache.
+// Default returns the configuration before any file or environment
+// variable: the embedded cache and no provider. Load adds the offline
+// engines of providers/registry and routes to them.
 func Default() Config {
 	return Config{
 		Server: Server{
@@ -409,8 +409,9 @@ func applyProviderEnv(providers map[string]Provider, row registry.Row, getenv fu
 	if exists && p.Type != row.Type {
 		return // the file uses the name for another provider
 	}
-	// OPENAI_BASE_URL alone does not define a provider: a local server
-	// still needs OPENAI_API_KEY (any value) to be chosen by default.
+	// A URL alone defines a provider only when the row says so: a local
+	// OpenAI-compatible server still needs OPENAI_API_KEY (any value) to
+	// be chosen by default.
 	if !exists && !e.Offline && key == "" && (url == "" || !e.URLAlone) {
 		return
 	}

@@ -42,9 +42,9 @@ type Common struct {
 	// MaxBatch is the most one request carries, in the provider's unit:
 	// tokens for LLMs, characters for translation engines. Longer articles
 	// are sent in several batches in parallel, and a longer paragraph is cut
-	// at sentence boundaries and joined back. Defaults: 2000 tokens for
-	// LLMs, 30000 characters for DeepL, 5000 for Google and LibreTranslate,
-	// 8000 for Apertium.
+	// at sentence boundaries and joined back. Default: the type's own,
+	// from its row in providers/registry (2000 tokens for LLMs, the
+	// vendor's limit for a translation engine).
 	MaxBatch int `yaml:"max_batch"`
 	// RequestsPerMinute bounds the calls started per minute, to stay under a
 	// vendor's quota. Default 0: no bound.
