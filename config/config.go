@@ -1,6 +1,12 @@
 // Package config defines Passerelle's configuration: a YAML file with ${VAR}
 // expansion, environment variables that override the common fields and work
 // with no file at all, documented defaults, and Validate.
+//
+// It knows no provider type by name. A provider block's common fields
+// (Common) are decoded here; the rest of the block is its type's options,
+// which the type's row in providers/registry makes, defaults and checks,
+// and whose environment shortcuts it declares. An unknown key is refused
+// everywhere, in a provider block too.
 package config
 
 import (
@@ -415,8 +421,9 @@ func applyProviderEnv(providers map[string]Provider, row registry.Row, getenv fu
 	if !exists && !e.Offline && key == "" && (url == "" || !e.URLAlone) {
 		return
 	}
-	if !exists || p.Options == nil {
-		p = Provider{Common: Common{Type: row.Type}, Options: row.Options()}
+	p.Type = row.Type
+	if p.Options == nil {
+		p.Options = row.Options()
 	}
 	p.Options.FromEnv(key, url, model)
 	providers[e.Name] = p
@@ -482,8 +489,11 @@ func (c *Config) fillDefaults() {
 // type's options.
 func (p Provider) withDefaults() Provider {
 	row, ok := p.Row()
-	if !ok || p.Options == nil {
+	if !ok {
 		return p
+	}
+	if p.Options == nil {
+		p.Options = row.Options()
 	}
 	p.Options.Default()
 	if p.Timeout == 0 {

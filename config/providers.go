@@ -22,6 +22,7 @@ type Provider struct {
 	Common
 	// Options are the options of Type (a *registry.OpenAIOptions for
 	// "openai"); nil when Type is empty or unknown, which Validate reports.
+	// They are a pointer: copies of the Provider share them.
 	Options registry.Options
 }
 
