@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -386,5 +387,21 @@ func TestMaskedKeepsTheFileFormat(t *testing.T) {
 	var back Config
 	if err := decodeYAML([]byte(cfg.Masked()), envOf(nil), &back); err != nil {
 		t.Fatalf("the masked configuration does not decode as a file: %v", err)
+	}
+}
+
+// TestOptionsKeepToTheirKeys: no type's options take a key of the common
+// fields, which would then be decoded twice.
+func TestOptionsKeepToTheirKeys(t *testing.T) {
+	common := map[string]reflect.Type{}
+	yamlFields(reflect.TypeOf(Common{}), common)
+	for _, row := range registry.Rows() {
+		own := map[string]reflect.Type{}
+		yamlFields(reflect.TypeOf(row.Options()), own)
+		for key := range own {
+			if _, ok := common[key]; ok {
+				t.Errorf("the options of %s take the common key %q", row.Type, key)
+			}
+		}
 	}
 }

@@ -12,9 +12,16 @@ import (
 	"passerelle/providers/registry"
 )
 
-// gatewayURLEnv is the variable that points the offline configuration at
-// an Apertium server.
-const gatewayURLEnv = "APERTIUM_URL"
+// offlineURLEnv names the variable that points the offline translation
+// engine (Apertium) at its server: APERTIUM_URL.
+func offlineURLEnv() string {
+	for _, row := range registry.Rows() {
+		if row.Env != nil && row.Env.Name == registry.OfflineTranslator() {
+			return row.Env.URL
+		}
+	}
+	return ""
+}
 
 // offlineConfig returns the configuration cmd/passerelle runs with when the
 // environment sets nothing but APERTIUM_URL: translation by Apertium,
@@ -22,8 +29,9 @@ const gatewayURLEnv = "APERTIUM_URL"
 // own environment is deliberately not read, so that an OPENAI_API_KEY or a
 // PASSERELLE_CONFIG lying around does not change what is measured.
 func offlineConfig(apertiumURL string) (config.Config, error) {
+	urlEnv := offlineURLEnv()
 	cfg, err := config.Load(func(name string) string {
-		if name == gatewayURLEnv {
+		if name == urlEnv {
 			return apertiumURL
 		}
 		return ""
