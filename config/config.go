@@ -627,7 +627,11 @@ func (p Provider) validate(name string, add addFunc) {
 		return
 	}
 	for _, problem := range p.Options.Check() {
-		add("%s", problem.ProblemText(name))
+		if problem.Key == "" {
+			add("providers.%s: %s", name, problem.Text)
+		} else {
+			add("providers.%s.%s %s", name, problem.Key, problem.Text)
+		}
 	}
 	if p.MaxConcurrency < 0 || p.RequestsPerMinute < 0 || p.Retry.MaxAttempts < 0 || p.Breaker.Failures < 0 {
 		add("providers.%s: max_concurrency, requests_per_minute, retry.max_attempts and breaker.failures must not be negative", name)

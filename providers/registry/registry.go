@@ -17,7 +17,11 @@
 // tools build Apertium directly), and so that the one place a vendor's name
 // meets the configuration, the environment and the gateway is this
 // package. Nothing outside a vendor's package and this one spells a
-// vendor's name: config and internal/assemble go through Lookup.
+// vendor's name: config and internal/assemble go through Lookup and Rows.
+// The defaults that depend on vendors are rows' Env flags too: the provider
+// that heads the default routes when it is configured (Preferred), and the
+// offline engines that are always there and always last
+// (OfflineTranslator, OfflineSummarizer).
 package registry
 
 import (
@@ -177,15 +181,6 @@ type Budget struct {
 	// SummaryMax is the most a summary call reads; a longer text is
 	// summarized in parts, then the parts together. 0: the whole text.
 	SummaryMax int
-}
-
-// ProblemText is a problem as the configuration reports it, under the
-// provider named name.
-func (p Problem) ProblemText(name string) string {
-	if p.Key == "" {
-		return fmt.Sprintf("providers.%s: %s", name, p.Text)
-	}
-	return fmt.Sprintf("providers.%s.%s %s", name, p.Key, p.Text)
 }
 
 // builtin are the vendors compiled in, one line each.
