@@ -1,6 +1,12 @@
 // Package config defines Passerelle's configuration: a YAML file with ${VAR}
 // expansion, environment variables that override the common fields and work
 // with no file at all, documented defaults, and Validate.
+//
+// It knows no provider type by name. A provider block's common fields
+// (Common) are decoded here; the rest of the block is its type's options,
+// which the type's row in providers/registry makes, defaults and checks,
+// and whose environment shortcuts it declares. An unknown key is refused
+// everywhere, in a provider block too.
 package config
 
 import (
@@ -19,13 +25,7 @@ import (
 
 	"passerelle/internal/admission"
 	"passerelle/internal/redact"
-)
-
-// Default provider names used when no configuration file names any.
-const (
-	DefaultOpenAIName     = "openai"
-	DefaultApertiumName   = "apertium"
-	DefaultExtractiveName = "extractive"
+	"passerelle/providers/registry"
 )
 
 // Config is the whole configuration, loaded once at start.
@@ -246,38 +246,17 @@ type Log struct {
 	FlushInterval time.Duration `yaml:"flush_interval"`
 }
 
-// Environment variables read by Load.
+// Environment variables read by Load. Those that define a provider
+// (OPENAI_API_KEY, APERTIUM_URL...) are in its row's registry.Env.
 const (
-	EnvConfig        = "PASSERELLE_CONFIG"
-	EnvAddr          = "PASSERELLE_ADDR"
-	EnvRedisURL      = "REDIS_URL"
-	EnvOpenAIKey     = "OPENAI_API_KEY"
-	EnvOpenAIBaseURL = "OPENAI_BASE_URL"
-	EnvOpenAIModel   = "OPENAI_MODEL"
-	EnvApertiumURL   = "APERTIUM_URL"
-
-	EnvAnthropicKey          = "ANTHROPIC_API_KEY"
-	EnvDeepLKey              = "DEEPL_API_KEY"
-	EnvGoogleKey             = "GOOGLE_TRANSLATE_API_KEY"
-	EnvLibreTranslateURL     = "LIBRETRANSLATE_URL"
-	EnvLibreTranslateKey     = "LIBRETRANSLATE_API_KEY"
+	EnvConfig                = "PASSERELLE_CONFIG"
+	EnvAddr                  = "PASSERELLE_ADDR"
+	EnvRedisURL              = "REDIS_URL"
 	EnvAuth                  = "PASSERELLE_AUTH"
 	EnvOTLPEndpoint          = "OTEL_EXPORTER_OTLP_ENDPOINT"
 	EnvTranslationProvider   = "PASSERELLE_TRANSLATION_PROVIDER"
 	EnvSummarizationProvider = "PASSERELLE_SUMMARIZATION_PROVIDER"
 )
-
-// envProviders are the providers an environment variable alone defines,
-// under these names, when the file does not define a provider of that name.
-var envProviders = []struct {
-	name, typ, keyEnv, urlEnv string
-}{
-	{DefaultOpenAIName, TypeOpenAI, EnvOpenAIKey, EnvOpenAIBaseURL},
-	{"anthropic", TypeAnthropic, EnvAnthropicKey, ""},
-	{"deepl", TypeDeepL, EnvDeepLKey, ""},
-	{"google", TypeGoogle, EnvGoogleKey, ""},
-	{"libretranslate", TypeLibreTranslate, EnvLibreTranslateKey, EnvLibreTranslateURL},
-}
 
 // Defaults of fields that have one.
 const (
@@ -285,9 +264,6 @@ const (
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultTTL            = 720 * time.Hour
 	DefaultMemoryMaxBytes = 256 << 20
-	DefaultOpenAIBaseURL  = "https://api.openai.com/v1"
-	DefaultOpenAIModel    = "gpt-4o-mini"
-	DefaultApertiumURL    = "http://127.0.0.1:2737"
 	DefaultSentences      = 2
 
 	DefaultMaxConnections   = 2048
@@ -312,9 +288,9 @@ const (
 	BaseMemory = 64 << 20
 )
 
-// Default returns the configuration used when there is no file and no
-// environment variable: Apertium for translation, the extractive summarizer
-// for summaries, the embedded cache.
+// Default returns the configuration before any file or environment
+// variable: the embedded cache and no provider. Load adds the offline
+// engines of providers/registry and routes to them.
 func Default() Config {
 	return Config{
 		Server: Server{
@@ -409,57 +385,48 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 	if cfg.Providers == nil {
 		cfg.Providers = map[string]Provider{}
 	}
-	for _, e := range envProviders {
-		key, url := getenv(e.keyEnv), ""
-		if e.urlEnv != "" {
-			url = getenv(e.urlEnv)
+	for _, row := range registry.Rows() {
+		if row.Env != nil {
+			applyProviderEnv(cfg.Providers, row, getenv)
 		}
-		p, exists := cfg.Providers[e.name]
-		if exists && p.Type != e.typ {
-			continue // the file uses the name for another provider
-		}
-		// OPENAI_BASE_URL alone does not define a provider: a local server
-		// still needs OPENAI_API_KEY (any value) to be chosen by default.
-		if !exists && key == "" && (url == "" || e.typ == TypeOpenAI) {
-			continue
-		}
-		p.Type = e.typ
-		if key != "" {
-			p.APIKey = key
-		}
-		if url != "" {
-			if e.typ == TypeOpenAI {
-				p.BaseURL = url
-			} else {
-				p.URL = url
-			}
-		}
-		if e.typ == TypeOpenAI {
-			if v := getenv(EnvOpenAIModel); v != "" {
-				p.Model = v
-			}
-		}
-		cfg.Providers[e.name] = p
 	}
 	if v := getenv(EnvTranslationProvider); v != "" {
-		cfg.Translation = envRoute(cfg.Translation, v, DefaultApertiumName)
+		cfg.Translation = envRoute(cfg.Translation, v, registry.OfflineTranslator())
 	}
 	if v := getenv(EnvSummarizationProvider); v != "" {
-		cfg.Summarization.Route = envRoute(cfg.Summarization.Route, v, DefaultExtractiveName)
+		cfg.Summarization.Route = envRoute(cfg.Summarization.Route, v, registry.OfflineSummarizer())
 	}
-	apertium, ok := cfg.Providers[DefaultApertiumName]
-	if !ok {
-		apertium = Provider{Type: TypeApertium}
-	}
-	if apertium.Type == TypeApertium {
-		if v := getenv(EnvApertiumURL); v != "" {
-			apertium.URL = v
+}
+
+// applyProviderEnv lays the variables of row's Env over the provider of
+// its name, or defines that provider: always for an offline engine, else
+// when its key is set (or, for a server of one's own, its URL). A provider
+// of that name and another type in the file is left alone.
+func applyProviderEnv(providers map[string]Provider, row registry.Row, getenv func(string) string) {
+	e := row.Env
+	get := func(name string) string {
+		if name == "" {
+			return ""
 		}
-		cfg.Providers[DefaultApertiumName] = apertium
+		return getenv(name)
 	}
-	if _, ok := cfg.Providers[DefaultExtractiveName]; !ok {
-		cfg.Providers[DefaultExtractiveName] = Provider{Type: TypeExtractive}
+	key, url, model := get(e.Key), get(e.URL), get(e.Model)
+	p, exists := providers[e.Name]
+	if exists && p.Type != row.Type {
+		return // the file uses the name for another provider
 	}
+	// A URL alone defines a provider only when the row says so: a local
+	// OpenAI-compatible server still needs OPENAI_API_KEY (any value) to
+	// be chosen by default.
+	if !exists && !e.Offline && key == "" && (url == "" || !e.URLAlone) {
+		return
+	}
+	p.Type = row.Type
+	if p.Options == nil {
+		p.Options = row.Options()
+	}
+	p.Options.FromEnv(key, url, model)
+	providers[e.Name] = p
 }
 
 // envRoute makes provider the primary of r. With no route configured, the
@@ -484,23 +451,24 @@ func envRoute(r Route, provider, local string) Route {
 // fillDefaults chooses the routes when none is configured and gives each
 // provider its default fields.
 func (c *Config) fillDefaults() {
-	_, hasOpenAI := c.Providers[DefaultOpenAIName]
+	preferred, translator, summarizer := registry.Preferred(), registry.OfflineTranslator(), registry.OfflineSummarizer()
+	_, hasPreferred := c.Providers[preferred]
 	if c.Translation.Provider == "" {
-		if hasOpenAI {
-			c.Translation.Provider = DefaultOpenAIName
-			c.Translation.Fallbacks = []string{DefaultApertiumName}
+		if hasPreferred {
+			c.Translation.Provider = preferred
+			c.Translation.Fallbacks = []string{translator}
 		} else {
-			c.Translation.Provider = DefaultApertiumName
+			c.Translation.Provider = translator
 		}
 	}
 	if c.Summarization.Provider == "" {
-		if hasOpenAI {
-			c.Summarization.Provider = DefaultOpenAIName
+		if hasPreferred {
+			c.Summarization.Provider = preferred
 		} else {
-			c.Summarization.Provider = DefaultExtractiveName
+			c.Summarization.Provider = summarizer
 		}
-		if c.Summarization.Provider != DefaultExtractiveName {
-			c.Summarization.Fallbacks = []string{DefaultExtractiveName}
+		if c.Summarization.Provider != summarizer {
+			c.Summarization.Fallbacks = []string{summarizer}
 		}
 	}
 	if c.Translation.AllowOverride == nil {
@@ -513,40 +481,28 @@ func (c *Config) fillDefaults() {
 		c.Summarization.Sentences = DefaultSentences
 	}
 	for name, p := range c.Providers {
-		switch p.Type {
-		case TypeOpenAI:
-			if p.BaseURL == "" && p.APIType != "azure" {
-				p.BaseURL = DefaultOpenAIBaseURL
-			}
-			if p.Model == "" {
-				p.Model = DefaultOpenAIModel
-			}
-			if p.ResponseFormat == "" {
-				p.ResponseFormat = "json_schema"
-			}
-			if p.APIType == "" {
-				p.APIType = "openai"
-			}
-		case TypeApertium:
-			if p.URL == "" {
-				p.URL = DefaultApertiumURL
-			}
-		case TypeDeepL:
-			if p.TargetVariant == "" {
-				p.TargetVariant = "EN-US"
-			}
-		}
-		if p.Timeout == 0 {
-			p.Timeout = 30 * time.Second
-			if caps := TypeCapabilities[p.Type]; caps.Summarize && p.Type != TypeExtractive {
-				p.Timeout = 60 * time.Second // an LLM writes for longer
-			}
-		}
-		if p.MaxConcurrency == 0 {
-			p.MaxConcurrency = 4
-		}
-		c.Providers[name] = p
+		c.Providers[name] = p.withDefaults()
 	}
+}
+
+// withDefaults returns p with the defaults of its common fields and of its
+// type's options.
+func (p Provider) withDefaults() Provider {
+	row, ok := p.Row()
+	if !ok {
+		return p
+	}
+	if p.Options == nil {
+		p.Options = row.Options()
+	}
+	p.Options.Default()
+	if p.Timeout == 0 {
+		p.Timeout = row.Timeout
+	}
+	if p.MaxConcurrency == 0 {
+		p.MaxConcurrency = 4
+	}
+	return p
 }
 
 // Validate reports every problem of the configuration at once, each with how
@@ -554,40 +510,75 @@ func (c *Config) fillDefaults() {
 func (c Config) Validate() error {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	if c.Server.Addr == "" {
+	c.Server.validate(add)
+	c.Server.validateTimeouts(add)
+	c.validateMemory(add)
+	c.Cache.validate(add)
+	for _, name := range sortedKeys(c.Providers) {
+		c.Providers[name].validate(name, add)
+	}
+	c.validateRoutes(add)
+	c.Log.validate(add)
+	c.Auth.validate(add)
+	c.CORS.validate(add)
+	if c.Limits.MaxParagraphs <= 0 || c.Limits.MaxCharacters <= 0 {
+		add("limits.max_paragraphs and limits.max_characters must be positive")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("config: invalid:\n  - %s", strings.Join(problems, "\n  - "))
+	}
+	return nil
+}
+
+// addFunc collects one problem of the configuration.
+type addFunc func(format string, args ...any)
+
+func (s Server) validate(add addFunc) {
+	if s.Addr == "" {
 		add("server.addr is empty: set it (or %s) to a listen address such as \":8080\"", EnvAddr)
 	}
-	if c.Server.GoMaxProcs < 0 {
-		add("server.gomaxprocs (%d) must not be negative: 0 leaves Go's GOMAXPROCS as Go chooses it", c.Server.GoMaxProcs)
+	if s.GoMaxProcs < 0 {
+		add("server.gomaxprocs (%d) must not be negative: 0 leaves Go's GOMAXPROCS as Go chooses it", s.GoMaxProcs)
 	}
-	if c.Server.GCPercent < 0 {
-		add("server.gc_percent (%d) must be positive: it is Go's GOGC (the collector's target, 100 in Go, 400 by default here)", c.Server.GCPercent)
+	if s.GCPercent < 0 {
+		add("server.gc_percent (%d) must be positive: it is Go's GOGC (the collector's target, 100 in Go, 400 by default here)", s.GCPercent)
 	}
-	if c.Server.MaxBodyBytes <= 0 {
+	if s.MaxBodyBytes <= 0 {
 		add("server.max_body_bytes must be positive, e.g. 1048576")
 	}
-	for _, p := range c.Server.TrustedProxies {
+	for _, p := range s.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			if _, err := netip.ParseAddr(p); err != nil {
 				add("server.trusted_proxies: %q is neither an address nor a CIDR range, e.g. 10.0.0.0/8", p)
 			}
 		}
 	}
-	if c.Server.MaxBatchBytes <= 0 || c.Server.MaxBatchArticles <= 0 || c.Server.BatchConcurrency <= 0 {
+	if s.MaxBatchBytes <= 0 || s.MaxBatchArticles <= 0 || s.BatchConcurrency <= 0 {
 		add("server.max_batch_bytes (%d), server.max_batch_articles (%d) and server.batch_concurrency (%d) must be positive",
-			c.Server.MaxBatchBytes, c.Server.MaxBatchArticles, c.Server.BatchConcurrency)
+			s.MaxBatchBytes, s.MaxBatchArticles, s.BatchConcurrency)
 	}
-	if c.Server.RequestTimeout <= 0 || c.Server.WriteTimeout <= c.Server.RequestTimeout {
+	if s.MaxConnections <= 0 {
+		add("server.max_connections (%d) must be positive, e.g. %d", s.MaxConnections, DefaultMaxConnections)
+	}
+}
+
+func (s Server) validateTimeouts(add addFunc) {
+	if s.RequestTimeout <= 0 || s.WriteTimeout <= s.RequestTimeout {
 		add("server.write_timeout (%s) must exceed server.request_timeout (%s), both positive: the reply is written after the work, within what is left of write_timeout",
-			c.Server.WriteTimeout, c.Server.RequestTimeout)
+			s.WriteTimeout, s.RequestTimeout)
 	}
-	if c.Server.ReadHeaderTimeout <= 0 || c.Server.ReadTimeout <= c.Server.ReadHeaderTimeout {
+	if s.ReadHeaderTimeout <= 0 || s.ReadTimeout <= s.ReadHeaderTimeout {
 		add("server.read_header_timeout (%s) must be positive and under server.read_timeout (%s), e.g. 5s: a connection that sends no request holds a slot that long",
-			c.Server.ReadHeaderTimeout, c.Server.ReadTimeout)
+			s.ReadHeaderTimeout, s.ReadTimeout)
 	}
-	if c.Server.MaxConnections <= 0 {
-		add("server.max_connections (%d) must be positive, e.g. %d", c.Server.MaxConnections, DefaultMaxConnections)
+	if s.ShutdownGrace <= 0 {
+		add("server.shutdown_grace (%s) must be positive, e.g. 30s: requests in flight at SIGTERM get that long to answer", s.ShutdownGrace)
 	}
+}
+
+// validateMemory checks the bounds of memory, which depend on the server,
+// the cache and the fetcher together.
+func (c Config) validateMemory(add addFunc) {
 	if c.Server.MaxInflightBytes <= 0 {
 		add("server.max_inflight_bytes (%d) must be positive, e.g. %d", c.Server.MaxInflightBytes, DefaultMaxInflightBytes)
 	} else if need := c.largestRequest(); c.Server.MaxInflightBytes < need {
@@ -601,104 +592,86 @@ func (c Config) Validate() error {
 			add("server.memory_limit: %v", err)
 		}
 	}
-	if c.Server.ShutdownGrace <= 0 {
-		add("server.shutdown_grace (%s) must be positive, e.g. 30s: requests in flight at SIGTERM get that long to answer", c.Server.ShutdownGrace)
-	}
-	switch c.Cache.Backend {
+}
+
+func (c Cache) validate(add addFunc) {
+	switch c.Backend {
 	case "memory":
-		if c.Cache.Memory.MaxBytes <= 0 {
+		if c.Memory.MaxBytes <= 0 {
 			add("cache.memory.max_bytes must be positive, e.g. 268435456")
 		}
 	case "redis":
-		if c.Cache.Redis.URL == "" && len(c.Cache.Redis.Addrs) == 0 {
+		if c.Redis.URL == "" && len(c.Redis.Addrs) == 0 {
 			add("cache.backend is redis but neither cache.redis.url nor cache.redis.addrs is set: set %s=redis://127.0.0.1:6379/0", EnvRedisURL)
 		}
 	default:
-		add("cache.backend %q is unknown: use memory or redis", c.Cache.Backend)
+		add("cache.backend %q is unknown: use memory or redis", c.Backend)
 	}
-	if c.Cache.TTL < 0 {
+	if c.TTL < 0 {
 		add("cache.ttl must not be negative")
 	}
-	if c.Cache.ReplyTTL < 0 {
+	if c.ReplyTTL < 0 {
 		add("cache.reply_ttl must not be negative")
 	}
-	for _, name := range sortedKeys(c.Providers) {
-		p := c.Providers[name]
-		if p.Type == "" {
-			add("providers.%s has no type: use one of %s", name, typeList())
-			continue
-		}
-		if _, ok := TypeCapabilities[p.Type]; !ok {
-			add("providers.%s.type %q is unknown: use one of %s", name, p.Type, typeList())
-			continue
-		}
-		switch p.Type {
-		case TypeOpenAI:
-			if !oneOf(p.ResponseFormat, "json_schema", "json_object", "text") {
-				add("providers.%s.response_format %q is unknown: use json_schema, json_object or text", name, p.ResponseFormat)
-			}
-			if !oneOf(p.APIType, "openai", "azure") {
-				add("providers.%s.api_type %q is unknown: use openai or azure", name, p.APIType)
-			}
-			if p.APIType == "azure" && (p.BaseURL == "" || p.Deployment == "") {
-				add("providers.%s: api_type azure needs base_url (https://RESOURCE.openai.azure.com) and deployment", name)
-			}
-		case TypeLibreTranslate:
-			if p.URL == "" {
-				add("providers.%s.url is empty: give the LibreTranslate server's URL, e.g. http://127.0.0.1:5000", name)
-			}
-		case TypeDeepL:
-			if !oneOf(p.TargetVariant, "EN-US", "EN-GB") {
-				add("providers.%s.target_variant %q is unknown: use EN-US or EN-GB", name, p.TargetVariant)
-			}
-			if !oneOf(p.Formality, "", "default", "more", "less", "prefer_more", "prefer_less") {
-				add("providers.%s.formality %q is unknown: use default, more, less, prefer_more or prefer_less", name, p.Formality)
-			}
-			if !oneOf(p.ModelType, "", "quality_optimized", "prefer_quality_optimized", "latency_optimized") {
-				add("providers.%s.model_type %q is unknown: use quality_optimized, prefer_quality_optimized or latency_optimized", name, p.ModelType)
-			}
-		}
-		if p.MaxConcurrency < 0 || p.RequestsPerMinute < 0 || p.Retry.MaxAttempts < 0 || p.Breaker.Failures < 0 {
-			add("providers.%s: max_concurrency, requests_per_minute, retry.max_attempts and breaker.failures must not be negative", name)
-		}
-		if p.QueueWait < 0 {
-			add("providers.%s.queue_wait (%s) must not be negative: 0 lets a call wait for a slot as long as the request's deadline allows", name, p.QueueWait)
+}
+
+// validate checks the provider named name: its type, its common fields,
+// and its options through its type's row.
+func (p Provider) validate(name string, add addFunc) {
+	if p.Type == "" {
+		add("providers.%s has no type: use one of %s", name, registry.TypeList())
+		return
+	}
+	if _, ok := p.Row(); !ok || p.Options == nil {
+		add("providers.%s.type %q is unknown: use one of %s", name, p.Type, registry.TypeList())
+		return
+	}
+	for _, problem := range p.Options.Check() {
+		if problem.Key == "" {
+			add("providers.%s: %s", name, problem.Text)
+		} else {
+			add("providers.%s.%s %s", name, problem.Key, problem.Text)
 		}
 	}
-	checkRoute := func(what string, r Route, canServe func(Provider) bool) {
+	if p.MaxConcurrency < 0 || p.RequestsPerMinute < 0 || p.Retry.MaxAttempts < 0 || p.Breaker.Failures < 0 {
+		add("providers.%s: max_concurrency, requests_per_minute, retry.max_attempts and breaker.failures must not be negative", name)
+	}
+	if p.QueueWait < 0 {
+		add("providers.%s.queue_wait (%s) must not be negative: 0 lets a call wait for a slot as long as the request's deadline allows", name, p.QueueWait)
+	}
+}
+
+// validateRoutes checks that each route names configured providers that
+// can serve its task.
+func (c Config) validateRoutes(add addFunc) {
+	checkRoute := func(what string, r Route, canServe func(registry.Capabilities) bool) {
 		for _, name := range append(r.Chain(), r.AllowOverride...) {
 			p, ok := c.Providers[name]
 			if !ok {
 				add("%s names provider %q, which is not configured: add it under providers or remove it from the route", what, name)
 				continue
 			}
-			if !canServe(p) {
+			if row, _ := p.Row(); !canServe(row.Capabilities) {
 				add("%s names provider %q of type %s, which cannot serve it", what, name, p.Type)
 			}
 		}
 	}
-	checkRoute("translation", c.Translation, func(p Provider) bool { return TypeCapabilities[p.Type].Translate })
-	checkRoute("summarization", c.Summarization.Route, func(p Provider) bool { return TypeCapabilities[p.Type].Summarize })
+	checkRoute("translation", c.Translation, func(c registry.Capabilities) bool { return c.Translate })
+	checkRoute("summarization", c.Summarization.Route, func(c registry.Capabilities) bool { return c.Summarize })
 	if c.Summarization.Sentences < 1 || c.Summarization.Sentences > MaxSummarySentences {
 		add("summarization.sentences must be between 1 and %d", MaxSummarySentences)
 	}
-	switch c.Log.Level {
+}
+
+func (l Log) validate(add addFunc) {
+	switch l.Level {
 	case "debug", "info", "warn", "error":
 	default:
-		add("log.level %q is unknown: use debug, info, warn or error", c.Log.Level)
+		add("log.level %q is unknown: use debug, info, warn or error", l.Level)
 	}
-	c.Auth.validate(add)
-	c.CORS.validate(add)
-	if c.Limits.MaxParagraphs <= 0 || c.Limits.MaxCharacters <= 0 {
-		add("limits.max_paragraphs and limits.max_characters must be positive")
+	if l.Format != "json" && l.Format != "text" {
+		add("log.format %q is unknown: use json or text", l.Format)
 	}
-	if c.Log.Format != "json" && c.Log.Format != "text" {
-		add("log.format %q is unknown: use json or text", c.Log.Format)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("config: invalid:\n  - %s", strings.Join(problems, "\n  - "))
-	}
-	return nil
 }
 
 // largestRequest is the memory the largest request the limits allow holds
@@ -783,15 +756,8 @@ func (c Config) masked() Config {
 	m := c
 	m.Providers = make(map[string]Provider, len(c.Providers))
 	for name, p := range c.Providers {
-		p.APIKey = mask(p.APIKey)
-		p.BaseURL = redact.URL(p.BaseURL)
-		p.URL = redact.URL(p.URL)
-		if len(p.Headers) > 0 {
-			headers := make(map[string]string, len(p.Headers))
-			for h, v := range p.Headers {
-				headers[h] = mask(v)
-			}
-			p.Headers = headers
+		if p.Options != nil {
+			p.Options = p.Options.Masked()
 		}
 		m.Providers[name] = p
 	}
@@ -812,17 +778,6 @@ func mask(secret string) string {
 	}
 	return redact.Mask
 }
-
-func oneOf(v string, allowed ...string) bool {
-	for _, a := range allowed {
-		if v == a {
-			return true
-		}
-	}
-	return false
-}
-
-func typeList() string { return strings.Join(sortedKeys(TypeCapabilities), ", ") }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

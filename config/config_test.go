@@ -3,10 +3,23 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"passerelle/providers/registry"
 )
+
+// optionsOf returns the options of the provider named name, of type O.
+func optionsOf[O registry.Options](t *testing.T, cfg Config, name string) O {
+	t.Helper()
+	opts, ok := cfg.Providers[name].Options.(O)
+	if !ok {
+		t.Fatalf("provider %s has options %T", name, cfg.Providers[name].Options)
+	}
+	return opts
+}
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
@@ -27,7 +40,7 @@ func TestLoadWithoutFile(t *testing.T) {
 		},
 		{
 			name:            "an OpenAI key: the LLM first, local engines behind",
-			env:             map[string]string{EnvOpenAIKey: "sk-test", EnvRedisURL: "redis://127.0.0.1:6379/0"},
+			env:             map[string]string{"OPENAI_API_KEY": "sk-test", EnvRedisURL: "redis://127.0.0.1:6379/0"},
 			wantTranslation: []string{"openai", "apertium"},
 			wantSummary:     []string{"openai", "extractive"},
 			wantBackend:     "redis",
@@ -51,8 +64,8 @@ func TestLoadWithoutFile(t *testing.T) {
 			if cfg.Server.Addr != DefaultAddr {
 				t.Errorf("addr = %q, want %q", cfg.Server.Addr, DefaultAddr)
 			}
-			if got := cfg.Providers["apertium"].URL; got != DefaultApertiumURL {
-				t.Errorf("apertium url = %q, want %q", got, DefaultApertiumURL)
+			if got := optionsOf[*registry.ApertiumOptions](t, cfg, "apertium").URL; got != "http://127.0.0.1:2737" {
+				t.Errorf("apertium url = %q, want the default http://127.0.0.1:2737", got)
 			}
 		})
 	}
@@ -60,21 +73,21 @@ func TestLoadWithoutFile(t *testing.T) {
 
 func TestEnvironmentOverrides(t *testing.T) {
 	cfg, err := Load(envOf(map[string]string{
-		EnvAddr:          "127.0.0.1:9999",
-		EnvOpenAIKey:     "sk-secret-value",
-		EnvOpenAIBaseURL: "http://127.0.0.1:11434/v1",
-		EnvOpenAIModel:   "llama3.1",
-		EnvApertiumURL:   "http://127.0.0.1:2800",
+		EnvAddr:           "127.0.0.1:9999",
+		"OPENAI_API_KEY":  "sk-secret-value",
+		"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1",
+		"OPENAI_MODEL":    "llama3.1",
+		"APERTIUM_URL":    "http://127.0.0.1:2800",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	gpt := cfg.Providers["openai"]
+	gpt := optionsOf[*registry.OpenAIOptions](t, cfg, "openai")
 	if gpt.BaseURL != "http://127.0.0.1:11434/v1" || gpt.Model != "llama3.1" || gpt.APIKey != "sk-secret-value" {
 		t.Errorf("openai provider = %+v", gpt)
 	}
-	if cfg.Server.Addr != "127.0.0.1:9999" || cfg.Providers["apertium"].URL != "http://127.0.0.1:2800" {
-		t.Errorf("addr %q, apertium %q", cfg.Server.Addr, cfg.Providers["apertium"].URL)
+	if apertium := optionsOf[*registry.ApertiumOptions](t, cfg, "apertium"); cfg.Server.Addr != "127.0.0.1:9999" || apertium.URL != "http://127.0.0.1:2800" {
+		t.Errorf("addr %q, apertium %q", cfg.Server.Addr, apertium.URL)
 	}
 	if masked := cfg.Masked(); strings.Contains(masked, "sk-secret-value") {
 		t.Errorf("Masked() shows the key:\n%s", masked)
@@ -104,8 +117,8 @@ providers:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cfg.Providers["gpt"]; got.APIKey != "sk-from-env" || got.Model != "gpt-4o" || got.Timeout.Seconds() != 20 || got.BaseURL != DefaultOpenAIBaseURL {
-		t.Errorf("gpt = %+v", got)
+	if got, opts := cfg.Providers["gpt"], optionsOf[*registry.OpenAIOptions](t, cfg, "gpt"); opts.APIKey != "sk-from-env" || opts.Model != "gpt-4o" || got.Timeout.Seconds() != 20 || opts.BaseURL != "https://api.openai.com/v1" {
+		t.Errorf("gpt = %+v, options %+v", got, opts)
 	}
 	if cfg.Server.GCPercent != 400 || cfg.Server.GoMaxProcs != 0 {
 		t.Errorf("server.gc_percent default = %d, want 400; server.gomaxprocs %d, want 0", cfg.Server.GCPercent, cfg.Server.GoMaxProcs)
@@ -149,6 +162,19 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 		{name: "no connection", yaml: "server: {max_connections: 0}", want: "server.max_connections (0) must be positive"},
 		{name: "budget under the largest request", yaml: "server: {max_inflight_bytes: 10485760}", want: "server.max_inflight_bytes (10485760) cannot hold the largest request"},
 		{name: "memory limit under the cache", yaml: "server: {memory_limit: 268435456}", want: "server.memory_limit: 268435456 bytes cannot hold what the gateway may hold"},
+		{name: "key of another type", yaml: "providers: {gpt: {type: openai, formality: more}}", want: "line 1: field formality not found in a provider of type openai"},
+		{name: "misspelt common key", yaml: "providers:\n  gpt:\n    type: openai\n    timout: 2s", want: "line 4: field timout not found"},
+		{name: "misspelt nested key", yaml: "providers: {gpt: {type: openai, retry: {max_atempts: 1}}}", want: "field max_atempts not found in retry of a provider of type openai"},
+		{name: "option of the wrong kind", yaml: "providers: {gpt: {type: openai, max_summary_input: many}}", want: "cannot unmarshal !!str `many` into int"},
+		{name: "provider without type", yaml: "providers: {x: {timeout: 1s}}", want: "providers.x has no type: use one of anthropic, apertium, deepl"},
+		{name: "response format", yaml: "providers: {gpt: {type: openai, response_format: xml}}", want: `providers.gpt.response_format "xml" is unknown: use json_schema, json_object or text`},
+		{name: "azure without deployment", yaml: "providers: {az: {type: openai, api_type: azure, base_url: 'https://r.openai.azure.com'}}", want: "providers.az: api_type azure needs base_url"},
+		{name: "deepl variant", yaml: "providers: {d: {type: deepl, target_variant: EN-AU}}", want: `providers.d.target_variant "EN-AU" is unknown: use EN-US or EN-GB`},
+		{name: "deepl formality", yaml: "providers: {d: {type: deepl, formality: very}}", want: `providers.d.formality "very" is unknown`},
+		{name: "deepl model type", yaml: "providers: {d: {type: deepl, model_type: fast}}", want: `providers.d.model_type "fast" is unknown`},
+		{name: "libretranslate without url", yaml: "providers: {lt: {type: libretranslate}}", want: "providers.lt.url is empty: give the LibreTranslate server's URL"},
+		{name: "negative concurrency", yaml: "providers: {e: {type: extractive, max_concurrency: -1}}", want: "providers.e: max_concurrency, requests_per_minute"},
+		{name: "negative queue wait", yaml: "providers: {e: {type: extractive, queue_wait: -1s}}", want: "providers.e.queue_wait (-1s) must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,31 +236,31 @@ func TestEnvironmentDefinesProvidersAndRoutes(t *testing.T) {
 	}{
 		{
 			name:            "DeepL for translation, one variable each",
-			env:             map[string]string{EnvDeepLKey: "k:fx", EnvTranslationProvider: "deepl"},
+			env:             map[string]string{"DEEPL_API_KEY": "k:fx", EnvTranslationProvider: "deepl"},
 			wantTranslation: []string{"deepl", "apertium"},
 			wantSummary:     []string{"extractive"},
-			wantProvider:    "deepl", wantType: TypeDeepL,
+			wantProvider:    "deepl", wantType: "deepl",
 		},
 		{
 			name:            "Anthropic for summaries, OpenAI for translation",
-			env:             map[string]string{EnvOpenAIKey: "sk", EnvAnthropicKey: "ak", EnvSummarizationProvider: "anthropic"},
+			env:             map[string]string{"OPENAI_API_KEY": "sk", "ANTHROPIC_API_KEY": "ak", EnvSummarizationProvider: "anthropic"},
 			wantTranslation: []string{"openai", "apertium"},
 			wantSummary:     []string{"anthropic", "extractive"},
-			wantProvider:    "anthropic", wantType: TypeAnthropic,
+			wantProvider:    "anthropic", wantType: "anthropic",
 		},
 		{
 			name:            "LibreTranslate needs only its URL",
-			env:             map[string]string{EnvLibreTranslateURL: "http://127.0.0.1:5000", EnvTranslationProvider: "libretranslate"},
+			env:             map[string]string{"LIBRETRANSLATE_URL": "http://127.0.0.1:5000", EnvTranslationProvider: "libretranslate"},
 			wantTranslation: []string{"libretranslate", "apertium"},
 			wantSummary:     []string{"extractive"},
-			wantProvider:    "libretranslate", wantType: TypeLibreTranslate,
+			wantProvider:    "libretranslate", wantType: "libretranslate",
 		},
 		{
 			name:            "Google",
-			env:             map[string]string{EnvGoogleKey: "g", EnvTranslationProvider: "google"},
+			env:             map[string]string{"GOOGLE_TRANSLATE_API_KEY": "g", EnvTranslationProvider: "google"},
 			wantTranslation: []string{"google", "apertium"},
 			wantSummary:     []string{"extractive"},
-			wantProvider:    "google", wantType: TypeGoogle,
+			wantProvider:    "google", wantType: "google",
 		},
 	}
 	for _, tt := range tests {
@@ -264,9 +290,9 @@ func TestEnvironmentDefinesProvidersAndRoutes(t *testing.T) {
 func TestMaskedHidesEverySecret(t *testing.T) {
 	cfg := Default()
 	cfg.Providers = map[string]Provider{
-		"gpt": {Type: TypeOpenAI, APIKey: "sk-s3cret-key", BaseURL: "https://proxy-user:pr0xy-pass@proxy.example/v1?key=qu3ry-key",
-			Headers: map[string]string{"api-key": "h3ader-key", "X-Title": "t1tle-value"}},
-		"lt": {Type: TypeLibreTranslate, URL: "http://lt-us3r:lt-pa55@lt.example:5000/?api_key=lt-qu3ry"},
+		"gpt": {Common: Common{Type: "openai"}, Options: &registry.OpenAIOptions{APIKey: "sk-s3cret-key", BaseURL: "https://proxy-user:pr0xy-pass@proxy.example/v1?key=qu3ry-key",
+			Headers: map[string]string{"api-key": "h3ader-key", "X-Title": "t1tle-value"}}},
+		"lt": {Common: Common{Type: "libretranslate"}, Options: &registry.LibreTranslateOptions{URL: "http://lt-us3r:lt-pa55@lt.example:5000/?api_key=lt-qu3ry", APIKey: "lt-k3y"}},
 	}
 	cfg.Cache.Redis.URL = "rediss://default:r3dis-pass@cache.example:6380/0"
 	cfg.Cache.Redis.Password = "r3dis-pass-2"
@@ -275,7 +301,7 @@ func TestMaskedHidesEverySecret(t *testing.T) {
 
 	masked := cfg.Masked()
 	for _, secret := range []string{"sk-s3cret-key", "proxy-user", "pr0xy-pass", "qu3ry-key", "h3ader-key", "t1tle-value",
-		"lt-us3r", "lt-pa55", "lt-qu3ry", "r3dis-pass", "otel-us3r", "otel-pa55", "otel-t0ken", strings.Repeat("ab", 32)} {
+		"lt-us3r", "lt-pa55", "lt-qu3ry", "lt-k3y", "r3dis-pass", "otel-us3r", "otel-pa55", "otel-t0ken", strings.Repeat("ab", 32)} {
 		if strings.Contains(masked, secret) {
 			t.Errorf("Masked() shows %q", secret)
 		}
@@ -286,7 +312,96 @@ func TestMaskedHidesEverySecret(t *testing.T) {
 			t.Errorf("Masked() lacks %q:\n%s", kept, masked)
 		}
 	}
-	if cfg.Providers["gpt"].Headers["api-key"] != "h3ader-key" || cfg.Auth.Keys[0].SHA256 == "***" {
+	if optionsOf[*registry.OpenAIOptions](t, cfg, "gpt").Headers["api-key"] != "h3ader-key" || cfg.Auth.Keys[0].SHA256 == "***" {
 		t.Errorf("Masked() changed the configuration it masks")
+	}
+}
+
+// TestEnvironmentShortcuts: each variable sets its field of the provider
+// it names, and defines that provider only as it always has.
+func TestEnvironmentShortcuts(t *testing.T) {
+	writeFile := func(t *testing.T, body string) string {
+		path := filepath.Join(t.TempDir(), "c.yaml")
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	t.Run("a base URL alone defines no OpenAI provider", func(t *testing.T) {
+		cfg, err := Load(envOf(map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, ok := cfg.Providers["openai"]; ok {
+			t.Errorf("openai defined by its base URL alone: %+v", p)
+		}
+	})
+	t.Run("variables lay over the file's provider of that name", func(t *testing.T) {
+		path := writeFile(t, "providers: {openai: {type: openai, api_key: sk-file, model: gpt-4o, timeout: 5s}, deepl: {type: deepl, api_key: file-key}}")
+		cfg, err := Load(envOf(map[string]string{EnvConfig: path, "OPENAI_MODEL": "llama3.1", "DEEPL_API_KEY": "env-key"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gpt := optionsOf[*registry.OpenAIOptions](t, cfg, "openai")
+		if gpt.APIKey != "sk-file" || gpt.Model != "llama3.1" || cfg.Providers["openai"].Timeout != 5e9 {
+			t.Errorf("openai = %+v %+v, want the file's key and timeout, the environment's model", cfg.Providers["openai"].Common, gpt)
+		}
+		if got := optionsOf[*registry.DeepLOptions](t, cfg, "deepl"); got.APIKey != "env-key" || got.TargetVariant != "EN-US" {
+			t.Errorf("deepl = %+v, want the environment's key and the default variant", got)
+		}
+	})
+	t.Run("a name the file gives another type is left alone", func(t *testing.T) {
+		path := writeFile(t, "providers: {apertium: {type: libretranslate, url: 'http://127.0.0.1:5000'}, apy: {type: apertium}}\ntranslation: {provider: apy}")
+		cfg, err := Load(envOf(map[string]string{EnvConfig: path, "APERTIUM_URL": "http://127.0.0.1:2800"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := optionsOf[*registry.LibreTranslateOptions](t, cfg, "apertium"); got.URL != "http://127.0.0.1:5000" {
+			t.Errorf("the file's libretranslate named apertium has url %q", got.URL)
+		}
+		if got := optionsOf[*registry.ApertiumOptions](t, cfg, "apy"); got.URL != "http://127.0.0.1:2737" {
+			t.Errorf("apy url = %q, want the default: APERTIUM_URL names the provider called apertium", got.URL)
+		}
+	})
+	t.Run("a key of its own defines LibreTranslate, which then needs its URL", func(t *testing.T) {
+		_, err := Load(envOf(map[string]string{"LIBRETRANSLATE_API_KEY": "k"}))
+		if err == nil || !strings.Contains(err.Error(), "providers.libretranslate.url is empty") {
+			t.Errorf("err = %v, want the missing URL reported", err)
+		}
+	})
+}
+
+// TestMaskedKeepsTheFileFormat: the logged configuration shows each
+// provider as the one block the file gives, its options beside its common
+// fields.
+func TestMaskedKeepsTheFileFormat(t *testing.T) {
+	cfg, err := Load(envOf(map[string]string{"DEEPL_API_KEY": "k:fx", EnvTranslationProvider: "deepl"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := cfg.MaskedTree()
+	deepl, _ := tree["providers"].(map[string]any)["deepl"].(map[string]any)
+	if deepl["type"] != "deepl" || deepl["api_key"] != "***" || deepl["target_variant"] != "EN-US" || deepl["timeout"] != "30s" {
+		t.Errorf("masked deepl block = %v", deepl)
+	}
+	var back Config
+	if err := decodeYAML([]byte(cfg.Masked()), envOf(nil), &back); err != nil {
+		t.Fatalf("the masked configuration does not decode as a file: %v", err)
+	}
+}
+
+// TestOptionsKeepToTheirKeys: no type's options take a key of the common
+// fields, which would then be decoded twice.
+func TestOptionsKeepToTheirKeys(t *testing.T) {
+	common := map[string]reflect.Type{}
+	yamlFields(reflect.TypeOf(Common{}), common)
+	for _, row := range registry.Rows() {
+		own := map[string]reflect.Type{}
+		yamlFields(reflect.TypeOf(row.Options()), own)
+		for key := range own {
+			if _, ok := common[key]; ok {
+				t.Errorf("the options of %s take the common key %q", row.Type, key)
+			}
+		}
 	}
 }

@@ -1,56 +1,34 @@
 package config
 
-import "time"
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
 
-// Provider types understood by the registry in cmd/passerelle.
-const (
-	TypeOpenAI         = "openai"         // any OpenAI-compatible chat completions API
-	TypeAnthropic      = "anthropic"      // the Anthropic Messages API
-	TypeDeepL          = "deepl"          // DeepL API v2
-	TypeGoogle         = "google"         // Google Cloud Translation v2 (API key)
-	TypeLibreTranslate = "libretranslate" // a LibreTranslate server
-	TypeApertium       = "apertium"       // an Apertium APy server (offline engine)
-	TypeExtractive     = "extractive"     // the built-in offline summarizer
+	"go.yaml.in/yaml/v3"
+
+	"passerelle/providers/registry"
 )
 
-// Capabilities says what a provider type can do.
-type Capabilities struct {
-	Translate bool `json:"translate"`
-	Summarize bool `json:"summarize"`
-	HTML      bool `json:"html"`     // keeps inline markup
-	Glossary  bool `json:"glossary"` // honours a glossary
-	// NeedsKey is true when the type cannot work without an API key.
-	NeedsKey bool `json:"needs_key"`
-}
-
-// TypeCapabilities lists each provider type and what it can do.
-var TypeCapabilities = map[string]Capabilities{
-	TypeOpenAI:         {Translate: true, Summarize: true, HTML: true, Glossary: true},
-	TypeAnthropic:      {Translate: true, Summarize: true, HTML: true, Glossary: true, NeedsKey: true},
-	TypeDeepL:          {Translate: true, HTML: true, Glossary: true, NeedsKey: true},
-	TypeGoogle:         {Translate: true, HTML: true, NeedsKey: true},
-	TypeLibreTranslate: {Translate: true, HTML: true},
-	TypeApertium:       {Translate: true},
-	TypeExtractive:     {Summarize: true},
-}
-
-// Provider configures one provider instance. Which fields matter depends on
-// Type; each says which types read it.
+// Provider configures one provider instance: the fields every type reads,
+// and the options of its type. In the file they are one block:
+//
+//	gpt: {type: openai, timeout: 20s, model: gpt-4o, api_key: "${KEY}"}
+//
+// The type's row in providers/registry decodes, defaults and checks its
+// options.
 type Provider struct {
+	Common
+	// Options are the options of Type (a *registry.OpenAIOptions for
+	// "openai"); nil when Type is empty or unknown, which Validate reports.
+	// They are a pointer: copies of the Provider share them.
+	Options registry.Options
+}
+
+// Common are the fields of a provider block every type reads.
+type Common struct {
 	Type string `yaml:"type"`
-	// APIKey of a paid API (openai, anthropic, deepl, google, libretranslate).
-	APIKey string `yaml:"api_key"`
-	// BaseURL overrides the vendor's API root. openai: default
-	// https://api.openai.com/v1; anthropic: https://api.anthropic.com;
-	// deepl: api-free.deepl.com for keys ending in ":fx", else api.deepl.com;
-	// google: https://translation.googleapis.com.
-	BaseURL string `yaml:"base_url"`
-	// URL of a self-hosted server: apertium (default http://127.0.0.1:2737)
-	// or libretranslate (required).
-	URL string `yaml:"url"`
-	// Model of an LLM (openai default gpt-4o-mini; anthropic a current Haiku)
-	// or google's "nmt" / "base".
-	Model string `yaml:"model"`
 	// Timeout of one call to the provider. Default 60s for LLMs, 30s otherwise.
 	Timeout time.Duration `yaml:"timeout"`
 	// MaxConcurrency bounds the calls in flight to the provider. Default 4.
@@ -65,14 +43,10 @@ type Provider struct {
 	// MaxBatch is the most one request carries, in the provider's unit:
 	// tokens for LLMs, characters for translation engines. Longer articles
 	// are sent in several batches in parallel, and a longer paragraph is cut
-	// at sentence boundaries and joined back. Defaults: 2000 tokens for
-	// LLMs, 30000 characters for DeepL, 5000 for Google and LibreTranslate,
-	// 8000 for Apertium.
+	// at sentence boundaries and joined back. Default: the type's own,
+	// from its row in providers/registry (2000 tokens for LLMs, the
+	// vendor's limit for a translation engine).
 	MaxBatch int `yaml:"max_batch"`
-	// MaxSummaryInput (LLMs) is the most tokens a summary call reads; a
-	// longer article is summarized in parts, then the parts together.
-	// Default 12000.
-	MaxSummaryInput int `yaml:"max_summary_input"`
 	// RequestsPerMinute bounds the calls started per minute, to stay under a
 	// vendor's quota. Default 0: no bound.
 	RequestsPerMinute int `yaml:"requests_per_minute"`
@@ -83,34 +57,6 @@ type Provider struct {
 	Retry Retry `yaml:"retry"`
 	// Breaker is the provider's circuit breaker.
 	Breaker Breaker `yaml:"breaker"`
-
-	// ResponseFormat (openai): json_schema (default), json_object for servers
-	// without strict schema output, or text (a numbered list) for servers
-	// with neither.
-	ResponseFormat string `yaml:"response_format"`
-	// APIType (openai): openai (default) or azure.
-	APIType string `yaml:"api_type"`
-	// APIVersion (openai, azure): the api-version query parameter.
-	APIVersion string `yaml:"api_version"`
-	// Deployment (openai, azure): the deployment serving Model.
-	Deployment string `yaml:"deployment"`
-	// Headers (openai) are sent with every request (OpenRouter's
-	// HTTP-Referer and X-Title, a proxy's own auth).
-	Headers map[string]string `yaml:"headers"`
-	// MaxTokens (anthropic) bounds an answer. Default 4096.
-	MaxTokens int `yaml:"max_tokens"`
-
-	// TargetVariant (deepl): EN-US (default) or EN-GB.
-	TargetVariant string `yaml:"target_variant"`
-	// Formality (deepl): default, more, less, prefer_more or prefer_less.
-	Formality string `yaml:"formality"`
-	// GlossaryID (deepl): a glossary created in the DeepL account.
-	GlossaryID string `yaml:"glossary_id"`
-	// Context (deepl): text that guides the translation but is not translated.
-	Context string `yaml:"context"`
-	// ModelType (deepl): quality_optimized, prefer_quality_optimized or
-	// latency_optimized.
-	ModelType string `yaml:"model_type"`
 }
 
 // Retry is one provider's retry policy: exponential backoff with full
@@ -139,4 +85,121 @@ type Prices struct {
 	PromptTokens     float64 `yaml:"prompt_tokens"`
 	CompletionTokens float64 `yaml:"completion_tokens"`
 	Characters       float64 `yaml:"characters"`
+}
+
+// Row returns the registry row of the provider's type.
+func (p Provider) Row() (registry.Row, bool) { return registry.Lookup(p.Type) }
+
+// UnmarshalYAML decodes a provider block: the common fields, then the
+// options of its type. A key neither knows is refused, as the strict
+// decoder refuses one elsewhere in the file. A block of an unknown type
+// keeps its common fields only, for Validate to report.
+func (p *Provider) UnmarshalYAML(node *yaml.Node) error {
+	var common Common
+	if err := node.Decode(&common); err != nil {
+		return err
+	}
+	*p = Provider{Common: common}
+	row, ok := p.Row()
+	if !ok {
+		return nil
+	}
+	p.Options = row.Options()
+	if err := node.Decode(p.Options); err != nil {
+		return err
+	}
+	return unknownKeys(node, row.Type, reflect.TypeOf(common), reflect.TypeOf(p.Options))
+}
+
+// MarshalYAML writes the block back as one mapping, common fields first.
+func (p Provider) MarshalYAML() (any, error) {
+	var out yaml.Node
+	if err := out.Encode(p.Common); err != nil {
+		return nil, err
+	}
+	if p.Options != nil {
+		var opts yaml.Node
+		if err := opts.Encode(p.Options); err != nil {
+			return nil, err
+		}
+		out.Content = append(out.Content, opts.Content...)
+	}
+	return &out, nil
+}
+
+// unknownKeys returns a *yaml.TypeError naming each key of the mapping
+// node that none of the struct types decodes, at any depth, as
+// yaml.Decoder.KnownFields does (a decoder it does not reach through
+// UnmarshalYAML).
+func unknownKeys(node *yaml.Node, typ string, types ...reflect.Type) error {
+	var errs []string
+	var walk func(n *yaml.Node, what string, types []reflect.Type)
+	walk = func(n *yaml.Node, what string, types []reflect.Type) {
+		for n.Kind == yaml.AliasNode || n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+			if n.Kind == yaml.AliasNode {
+				n = n.Alias
+			} else {
+				n = n.Content[0]
+			}
+		}
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		fields := map[string]reflect.Type{}
+		for _, t := range types {
+			yamlFields(t, fields)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i]
+			if key.Value == "<<" {
+				continue
+			}
+			ft, ok := fields[key.Value]
+			if !ok {
+				errs = append(errs, fmt.Sprintf("line %d: field %s not found in %s", key.Line, key.Value, what))
+				continue
+			}
+			if ft.Kind() == reflect.Struct {
+				walk(n.Content[i+1], key.Value+" of "+what, []reflect.Type{ft})
+			}
+		}
+	}
+	walk(node, "a provider of type "+typ, types)
+	if len(errs) == 0 {
+		return nil
+	}
+	return &yaml.TypeError{Errors: errs}
+}
+
+// yamlFields adds the keys of struct type t (through pointers and inline
+// fields) with their types to fields.
+func yamlFields(t reflect.Type, fields map[string]reflect.Type) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if strings.Contains(opts, "inline") {
+			yamlFields(f.Type, fields)
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		fields[name] = ft
+	}
 }

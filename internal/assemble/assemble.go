@@ -9,27 +9,20 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 
 	"go.opentelemetry.io/otel/trace"
 
-	"passerelle/article"
 	"passerelle/article/fetch"
 	"passerelle/article/language"
-	"passerelle/article/tokens"
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/gateway"
 	"passerelle/internal/version"
 	"passerelle/prompts"
 	"passerelle/providers"
-	"passerelle/providers/anthropic"
-	"passerelle/providers/apertium"
-	"passerelle/providers/deepl"
-	"passerelle/providers/extractive"
-	"passerelle/providers/google"
-	"passerelle/providers/libretranslate"
-	"passerelle/providers/openai"
+	"passerelle/providers/registry"
 	"passerelle/providers/resilient"
 	"passerelle/telemetry/metrics"
 )
@@ -78,16 +71,10 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 		CacheTTL:         cfg.Cache.TTL,
 		ReplyTTL:         cfg.Cache.ReplyTTL,
 		CacheTimeout:     cfg.Cache.OperationTimeout,
-		Translators:      map[string]providers.Translator{},
-		Summarizers:      map[string]providers.Summarizer{},
 		Translation:      gateway.Route{Chain: cfg.Translation.Chain(), AllowOverride: cfg.Translation.AllowOverride},
 		Summarizing:      gateway.Route{Chain: cfg.Summarization.Chain(), AllowOverride: cfg.Summarization.AllowOverride},
 		SummarySentences: cfg.Summarization.Sentences,
-		Unavailable:      map[string]string{},
-		Budgets:          map[string]gateway.Budget{},
 		Glossary:         cfg.Glossary,
-		NativeGlossary:   map[string]bool{},
-		SummaryBudgets:   map[string]gateway.Budget{},
 		Observer:         observer(m),
 		Tracer:           tracer,
 		MaxParagraphs:    cfg.Limits.MaxParagraphs,
@@ -101,64 +88,15 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 			Timeout: cfg.Fetch.Timeout, MaxBytes: cfg.Fetch.MaxBytes, MaxRedirects: cfg.Fetch.MaxRedirects, AllowHosts: cfg.Fetch.AllowHosts,
 		})
 	}
-	names := make([]string, 0, len(cfg.Providers))
-	for name := range cfg.Providers {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		p := cfg.Providers[name]
-		caps := config.TypeCapabilities[p.Type]
-		info := gateway.ProviderInfo{
-			Name: name, Type: p.Type,
-			Capabilities: gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, Glossary: caps.Glossary},
-			Credentials:  credentials(p, caps),
-		}
-		translator, summarizer, err := buildProvider(name, p, cfg, set)
-		switch {
-		case err != nil:
+	var built []provider
+	for _, name := range slices.Sorted(maps.Keys(cfg.Providers)) {
+		p, err := buildProvider(name, cfg.Providers[name], cfg.Summarization.Sentences, set, log)
+		if err != nil {
 			return nil, fmt.Errorf("provider %s: %w", name, err)
-		case translator == nil && summarizer == nil:
-			info.Reason = fmt.Sprintf("no API key: set providers.%s.api_key%s", name, envHint(name))
-			opts.Unavailable[name] = info.Reason
-			log.Warn("provider skipped", "provider", name, "reason", info.Reason)
-		default:
-			info.Available = true
-			guard := resilient.NewGuard(name, resilient.Options{
-				MaxAttempts:       p.Retry.MaxAttempts,
-				Budget:            p.Retry.Budget,
-				MaxRetryAfter:     p.Retry.MaxRetryAfter,
-				BreakerFailures:   p.Breaker.Failures,
-				BreakerCooldown:   p.Breaker.Cooldown,
-				MaxConcurrency:    p.MaxConcurrency,
-				QueueWait:         p.QueueWait,
-				RequestsPerMinute: p.RequestsPerMinute,
-				// Self-hosted engines are asked by /readyz; paid APIs are not.
-				PingUpstream: p.Type == config.TypeApertium || p.Type == config.TypeLibreTranslate,
-				Logger:       log,
-			})
-			info.Health = guard.Health
-			opts.Budgets[name] = budgetOf(p)
-			opts.NativeGlossary[name] = p.Type == config.TypeOpenAI || p.Type == config.TypeAnthropic
-			if opts.NativeGlossary[name] {
-				// An LLM reads far more than it writes: a summary's input
-				// budget is larger than a translation batch.
-				sb := budgetOf(p)
-				sb.Max = 12000
-				if p.MaxSummaryInput > 0 {
-					sb.Max = p.MaxSummaryInput
-				}
-				opts.SummaryBudgets[name] = sb
-			}
-			if translator != nil {
-				opts.Translators[name] = guard.Translator(translator)
-			}
-			if summarizer != nil {
-				opts.Summarizers[name] = guard.Summarizer(summarizer)
-			}
 		}
-		opts.Catalog = append(opts.Catalog, info)
+		built = append(built, p)
 	}
+	setProviders(&opts, built)
 	if m != nil {
 		prices := map[string]metrics.Price{}
 		for name, p := range cfg.Providers {
@@ -169,124 +107,130 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 	return gateway.New(opts)
 }
 
-func credentials(p config.Provider, caps config.Capabilities) string {
-	switch {
-	case p.APIKey != "":
-		return "present"
-	case caps.NeedsKey || p.Type == config.TypeOpenAI && p.BaseURL == config.DefaultOpenAIBaseURL:
-		return "missing"
-	}
-	return "not_needed"
+// provider is one configured provider as built: what the gateway is told
+// about it.
+type provider struct {
+	info gateway.ProviderInfo
+	// translator and summarizer are behind the provider's guard; both are
+	// nil when the provider is unavailable (info.Reason says why).
+	translator providers.Translator
+	summarizer providers.Summarizer
+	// budget bounds its translation batches, summaryBudget (when Max > 0)
+	// the text a summary call reads.
+	budget, summaryBudget gateway.Budget
+	// glossaryInPrompt: the terms go to the provider with each segment
+	// rather than as placeholders.
+	glossaryInPrompt bool
 }
 
-func envHint(name string) string {
-	switch name {
-	case config.DefaultOpenAIName:
-		return " or " + config.EnvOpenAIKey
-	case "anthropic":
-		return " or " + config.EnvAnthropicKey
-	case "deepl":
-		return " or " + config.EnvDeepLKey
-	case "google":
-		return " or " + config.EnvGoogleKey
+// setProviders fills the providers' part of opts from what was built, in
+// the order given.
+func setProviders(opts *gateway.Options, built []provider) {
+	opts.Translators = map[string]providers.Translator{}
+	opts.Summarizers = map[string]providers.Summarizer{}
+	opts.Budgets = map[string]gateway.Budget{}
+	opts.SummaryBudgets = map[string]gateway.Budget{}
+	opts.NativeGlossary = map[string]bool{}
+	opts.Unavailable = map[string]string{}
+	for _, p := range built {
+		name := p.info.Name
+		opts.Catalog = append(opts.Catalog, p.info)
+		if !p.info.Available {
+			opts.Unavailable[name] = p.info.Reason
+			continue
+		}
+		opts.Budgets[name] = p.budget
+		opts.NativeGlossary[name] = p.glossaryInPrompt
+		if p.summaryBudget.Max > 0 {
+			opts.SummaryBudgets[name] = p.summaryBudget
+		}
+		if p.translator != nil {
+			opts.Translators[name] = p.translator
+		}
+		if p.summarizer != nil {
+			opts.Summarizers[name] = p.summarizer
+		}
 	}
-	return ""
 }
 
-// buildProvider builds the vendor client of one provider. It returns nil,
-// nil, nil when the provider's key is missing: such a provider is reported
-// and skipped rather than failing the start, and the routes fall through to
-// the next one. A misconfigured provider fails the start, because serving
-// with it silently missing would surprise.
-func buildProvider(name string, p config.Provider, cfg config.Config, set *prompts.Set) (providers.Translator, providers.Summarizer, error) {
-	switch p.Type {
-	case config.TypeOpenAI:
-		if p.APIKey == "" && (p.BaseURL == config.DefaultOpenAIBaseURL || p.APIType == "azure") {
-			return nil, nil, nil
-		}
-		prov, err := openai.New(openai.Options{
-			Name: name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model,
-			Timeout: p.Timeout, ResponseFormat: p.ResponseFormat,
-			APIType: p.APIType, APIVersion: p.APIVersion, Deployment: p.Deployment, Headers: p.Headers,
-		}, set)
-		if err != nil {
-			return nil, nil, err
-		}
-		return prov, prov, nil
-	case config.TypeAnthropic:
-		if p.APIKey == "" {
-			return nil, nil, nil
-		}
-		prov, err := anthropic.New(anthropic.Options{
-			Name: name, APIKey: p.APIKey, BaseURL: p.BaseURL, Model: p.Model, MaxTokens: p.MaxTokens, Timeout: p.Timeout,
-		}, set)
-		if err != nil {
-			return nil, nil, err
-		}
-		return prov, prov, nil
-	case config.TypeApertium:
-		prov, err := apertium.New(apertium.Options{Name: name, URL: p.URL, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency})
-		if err != nil {
-			return nil, nil, err
-		}
-		return prov, nil, nil
-	case config.TypeExtractive:
-		return nil, extractive.New(extractive.Options{Sentences: cfg.Summarization.Sentences}), nil
-	case config.TypeGoogle:
-		if p.APIKey == "" {
-			return nil, nil, nil
-		}
-		prov, err := google.New(google.Options{Name: name, APIKey: p.APIKey, BaseURL: p.BaseURL, Timeout: p.Timeout, Model: p.Model, MaxConcurrency: p.MaxConcurrency})
-		if err != nil {
-			return nil, nil, err
-		}
-		return prov, nil, nil
-	case config.TypeLibreTranslate:
-		prov, err := libretranslate.New(libretranslate.Options{Name: name, URL: p.URL, APIKey: p.APIKey, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency})
-		if err != nil {
-			return nil, nil, err
-		}
-		return prov, nil, nil
-	case config.TypeDeepL:
-		if p.APIKey == "" {
-			return nil, nil, nil
-		}
-		prov, err := deepl.New(deepl.Options{
-			Name: name, APIKey: p.APIKey, BaseURL: p.BaseURL, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency,
-			TargetVariant: p.TargetVariant, Formality: p.Formality, GlossaryID: p.GlossaryID, Context: p.Context, ModelType: p.ModelType,
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return prov, nil, nil
+// buildProvider builds one provider through its type's registry row and
+// puts it behind its guard. A provider whose key is missing is reported
+// and skipped rather than failing the start, and the routes fall through
+// to the next one; a misconfigured provider fails the start, because
+// serving with it silently missing would surprise.
+func buildProvider(name string, p config.Provider, sentences int, set *prompts.Set, log *slog.Logger) (provider, error) {
+	row, ok := p.Row()
+	if !ok || p.Options == nil {
+		return provider{}, fmt.Errorf("provider type %q is not built into this binary", p.Type)
 	}
-	return nil, nil, fmt.Errorf("provider type %q is not built into this binary", p.Type)
+	caps := row.Capabilities
+	out := provider{
+		info: gateway.ProviderInfo{
+			Name: name, Type: p.Type,
+			Capabilities: gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, Glossary: caps.VendorGlossary},
+			Credentials:  string(p.Options.Credentials()),
+		},
+		glossaryInPrompt: row.GlossaryInPrompt,
+	}
+	parts, err := p.Options.Build(registry.Setup{
+		Name: name, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency, Prompts: set, Sentences: sentences,
+	})
+	if err != nil {
+		return provider{}, err
+	}
+	if parts.Translator == nil && parts.Summarizer == nil {
+		out.info.Reason = fmt.Sprintf("no API key: set providers.%s.api_key%s", name, envHint(name, row))
+		log.Warn("provider skipped", "provider", name, "reason", out.info.Reason)
+		return out, nil
+	}
+	guard := resilient.NewGuard(name, resilient.Options{
+		MaxAttempts:       p.Retry.MaxAttempts,
+		Budget:            p.Retry.Budget,
+		MaxRetryAfter:     p.Retry.MaxRetryAfter,
+		BreakerFailures:   p.Breaker.Failures,
+		BreakerCooldown:   p.Breaker.Cooldown,
+		MaxConcurrency:    p.MaxConcurrency,
+		QueueWait:         p.QueueWait,
+		RequestsPerMinute: p.RequestsPerMinute,
+		PingUpstream:      row.SelfHosted,
+		Logger:            log,
+	})
+	out.info.Available = true
+	out.info.Health = guard.Health
+	if parts.Translator != nil {
+		out.translator = guard.Translator(parts.Translator)
+	}
+	if parts.Summarizer != nil {
+		out.summarizer = guard.Summarizer(parts.Summarizer)
+	}
+	out.budget, out.summaryBudget = budgets(p)
+	return out, nil
 }
 
-// budgetOf is how much one request to the provider carries: tokens for an
-// LLM (counted with the model's tokenizer, or an estimate), characters for a
-// translation engine, within the vendor's limits on texts per request.
-func budgetOf(p config.Provider) gateway.Budget {
-	b := gateway.Budget{Parallel: p.MaxConcurrency}
-	switch p.Type {
-	case config.TypeOpenAI, config.TypeAnthropic:
-		counter := tokens.For(p.Model)
-		// The envelope of the JSON request and the separators of each segment.
-		b.Budget = article.Budget{Max: 2000, PerBatch: 40, PerPiece: 4}
-		b.Count = counter.Count
-	case config.TypeDeepL:
-		b.Budget = article.Budget{Max: 30000, MaxPieces: 50}
-	case config.TypeGoogle:
-		b.Budget = article.Budget{Max: 5000, MaxPieces: 128}
-	case config.TypeLibreTranslate:
-		b.Budget = article.Budget{Max: 5000, MaxPieces: 32}
-	default:
-		b.Budget = article.Budget{Max: 8000}
+// envHint names the variable that gives the provider its key, when the
+// environment can define a provider of that name.
+func envHint(name string, row registry.Row) string {
+	if row.Env == nil || row.Env.Name != name || row.Env.Key == "" {
+		return ""
+	}
+	return " or " + row.Env.Key
+}
+
+// budgets are how much one request to the provider carries, as its row
+// says (tokens for an LLM, characters for a translation engine) unless
+// max_batch says otherwise, and how much a summary call reads at once
+// (Max 0: the whole text).
+func budgets(p config.Provider) (batch, summary gateway.Budget) {
+	b := p.Options.Budget()
+	batch = gateway.Budget{Budget: b.Budget, Count: b.Count, Parallel: p.MaxConcurrency}
+	if b.SummaryMax > 0 {
+		summary = batch
+		summary.Max = b.SummaryMax
 	}
 	if p.MaxBatch > 0 {
-		b.Max = p.MaxBatch
+		batch.Max = p.MaxBatch
 	}
-	return b
+	return batch, summary
 }
 
 // observer returns m as a gateway.Observer, or nil when there is none (a

@@ -9,7 +9,19 @@ import (
 	"passerelle/gateway"
 	"passerelle/internal/assemble"
 	"passerelle/providers/apertium"
+	"passerelle/providers/registry"
 )
+
+// offlineURLEnv names the variable that points the offline translation
+// engine (Apertium) at its server: APERTIUM_URL.
+func offlineURLEnv() string {
+	for _, row := range registry.Rows() {
+		if row.Env != nil && row.Env.Name == registry.OfflineTranslator() {
+			return row.Env.URL
+		}
+	}
+	return ""
+}
 
 // offlineConfig returns the configuration cmd/passerelle runs with when the
 // environment sets nothing but APERTIUM_URL: translation by Apertium,
@@ -17,8 +29,9 @@ import (
 // own environment is deliberately not read, so that an OPENAI_API_KEY or a
 // PASSERELLE_CONFIG lying around does not change what is measured.
 func offlineConfig(apertiumURL string) (config.Config, error) {
+	urlEnv := offlineURLEnv()
 	cfg, err := config.Load(func(name string) string {
-		if name == config.EnvApertiumURL {
+		if name == urlEnv {
 			return apertiumURL
 		}
 		return ""
@@ -26,8 +39,8 @@ func offlineConfig(apertiumURL string) (config.Config, error) {
 	if err != nil {
 		return config.Config{}, err
 	}
-	if chain := cfg.Translation.Chain(); !slices.Equal(chain, []string{config.DefaultApertiumName}) {
-		return config.Config{}, fmt.Errorf("the default offline translation route is %v, expected [%s] alone", chain, config.DefaultApertiumName)
+	if chain := cfg.Translation.Chain(); !slices.Equal(chain, []string{registry.OfflineTranslator()}) {
+		return config.Config{}, fmt.Errorf("the default offline translation route is %v, expected [%s] alone", chain, registry.OfflineTranslator())
 	}
 	return cfg, nil
 }
@@ -46,5 +59,9 @@ func offlineGateway(cfg config.Config, log *slog.Logger) (*gateway.Service, erro
 // newEngine returns the bare Apertium client for provider p, without the
 // gateway around it: the direct path the gateway is compared with.
 func newEngine(name string, p config.Provider) (*apertium.Provider, error) {
-	return apertium.New(apertium.Options{Name: name, URL: p.URL, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency})
+	opts, ok := p.Options.(*registry.ApertiumOptions)
+	if !ok {
+		return nil, fmt.Errorf("provider %s is of type %s, not apertium", name, p.Type)
+	}
+	return apertium.New(apertium.Options{Name: name, URL: opts.URL, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency})
 }

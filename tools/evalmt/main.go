@@ -49,9 +49,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"passerelle/config"
 	"passerelle/gateway"
 	"passerelle/providers"
+	"passerelle/providers/registry"
 	"passerelle/tools/eval/chrf"
 )
 
@@ -122,7 +122,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// The direct path gets a client of its own, without the guard, the
 	// batching and the checks the gateway puts around its copy.
-	engine, err := newEngine(config.DefaultApertiumName, cfg.Providers[config.DefaultApertiumName])
+	offline := registry.OfflineTranslator()
+	engine, err := newEngine(offline, cfg.Providers[offline])
 	if err != nil {
 		return err
 	}
