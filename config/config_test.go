@@ -162,7 +162,7 @@ func TestInvalidConfigSaysHowToFix(t *testing.T) {
 		{name: "no connection", yaml: "server: {max_connections: 0}", want: "server.max_connections (0) must be positive"},
 		{name: "budget under the largest request", yaml: "server: {max_inflight_bytes: 10485760}", want: "server.max_inflight_bytes (10485760) cannot hold the largest request"},
 		{name: "memory limit under the cache", yaml: "server: {memory_limit: 268435456}", want: "server.memory_limit: 268435456 bytes cannot hold what the gateway may hold"},
-		{name: "key of another type", yaml: "providers: {gpt: {type: openai, formality: more}}", want: "line 1: field formality not found in a provider of type openai"},
+		{name: "key no type reads", yaml: "providers: {gpt: {type: openai, formalty: more}}", want: "line 1: field formalty not found in a provider of type openai"},
 		{name: "misspelt common key", yaml: "providers:\n  gpt:\n    type: openai\n    timout: 2s", want: "line 4: field timout not found"},
 		{name: "misspelt nested key", yaml: "providers: {gpt: {type: openai, retry: {max_atempts: 1}}}", want: "field max_atempts not found in retry of a provider of type openai"},
 		{name: "option of the wrong kind", yaml: "providers: {gpt: {type: openai, max_summary_input: many}}", want: "cannot unmarshal !!str `many` into int"},
@@ -403,5 +403,30 @@ func TestOptionsKeepToTheirKeys(t *testing.T) {
 				t.Errorf("the options of %s take the common key %q", row.Type, key)
 			}
 		}
+	}
+}
+
+// Switching a provider's type is one line: the keys the old type read and
+// the new one does not are ignored and named, not refused, while a key no
+// type reads is still a typo.
+func TestSwitchingTypeKeepsTheOldTypesKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	yaml := "providers:\n  main:\n    type: deepl\n    api_key: k\n    model: gpt-4o\n    max_summary_input: 9000\n" +
+		"translation: {provider: main}\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(envOf(map[string]string{EnvConfig: path}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := cfg.Providers["main"].Ignored; !slices.Equal(got, []string{"model", "max_summary_input"}) {
+		t.Errorf("Ignored = %q, want [model max_summary_input]", got)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(yaml, "model:", "modle:", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(envOf(map[string]string{EnvConfig: path})); err == nil || !strings.Contains(err.Error(), "field modle not found in a provider of type deepl") {
+		t.Errorf("a key no type reads: err = %v, want it refused", err)
 	}
 }

@@ -24,6 +24,11 @@ type Provider struct {
 	// "openai"); nil when Type is empty or unknown, which Validate reports.
 	// They are a pointer: copies of the Provider share them.
 	Options registry.Options
+	// Ignored names the keys of the block that another type reads and
+	// this one does not (a model left after the type was switched from
+	// openai to deepl): switching a provider's type is one line, so they
+	// are not an error, and the server logs them at start.
+	Ignored []string `yaml:"-"`
 }
 
 // Common are the fields of a provider block every type reads.
@@ -108,7 +113,18 @@ func (p *Provider) UnmarshalYAML(node *yaml.Node) error {
 	if err := node.Decode(p.Options); err != nil {
 		return err
 	}
-	return unknownKeys(node, row.Type, reflect.TypeOf(common), reflect.TypeOf(p.Options))
+	ignored, err := unknownKeys(node, row.Type, reflect.TypeOf(common), reflect.TypeOf(p.Options))
+	p.Ignored = ignored
+	return err
+}
+
+// otherTypesKeys returns the keys of the blocks of every registered type.
+func otherTypesKeys() map[string]reflect.Type {
+	keys := map[string]reflect.Type{}
+	for _, row := range registry.Rows() {
+		yamlFields(reflect.TypeOf(row.Options()), keys)
+	}
+	return keys
 }
 
 // MarshalYAML writes the block back as one mapping, common fields first.
@@ -130,9 +146,11 @@ func (p Provider) MarshalYAML() (any, error) {
 // unknownKeys returns a *yaml.TypeError naming each key of the mapping
 // node that none of the struct types decodes, at any depth, as
 // yaml.Decoder.KnownFields does (a decoder it does not reach through
-// UnmarshalYAML).
-func unknownKeys(node *yaml.Node, typ string, types ...reflect.Type) error {
+// UnmarshalYAML). A key of the block itself that another provider type
+// reads is not an error: it is returned among the ignored ones.
+func unknownKeys(node *yaml.Node, typ string, types ...reflect.Type) (ignored []string, err error) {
 	var errs []string
+	others := otherTypesKeys()
 	var walk func(n *yaml.Node, what string, types []reflect.Type)
 	walk = func(n *yaml.Node, what string, types []reflect.Type) {
 		for n.Kind == yaml.AliasNode || n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
@@ -155,6 +173,10 @@ func unknownKeys(node *yaml.Node, typ string, types ...reflect.Type) error {
 				continue
 			}
 			ft, ok := fields[key.Value]
+			if _, another := others[key.Value]; !ok && another && what == "a provider of type "+typ {
+				ignored = append(ignored, key.Value)
+				continue
+			}
 			if !ok {
 				errs = append(errs, fmt.Sprintf("line %d: field %s not found in %s", key.Line, key.Value, what))
 				continue
@@ -166,9 +188,9 @@ func unknownKeys(node *yaml.Node, typ string, types ...reflect.Type) error {
 	}
 	walk(node, "a provider of type "+typ, types)
 	if len(errs) == 0 {
-		return nil
+		return ignored, nil
 	}
-	return &yaml.TypeError{Errors: errs}
+	return ignored, &yaml.TypeError{Errors: errs}
 }
 
 // yamlFields adds the keys of struct type t (through pointers and inline

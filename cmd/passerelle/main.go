@@ -12,12 +12,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -64,6 +66,11 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	log := logger.Logger
 	cache.LogRedisClientTo(log)
 	log.Info("configuration", "config", cfg.MaskedTree())
+	for _, name := range slices.Sorted(maps.Keys(cfg.Providers)) {
+		if p := cfg.Providers[name]; len(p.Ignored) > 0 {
+			log.Warn("provider keys its type does not read are ignored", "provider", name, "type", p.Type, "keys", p.Ignored)
+		}
+	}
 	if n := maxProcs(cfg.Server, getenv); n > 0 {
 		runtime.GOMAXPROCS(n)
 	}
