@@ -44,7 +44,11 @@ type batchOutcome struct {
 // gets that batch's error; the others keep their translation, so that what
 // was paid for is not thrown away.
 func (s *Service) translateBatches(ctx context.Context, name string, t providers.Translator, p plan, segments []string) batchOutcome {
-	budget := s.budgets[name]
+	var budget Budget
+	var native bool
+	if prov, ok := s.provider(name); ok {
+		budget, native = prov.Budget, prov.NativeGlossary
+	}
 	if budget.Max == 0 {
 		budget = defaultBudget
 	}
@@ -59,7 +63,6 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 	translated := make([][]string, len(packed.Batches))
 	batchErr := make([]error, len(packed.Batches))
 	var mu sync.Mutex
-	native := s.nativeGlossary[name]
 	translateBatch := func(i int, batch article.Batch) {
 		defer func() {
 			if v := recover(); v != nil {

@@ -28,8 +28,8 @@ type Route struct {
 	AllowOverride []string
 }
 
-// Options configures a Service. Translators and Summarizers hold the
-// providers that could be built; a route naming one that is absent skips it.
+// Options configures a Service. Providers holds every configured provider,
+// built or not; a route naming one that does not do its task skips it.
 type Options struct {
 	Cache cache.Store // nil: nothing is cached
 	// CacheTTL is how long results are kept; 0 leaves it to the store.
@@ -43,18 +43,14 @@ type Options struct {
 	// Build identifies the code that shapes replies (parsing, checks,
 	// rendering): part of a kept reply's key, so that a deploy does not
 	// serve the replies the previous code made for up to ReplyTTL.
-	Build       string
-	Translators map[string]providers.Translator
-	Summarizers map[string]providers.Summarizer
+	Build string
+	// Providers are the configured providers, in configuration order (the
+	// order of GET /v1/providers), each name once.
+	Providers   []Provider
 	Translation Route
 	Summarizing Route
 	// SummarySentences is the default summary length. Default 2.
 	SummarySentences int
-	// Unavailable names the configured providers that could not be built,
-	// with why, for /readyz.
-	Unavailable map[string]string
-	// Catalog describes every configured provider, for GET /v1/providers.
-	Catalog []ProviderInfo
 	// Observer is told about cache lookups and provider calls. Default: none.
 	Observer Observer
 	// Tracer opens spans for cache lookups and provider calls. Default: none.
@@ -67,19 +63,29 @@ type Options struct {
 	Fetcher *fetch.Fetcher
 	// Detector tells the article's language; nil trusts source_lang.
 	Detector Detector
-	// Budgets bound the batches sent to each provider, by name; a provider
-	// without one gets a generous default.
-	Budgets map[string]Budget
-	// SummaryBudgets bound the text a summarizer is given at once, by
-	// name; a longer text is summarized in parts, then the parts together.
-	// A summarizer without one gets the whole text.
-	SummaryBudgets map[string]Budget
 	// Glossary holds terms every request gets; a request's own win.
 	Glossary map[string]string
-	// NativeGlossary names the providers that honour a glossary themselves
-	// (in their prompt); the others get the terms protected by placeholders.
-	NativeGlossary map[string]bool
-	Logger         *slog.Logger // default: slog.Default()
+	Logger   *slog.Logger // default: slog.Default()
+}
+
+// withDefaults returns o with its defaults filled in, as the Service runs it.
+func (o Options) withDefaults() Options {
+	if o.CacheTimeout <= 0 {
+		o.CacheTimeout = 300 * time.Millisecond
+	}
+	if o.SummarySentences <= 0 {
+		o.SummarySentences = 2
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
+	if o.Tracer == nil {
+		o.Tracer = noop.NewTracerProvider().Tracer("")
+	}
+	return o
 }
 
 // Service translates and summarizes articles. It is safe for concurrent use.
@@ -87,32 +93,27 @@ type Service struct {
 	cache            cache.Store
 	ttl              time.Duration
 	cacheTimeout     time.Duration
-	translators      map[string]providers.Translator
-	summarizers      map[string]providers.Summarizer
+	providers        []Provider           // Options.Providers
+	byName           map[string]*Provider // into providers
 	translation      Route
 	summarizing      Route
 	summarySentences int
-	unavailable      map[string]string
 	flights          documentFlights // coalesces identical articles in flight
 	segmentFlights   segmentFlights  // coalesces shared paragraphs in flight
 	pending          sync.WaitGroup  // cache writes after the reply (Flush)
-	catalog          []ProviderInfo
 	observe          Observer
 	tracer           trace.Tracer
 	maxParagraphs    int
 	maxCharacters    int
 	fetcher          *fetch.Fetcher
 	detector         Detector
-	budgets          map[string]Budget
-	summaryBudgets   map[string]Budget
 	glossary         map[string]string
-	nativeGlossary   map[string]bool
 	log              *slog.Logger
 	replies          *Replies
-	build            string // Options.Build
 }
 
-// New returns a Service, or an error when a route names no provider at all.
+// New returns a Service, or an error when a route names no provider at all
+// or two providers share a name.
 func New(opts Options) (*Service, error) {
 	if len(opts.Translation.Chain) == 0 {
 		return nil, fmt.Errorf("gateway: the translation route names no provider")
@@ -120,46 +121,33 @@ func New(opts Options) (*Service, error) {
 	if len(opts.Summarizing.Chain) == 0 {
 		return nil, fmt.Errorf("gateway: the summarization route names no provider")
 	}
+	opts = opts.withDefaults()
 	s := &Service{
 		cache:            opts.Cache,
 		ttl:              opts.CacheTTL,
 		cacheTimeout:     opts.CacheTimeout,
-		translators:      opts.Translators,
-		summarizers:      opts.Summarizers,
+		providers:        slices.Clone(opts.Providers),
+		byName:           make(map[string]*Provider, len(opts.Providers)),
 		translation:      opts.Translation,
 		summarizing:      opts.Summarizing,
 		summarySentences: opts.SummarySentences,
-		build:            opts.Build,
-		unavailable:      opts.Unavailable,
-		catalog:          opts.Catalog,
 		observe:          opts.Observer,
 		tracer:           opts.Tracer,
 		maxParagraphs:    opts.MaxParagraphs,
 		maxCharacters:    opts.MaxCharacters,
 		fetcher:          opts.Fetcher,
 		detector:         opts.Detector,
-		budgets:          opts.Budgets,
-		summaryBudgets:   opts.SummaryBudgets,
 		glossary:         opts.Glossary,
-		nativeGlossary:   opts.NativeGlossary,
 		log:              opts.Logger,
 	}
-	if s.cacheTimeout <= 0 {
-		s.cacheTimeout = 300 * time.Millisecond
+	for i := range s.providers {
+		p := &s.providers[i]
+		if _, twice := s.byName[p.Name]; twice || p.Name == "" {
+			return nil, fmt.Errorf("gateway: provider name %q is empty or given twice", p.Name)
+		}
+		s.byName[p.Name] = p
 	}
-	if s.summarySentences <= 0 {
-		s.summarySentences = 2
-	}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	if s.observe == nil {
-		s.observe = nopObserver{}
-	}
-	if s.tracer == nil {
-		s.tracer = noop.NewTracerProvider().Tracer("")
-	}
-	s.replies = newReplies(s, opts.ReplyTTL)
+	s.replies = newReplies(s, opts.ReplyTTL, replyVersion(opts))
 	return s, nil
 }
 
@@ -474,8 +462,8 @@ func pinned(name string, chain []string) []string {
 	return out
 }
 
-func (s *Service) hasTranslator(name string) bool { _, ok := s.translators[name]; return ok }
-func (s *Service) hasSummarizer(name string) bool { _, ok := s.summarizers[name]; return ok }
+func (s *Service) hasTranslator(name string) bool { return s.translator(name) != nil }
+func (s *Service) hasSummarizer(name string) bool { return s.summarizer(name) != nil }
 
 func (s *Service) available(chain []string, has func(string) bool) []string {
 	out := make([]string, 0, len(chain))

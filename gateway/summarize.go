@@ -35,7 +35,7 @@ func (s *Service) summarize(ctx context.Context, p plan, tr *Translation) (*Summ
 	var failures []string
 	var lastErr error
 	for i, name := range p.summaryChain {
-		sm := s.summarizers[name]
+		sm := s.summarizer(name)
 		key := cache.Key(cache.KindSummary, name, sm.Fingerprint(), p.target, sentences, tr.Title, text)
 		if !p.cache.NoRead {
 			if raw, ok := s.cacheGet(ctx, levelSummary, key); ok {
@@ -107,12 +107,15 @@ const maxReduceDepth = 3
 // paragraphs packed under the budget, in parallel) and the parts' summaries
 // are then summarized together: map-reduce.
 func (s *Service) summarizeText(ctx context.Context, name string, sm providers.Summarizer, req providers.SummarizeRequest, depth int) (providers.SummarizeResult, error) {
-	budget, ok := s.summaryBudgets[name]
+	var budget Budget
+	if prov, ok := s.provider(name); ok {
+		budget = prov.SummaryBudget
+	}
 	count := budget.Count
 	if count == nil {
 		count = func(t string) int { return utf8.RuneCountInString(t) }
 	}
-	if !ok || budget.Max == 0 || depth >= maxReduceDepth || count(req.Text) <= budget.Max {
+	if budget.Max == 0 || depth >= maxReduceDepth || count(req.Text) <= budget.Max {
 		return s.summarizeOnce(ctx, name, sm, req)
 	}
 	within := budget.Budget

@@ -160,7 +160,7 @@ func (s *Service) documentKey(p plan) (string, string) {
 	if s.keepsTargetLanguage(p) {
 		keeps = "keeps-" + p.target
 	}
-	fields := append([]string{primaryName, s.translators[primaryName].Fingerprint(), p.source, p.target, p.glossary.key(), keeps}, p.segments...)
+	fields := append([]string{primaryName, s.translator(primaryName).Fingerprint(), p.source, p.target, p.glossary.key(), keeps}, p.segments...)
 	return primaryName, cache.Key(cache.KindDocument, fields...)
 }
 
@@ -378,7 +378,7 @@ func (s *Service) primaryKeys(p plan, primaryName string) []string {
 	for i := range all {
 		all[i] = i
 	}
-	return keysFor(primaryName, s.translators[primaryName].Fingerprint(), p, unique, all)
+	return keysFor(primaryName, s.translator(primaryName).Fingerprint(), p, unique, all)
 }
 
 // translateMissingWith is translateMissing, the primary provider's entries
@@ -438,7 +438,7 @@ func (s *Service) translateMissingWith(ctx context.Context, p plan, primaryName,
 		if len(missing) == 0 {
 			break
 		}
-		t := s.translators[name]
+		t := s.translator(name)
 		fp := t.Fingerprint()
 		allKeys := keysFor(name, fp, p, unique, missing)
 		if !p.cache.NoRead {

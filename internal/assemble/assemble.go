@@ -78,16 +78,10 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 		CacheTTL:         cfg.Cache.TTL,
 		ReplyTTL:         cfg.Cache.ReplyTTL,
 		CacheTimeout:     cfg.Cache.OperationTimeout,
-		Translators:      map[string]providers.Translator{},
-		Summarizers:      map[string]providers.Summarizer{},
 		Translation:      gateway.Route{Chain: cfg.Translation.Chain(), AllowOverride: cfg.Translation.AllowOverride},
 		Summarizing:      gateway.Route{Chain: cfg.Summarization.Chain(), AllowOverride: cfg.Summarization.AllowOverride},
 		SummarySentences: cfg.Summarization.Sentences,
-		Unavailable:      map[string]string{},
-		Budgets:          map[string]gateway.Budget{},
 		Glossary:         cfg.Glossary,
-		NativeGlossary:   map[string]bool{},
-		SummaryBudgets:   map[string]gateway.Budget{},
 		Observer:         observer(m),
 		Tracer:           tracer,
 		MaxParagraphs:    cfg.Limits.MaxParagraphs,
@@ -109,7 +103,7 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 	for _, name := range names {
 		p := cfg.Providers[name]
 		caps := config.TypeCapabilities[p.Type]
-		info := gateway.ProviderInfo{
+		prov := gateway.Provider{
 			Name: name, Type: p.Type,
 			Capabilities: gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, Glossary: caps.Glossary},
 			Credentials:  credentials(p, caps),
@@ -119,11 +113,9 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 		case err != nil:
 			return nil, fmt.Errorf("provider %s: %w", name, err)
 		case translator == nil && summarizer == nil:
-			info.Reason = fmt.Sprintf("no API key: set providers.%s.api_key%s", name, envHint(name))
-			opts.Unavailable[name] = info.Reason
-			log.Warn("provider skipped", "provider", name, "reason", info.Reason)
+			prov.Unavailable = fmt.Sprintf("no API key: set providers.%s.api_key%s", name, envHint(name))
+			log.Warn("provider skipped", "provider", name, "reason", prov.Unavailable)
 		default:
-			info.Available = true
 			guard := resilient.NewGuard(name, resilient.Options{
 				MaxAttempts:       p.Retry.MaxAttempts,
 				Budget:            p.Retry.Budget,
@@ -137,10 +129,10 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 				PingUpstream: p.Type == config.TypeApertium || p.Type == config.TypeLibreTranslate,
 				Logger:       log,
 			})
-			info.Health = guard.Health
-			opts.Budgets[name] = budgetOf(p)
-			opts.NativeGlossary[name] = p.Type == config.TypeOpenAI || p.Type == config.TypeAnthropic
-			if opts.NativeGlossary[name] {
+			prov.Health = guard.Health
+			prov.Budget = budgetOf(p)
+			prov.NativeGlossary = p.Type == config.TypeOpenAI || p.Type == config.TypeAnthropic
+			if prov.NativeGlossary {
 				// An LLM reads far more than it writes: a summary's input
 				// budget is larger than a translation batch.
 				sb := budgetOf(p)
@@ -148,16 +140,16 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 				if p.MaxSummaryInput > 0 {
 					sb.Max = p.MaxSummaryInput
 				}
-				opts.SummaryBudgets[name] = sb
+				prov.SummaryBudget = sb
 			}
 			if translator != nil {
-				opts.Translators[name] = guard.Translator(translator)
+				prov.Translator = guard.Translator(translator)
 			}
 			if summarizer != nil {
-				opts.Summarizers[name] = guard.Summarizer(summarizer)
+				prov.Summarizer = guard.Summarizer(summarizer)
 			}
 		}
-		opts.Catalog = append(opts.Catalog, info)
+		opts.Providers = append(opts.Providers, prov)
 	}
 	if m != nil {
 		prices := map[string]metrics.Price{}
