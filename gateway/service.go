@@ -306,50 +306,20 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	t0 := time.Now()
-	detecting := p.detectPending
-	tr, err := s.decideLanguage(ctx, &p)
+	t0, detecting := time.Now(), p.detectPending
+	tr, err := s.translationFor(ctx, &p)
 	if err != nil {
 		return nil, err
-	}
-	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences, DetectedLang: p.detected,
-		Byline: p.meta.Byline, Published: p.meta.Published}
-	switch {
-	case tr != nil:
-		// Found in the cache while deciding the language.
-	case p.passthrough:
-		// Already in the target language: returned as it is, at no cost.
-		tr = s.assemble(p, p.segments)
-		tr.Provider, tr.Model = "none", "none"
-		tr.Cache = CacheReport{Status: CacheNone, SegmentsCached: 0}
-	default:
-		if tr, err = s.translate(ctx, p); err != nil {
-			return nil, err
-		}
 	}
 	if req.Strict && !tr.Complete() {
 		return nil, tr.Incomplete()
 	}
+	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences, DetectedLang: p.detected,
+		Byline: p.meta.Byline, Published: p.meta.Published, Translation: tr, Cache: tr.Cache}
 	res.Timings.Translation = time.Since(t0)
-	res.Cache = tr.Cache
-	res.Translation = tr
 	if wantSummary {
-		t1 := time.Now()
-		sum, err := s.summarize(ctx, p, tr)
-		if err != nil {
+		if err := s.addSummary(ctx, p, res); err != nil {
 			return nil, err
-		}
-		res.Timings.Summary = time.Since(t1)
-		res.Summary = sum
-		switch {
-		case !p.passthrough:
-			res.Cache.Status = combineStatus(tr.Cache.Status, sum.Cached)
-		case sum.Cached:
-			res.Cache.Status = CacheHit
-		default:
-			// Nothing was translated, so nothing was looked up for it:
-			// the summary alone says whether the cache served the request.
-			res.Cache.Status = CacheMiss
 		}
 	}
 	res.Timings.Total = time.Since(start)
@@ -357,6 +327,49 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 		res.replay = replayOf(res, len(p.segments), detecting && !p.passthrough)
 	}
 	return res, nil
+}
+
+// translationFor returns the article's translation, settling its language
+// first: every translation a request gets, found in the cache, passed
+// through or made, comes out of here.
+func (s *Service) translationFor(ctx context.Context, p *plan) (*Translation, error) {
+	tr, err := s.decideLanguage(ctx, p)
+	switch {
+	case err != nil:
+		return nil, err
+	case tr != nil:
+		return tr, nil // found in the cache while deciding the language
+	case p.passthrough:
+		// Already in the target language: returned as it is, at no cost.
+		tr = s.assemble(*p, p.segments)
+		tr.Provider, tr.Model = "none", "none"
+		tr.Cache = CacheReport{Status: CacheNone, SegmentsCached: 0}
+		return tr, nil
+	}
+	return s.translate(ctx, *p)
+}
+
+// addSummary summarizes res's translation into res, and folds whether the
+// cache served the summary into res's cache status.
+func (s *Service) addSummary(ctx context.Context, p plan, res *Result) error {
+	began := time.Now()
+	sum, err := s.summarize(ctx, p, res.Translation)
+	if err != nil {
+		return err
+	}
+	res.Timings.Summary = time.Since(began)
+	res.Summary = sum
+	switch {
+	case !p.passthrough:
+		res.Cache.Status = combineStatus(res.Translation.Cache.Status, sum.Cached)
+	case sum.Cached:
+		res.Cache.Status = CacheHit
+	default:
+		// Nothing was translated, so nothing was looked up for it: the
+		// summary alone says whether the cache served the request.
+		res.Cache.Status = CacheMiss
+	}
+	return nil
 }
 
 // replayable tells whether a later identical request would be answered
@@ -419,27 +432,8 @@ func (s *Service) chains(named string, wantSummary bool) (translation, summary [
 	translation = s.available(s.translation.Chain, s.hasTranslator)
 	summary = s.available(s.summarizing.Chain, s.hasSummarizer)
 	if named != "" {
-		allowTranslation := slices.Contains(s.translation.AllowOverride, named)
-		allowSummary := wantSummary && slices.Contains(s.summarizing.AllowOverride, named)
-		known := s.hasTranslator(named) || s.hasSummarizer(named) ||
-			slices.Contains(s.translation.AllowOverride, named) || slices.Contains(s.summarizing.AllowOverride, named)
-		switch {
-		case !known:
-			return nil, nil, Errorf(CodeUnknownProvider, "provider %q is unknown here; GET /v1/providers lists the configured ones", named)
-		case !allowTranslation && !allowSummary:
-			return nil, nil, Errorf(CodeProviderNotAllowed, "provider %q may not be chosen by a request for this task; the route's allow_override lists those that may", named)
-		}
-		if allowTranslation {
-			if !s.hasTranslator(named) {
-				return nil, nil, Errorf(CodeNoProvider, "provider %q is configured but unavailable (missing credentials?); see GET /readyz", named)
-			}
-			translation = pinned(named, translation)
-		}
-		if allowSummary {
-			if !s.hasSummarizer(named) {
-				return nil, nil, Errorf(CodeNoProvider, "provider %q is configured but unavailable (missing credentials?); see GET /readyz", named)
-			}
-			summary = pinned(named, summary)
+		if translation, summary, err = s.override(named, wantSummary, translation, summary); err != nil {
+			return nil, nil, err
 		}
 	}
 	if len(translation) == 0 {
@@ -447,6 +441,35 @@ func (s *Service) chains(named string, wantSummary bool) (translation, summary [
 	}
 	if wantSummary && len(summary) == 0 {
 		return nil, nil, Errorf(CodeNoProvider, "no summarization provider is available: configure one (see GET /readyz)")
+	}
+	return translation, summary, nil
+}
+
+// override puts the provider named by a request first in the chains whose
+// route allows it.
+func (s *Service) override(named string, wantSummary bool, translation, summary []string) ([]string, []string, error) {
+	allowTranslation := slices.Contains(s.translation.AllowOverride, named)
+	allowSummary := wantSummary && slices.Contains(s.summarizing.AllowOverride, named)
+	known := s.hasTranslator(named) || s.hasSummarizer(named) ||
+		slices.Contains(s.translation.AllowOverride, named) || slices.Contains(s.summarizing.AllowOverride, named)
+	switch {
+	case !known:
+		return nil, nil, Errorf(CodeUnknownProvider, "provider %q is unknown here; GET /v1/providers lists the configured ones", named)
+	case !allowTranslation && !allowSummary:
+		return nil, nil, Errorf(CodeProviderNotAllowed, "provider %q may not be chosen by a request for this task; the route's allow_override lists those that may", named)
+	}
+	unavailable := Errorf(CodeNoProvider, "provider %q is configured but unavailable (missing credentials?); see GET /readyz", named)
+	if allowTranslation {
+		if !s.hasTranslator(named) {
+			return nil, nil, unavailable
+		}
+		translation = pinned(named, translation)
+	}
+	if allowSummary {
+		if !s.hasSummarizer(named) {
+			return nil, nil, unavailable
+		}
+		summary = pinned(named, summary)
 	}
 	return translation, summary, nil
 }
