@@ -22,7 +22,7 @@ type translationRun struct {
 	p       plan
 	ss      *segments
 	h       *holds
-	pre     *prefetched // the primary's entries read with the lease; nil when none were
+	pre     prefetched // the primary's entries, when read with the lease
 	primary string
 	docKey  string
 	usage   providers.Usage
@@ -30,13 +30,13 @@ type translationRun struct {
 }
 
 // translateMissing translates what the cache lacks, segment by segment,
-// through the chain, the primary provider's entries already read when pre
-// is not nil; what it claims and keeps in flight is held in h. It returns,
+// through the chain, the primary provider's entries already read when
+// pre.read; what it claims and keeps in flight is held in h. It returns,
 // besides the result, the function that writes what was paid for to the
 // cache (nil when there is nothing to write), to be called once the reply
 // is on its way; until h is released, the paragraphs it writes are given
 // to any request that asks for them.
-func (s *Service) translateMissing(ctx context.Context, p plan, primary, docKey string, pre *prefetched, h *holds) (*Translation, func(), error) {
+func (s *Service) translateMissing(ctx context.Context, p plan, primary, docKey string, pre prefetched, h *holds) (*Translation, func(), error) {
 	r := &translationRun{s: s, p: p, ss: newSegments(p), h: h, pre: pre, primary: primary, docKey: docKey}
 	s.keepTargetLanguage(p, r.ss)
 	incomplete := s.fallback(ctx, "translation", p.translationChain, r.turn)
@@ -165,7 +165,7 @@ func (r *translationRun) fromCache(ctx context.Context, name string, w wanted) w
 		return w
 	}
 	var values [][]byte
-	if r.pre != nil && name == r.primary {
+	if r.pre.read && name == r.primary {
 		values = r.s.prefetchedValues(ctx, r.pre, w.keys)
 	} else {
 		values, _ = r.s.cacheGetMany(ctx, w.keys)
@@ -266,7 +266,7 @@ func (r *translationRun) awaitOthers(ctx context.Context, name string, w wanted,
 // prefetchedValues returns what the lease's round trip read for keys, as
 // cacheGetMany would from the cache, and reports the lookup the same way;
 // nil when that read failed.
-func (s *Service) prefetchedValues(ctx context.Context, pre *prefetched, keys []string) [][]byte {
+func (s *Service) prefetchedValues(ctx context.Context, pre prefetched, keys []string) [][]byte {
 	if pre.values == nil {
 		s.observe.CacheLookup(levelSegment, 0, 0, pre.readErr)
 		s.log.WarnContext(ctx, "cache read failed; going on without it", "keys", len(keys), "err", pre.readErr)

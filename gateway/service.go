@@ -1,6 +1,28 @@
 // Package gateway is Passerelle's core: it turns a French article into an
 // English translation and summary through the configured providers, reading
 // the cache first and paying a provider only for what the cache lacks.
+//
+// How it reads, in the order a request goes:
+//
+//   - Options name each configured provider once, as a Provider value (its
+//     translator, summarizer, budgets, glossary handling, description, why
+//     it is unavailable); the version of kept replies (replyVersion) is
+//     derived from the same Options, so a change that shapes replies
+//     cannot be left out of it.
+//   - plan reads the request (plan.go, input.go); translationFor settles
+//     the language and is the one place every translation a request gets
+//     comes out of: found in the cache, passed through, or made.
+//   - translate finds the whole article in the cache, joins an identical
+//     article in flight in this process (documentFlights), or, for one
+//     shared between replicas, waits under a lease (translateLeased).
+//   - translateMissing makes what the cache lacks. The article's distinct
+//     paragraphs are segments, each with its own state (pending, kept,
+//     cached, translated), output and record of what the chain did with
+//     it. fallback walks the chain, one provider's turn at a time; a
+//     summary goes through the same loop.
+//   - What a request holds that others wait on (claimed paragraphs,
+//     paragraphs kept until written, the lease, the flight) is a holds
+//     value, let go by holds.release on every path, a panic included.
 package gateway
 
 import (

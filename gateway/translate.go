@@ -39,7 +39,7 @@ func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	if p.cache.NoRead {
 		h := &holds{s: s}
 		return s.holding(h, func() (*Translation, func(), error) {
-			return s.translateMissing(ctx, p, primaryName, docKey, nil, h)
+			return s.translateMissing(ctx, p, primaryName, docKey, prefetched{}, h)
 		})
 	}
 
@@ -219,6 +219,9 @@ type LeaseReader interface {
 // prefetched is what the round trip that took the lease read: the
 // primary provider's entries for the article's paragraphs.
 type prefetched struct {
+	// read is true when the lease's round trip read them (LeaseReader);
+	// the paragraphs are then not looked up again under the primary.
+	read    bool
 	values  map[string][]byte // by key; nil when the read failed
 	readErr error
 }
@@ -239,7 +242,7 @@ const leaseTTL = 10 * time.Second
 func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docKey string, h *holds) (*Translation, func(), error) {
 	leaser, ok := s.cache.(Leaser)
 	if !ok {
-		return s.translateMissing(ctx, p, primaryName, docKey, nil, h)
+		return s.translateMissing(ctx, p, primaryName, docKey, prefetched{}, h)
 	}
 	for attempt := 0; attempt < 2; attempt++ {
 		l := s.takeLease(ctx, p, primaryName, docKey, leaser)
@@ -264,7 +267,7 @@ func (s *Service) translateLeased(ctx context.Context, p plan, primaryName, docK
 				Message: "timed out waiting for another replica translating the same article"}
 		}
 	}
-	return s.translateMissing(ctx, p, primaryName, docKey, nil, h)
+	return s.translateMissing(ctx, p, primaryName, docKey, prefetched{}, h)
 }
 
 // lease is what asking for an article's lease found.
@@ -272,7 +275,7 @@ type lease struct {
 	release  func()
 	acquired bool
 	err      error        // the lease could not be asked for
-	pre      *prefetched  // the primary's entries, read in the same round trip; nil when the cache does not
+	pre      prefetched   // the primary's entries, when read in the same round trip
 	doc      *Translation // the article, when its own entry was read in that round trip
 }
 
@@ -292,7 +295,7 @@ func (s *Service) takeLease(ctx context.Context, p plan, primaryName, docKey str
 	sctx, span := s.span(actx, "cache.lease_get_many", attribute.Int("passerelle.cache.keys", len(keys)))
 	release, acquired, values, readErr, err := reader.AcquireGetMany(sctx, docKey, leaseTTL, keys)
 	endSpan(span, errors.Join(err, readErr))
-	l := lease{release: release, acquired: acquired, err: err, pre: &prefetched{readErr: readErr}}
+	l := lease{release: release, acquired: acquired, err: err, pre: prefetched{read: true, readErr: readErr}}
 	var doc []byte
 	if readErr == nil && len(values) == len(keys) {
 		doc = values[0]
