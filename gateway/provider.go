@@ -62,10 +62,11 @@ func (p Provider) fingerprint() []string {
 		budgetFingerprint(p.Budget), budgetFingerprint(p.SummaryBudget), fmt.Sprint(p.NativeGlossary)}
 }
 
-// budgetFingerprint names a budget by its bounds; how it counts is named by
-// the provider's own fingerprint (its model).
+// budgetFingerprint names a budget by the bounds that decide how a text is
+// cut (how many parts go at once does not); how it counts is named by the
+// provider's own fingerprint (its model).
 func budgetFingerprint(b Budget) string {
-	return fmt.Sprintf("%d/%d/%d/%d/%d/%t", b.Max, b.PerBatch, b.PerPiece, b.MaxPieces, b.Parallel, b.Count != nil)
+	return fmt.Sprintf("%d/%d/%d/%d/%t", b.Max, b.PerBatch, b.PerPiece, b.MaxPieces, b.Count != nil)
 }
 
 // ProviderInfo describes one configured provider, for GET /v1/providers.
