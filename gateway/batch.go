@@ -44,57 +44,24 @@ type batchOutcome struct {
 // gets that batch's error; the others keep their translation, so that what
 // was paid for is not thrown away.
 func (s *Service) translateBatches(ctx context.Context, name string, t providers.Translator, p plan, segments []string) batchOutcome {
-	budget := s.budgets[name]
+	var budget Budget
+	var native bool
+	if prov, ok := s.provider(name); ok {
+		budget, native = prov.Budget, prov.NativeGlossary
+	}
 	if budget.Max == 0 {
 		budget = defaultBudget
 	}
 	out := batchOutcome{texts: make([]string, len(segments)), errs: make([]error, len(segments))}
 	packed, err := article.Pack(segments, budget.Budget, budget.Count)
 	if err != nil {
-		for i := range out.errs {
-			out.errs[i] = err
-		}
-		return out
+		return out.failAll(err)
 	}
 	translated := make([][]string, len(packed.Batches))
 	batchErr := make([]error, len(packed.Batches))
 	var mu sync.Mutex
-	native := s.nativeGlossary[name]
-	translateBatch := func(i int, batch article.Batch) {
-		defer func() {
-			if v := recover(); v != nil {
-				mu.Lock()
-				defer mu.Unlock()
-				batchErr[i] = s.providerPanicked(name, v)
-				translated[i] = make([]string, len(batch.Pieces))
-			}
-		}()
-		req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()}
-		// Each segment is given only its own terms, found as its cache key
-		// finds them: a model shown the terms of a whole batch applies
-		// them where the key of a paragraph does not say so. An engine
-		// gets them, and the verbatim spans, as placeholders.
-		var shields []protected
-		if native {
-			req.Glossaries = p.glossary.each(req.Segments)
-		} else {
-			shields = make([]protected, len(req.Segments))
-			for k, text := range req.Segments {
-				shields[k] = p.glossary.protect(text)
-				req.Segments[k] = shields[k].text
-			}
-		}
-		bctx, span := s.span(ctx, "provider.translate", attribute.String("passerelle.provider", name), attribute.Int("passerelle.segments", len(req.Segments)))
-		res, err := t.Translate(bctx, req)
-		endSpan(span, err)
-		if err == nil && len(res.Translations) != len(batch.Pieces) {
-			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned a different number of translations than segments sent"}
-		}
-		if err == nil && shields != nil {
-			for k, text := range res.Translations {
-				res.Translations[k] = shields[k].restore(text)
-			}
-		}
+	send := func(i int, batch article.Batch) {
+		res, err := s.translateBatch(ctx, name, t, p, batch, native)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -109,44 +76,92 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 	if len(packed.Batches) == 1 {
 		// The usual article is one batch: sent from this goroutine, it
 		// saves starting another and waking a thread to run it.
-		translateBatch(0, packed.Batches[0])
+		send(0, packed.Batches[0])
 	} else {
 		g := new(errgroup.Group)
 		g.SetLimit(max(1, budget.Parallel))
 		for i, batch := range packed.Batches {
-			g.Go(func() error { translateBatch(i, batch); return nil })
+			g.Go(func() error { send(i, batch); return nil })
 		}
 		_ = g.Wait()
 	}
 	joined, err := packed.Unpack(translated)
 	if err != nil {
-		for i := range out.errs {
-			out.errs[i] = err
-		}
-		return out
+		return out.failAll(err)
 	}
 	out.texts = joined
 	for i, batch := range packed.Batches {
-		if batchErr[i] == nil {
-			continue
-		}
 		for _, piece := range batch.Pieces {
-			out.errs[piece.Segment] = batchErr[i]
-		}
-	}
-	if native && len(segments) > 1 {
-		// A model may still carry a term shown for one segment into
-		// another: that translation is asked for again alone.
-		shown := p.glossary.inAny(segments)
-		for j, text := range out.texts {
-			if out.errs[j] == nil {
-				if f := shown.leaked(segments[j], text); f != nil {
-					out.errs[j] = f
-				}
+			if batchErr[i] != nil {
+				out.errs[piece.Segment] = batchErr[i]
 			}
 		}
 	}
+	if native && len(segments) > 1 {
+		out.checkLeaks(p, segments)
+	}
 	return out
+}
+
+// failAll gives every segment err.
+func (out batchOutcome) failAll(err error) batchOutcome {
+	for i := range out.errs {
+		out.errs[i] = err
+	}
+	return out
+}
+
+// checkLeaks fails the translations into which a model carried a term shown
+// for another segment of its batch: each is asked for again alone.
+func (out batchOutcome) checkLeaks(p plan, segments []string) {
+	shown := p.glossary.inAny(segments)
+	for j, text := range out.texts {
+		if out.errs[j] == nil {
+			if f := shown.leaked(segments[j], text); f != nil {
+				out.errs[j] = f
+			}
+		}
+	}
+}
+
+// translateBatch sends one batch to the provider, its panic made a failure
+// of the call (see providerPanicked), whichever goroutine it runs in. Each
+// segment is given only its own terms, found as its cache key finds them:
+// a model shown the terms of a whole batch applies them where the key of a
+// paragraph does not say so. An engine (not native) gets them, and the
+// verbatim spans, as placeholders.
+func (s *Service) translateBatch(ctx context.Context, name string, t providers.Translator, p plan, batch article.Batch, native bool) (res providers.TranslateResult, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = providers.TranslateResult{}, s.providerPanicked(name, v)
+		}
+	}()
+	req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()}
+	var shields []protected
+	if native {
+		req.Glossaries = p.glossary.each(req.Segments)
+	} else {
+		shields = make([]protected, len(req.Segments))
+		for k, text := range req.Segments {
+			shields[k] = p.glossary.protect(text)
+			req.Segments[k] = shields[k].text
+		}
+	}
+	bctx, span := s.span(ctx, "provider.translate", attribute.String("passerelle.provider", name), attribute.Int("passerelle.segments", len(req.Segments)))
+	res, err = t.Translate(bctx, req)
+	endSpan(span, err)
+	if err == nil && len(res.Translations) != len(batch.Pieces) {
+		err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned a different number of translations than segments sent"}
+	}
+	if err != nil {
+		return providers.TranslateResult{}, err
+	}
+	for k, text := range res.Translations {
+		if shields != nil {
+			res.Translations[k] = shields[k].restore(text)
+		}
+	}
+	return res, nil
 }
 
 // providerPanicked turns a provider's panic, recovered in a goroutine of

@@ -3,8 +3,6 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -43,18 +41,9 @@ func TestLongArticlesAreBatchedAndReassembled(t *testing.T) {
 
 	primary := &failingOn{fakeTranslator: fakeTranslator{name: "llm"}, marker: "numéro 9 "}
 	fallback := &fakeTranslator{name: "engine"}
-	svc, err := New(Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"llm": primary, "engine": fallback},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: []string{"llm", "engine"}},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Budgets:     map[string]Budget{"llm": {Budget: article.Budget{Max: 90}, Parallel: 3}},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})),
+		withTranslator("llm", primary, budget(Budget{Budget: article.Budget{Max: 90}, Parallel: 3})),
+		withTranslator("engine", fallback))
 	res, err := svc.Translate(context.Background(), Request{Text: text, SourceLang: "fr"})
 	if err != nil {
 		t.Fatal(err)
@@ -117,18 +106,8 @@ func TestLongArticlesAreSummarizedInParts(t *testing.T) {
 		paragraphs = append(paragraphs, fmt.Sprintf("Paragraphe %d du très long article, avec assez de mots pour peser.", i))
 	}
 	sum := &countingSummarizer{}
-	svc, err := New(Options{
-		Cache:          cache.NewMemory(cache.MemoryOptions{}),
-		Translators:    map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
-		Summarizers:    map[string]providers.Summarizer{"sum": sum},
-		Translation:    Route{Chain: []string{"llm"}},
-		Summarizing:    Route{Chain: []string{"sum"}},
-		SummaryBudgets: map[string]Budget{"sum": {Budget: article.Budget{Max: 500}, Parallel: 2}},
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})),
+		withSummarizer("sum", sum, summaryBudget(Budget{Budget: article.Budget{Max: 500}, Parallel: 2})))
 	res, err := svc.Article(context.Background(), Request{Text: strings.Join(paragraphs, "\n\n")})
 	if err != nil {
 		t.Fatal(err)

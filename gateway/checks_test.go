@@ -2,8 +2,6 @@ package gateway
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -45,25 +43,12 @@ const checkedArticle = "Le président russe a rencontré le dirigeant nord-coré
 
 func checkedService(t *testing.T, primary, fallback *answering) *Service {
 	t.Helper()
-	translators := map[string]providers.Translator{"primary": primary}
-	chain := []string{"primary"}
+	options := []option{withCache(cache.NewMemory(cache.MemoryOptions{})), withTranslator("primary", primary),
+		withDetector(language.NewDetector(language.Options{}))}
 	if fallback != nil {
-		translators["fallback"] = fallback
-		chain = append(chain, "fallback")
+		options = append(options, withTranslator("fallback", fallback))
 	}
-	svc, err := New(Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: translators,
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: chain},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Detector:    language.NewDetector(language.Options{}),
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return newTestService(t, options...)
 }
 
 func TestOutputChecks(t *testing.T) {

@@ -3,15 +3,12 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"passerelle/cache"
 	"passerelle/internal/testenv"
-	"passerelle/providers"
 )
 
 // countingRedis is a real Redis store that counts the round trips the
@@ -51,17 +48,7 @@ func TestOneRoundTripReadsTheArticleAndItsParagraphs(t *testing.T) {
 	t.Cleanup(func() { _ = store.Close() })
 	redis := &countingRedis{Redis: store}
 	llm := &fakeTranslator{name: "llm"}
-	svc, err := New(Options{
-		Cache:       redis,
-		Translators: map[string]providers.Translator{"llm": llm},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: []string{"llm"}},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(redis), withTranslator("llm", llm))
 	for i, source := range []string{"", "fr"} {
 		// A text of this run's own, which a shared Redis does not hold.
 		n := time.Now().UnixNano()

@@ -64,19 +64,10 @@ func (table tableTranslator) Translate(ctx context.Context, req providers.Transl
 // the extractive summarizer, info logs in JSON.
 func benchService(b *testing.B, req Request) *Service {
 	b.Helper()
-	svc, err := New(Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"table": seedTable(b, req.Text)},
-		Summarizers: map[string]providers.Summarizer{"extractive": extractive.New(extractive.Options{})},
-		Translation: Route{Chain: []string{"table"}},
-		Summarizing: Route{Chain: []string{"extractive"}},
-		Detector:    language.NewDetector(language.Options{}),
-		Logger:      slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return svc
+	return newTestService(b, withCache(cache.NewMemory(cache.MemoryOptions{})),
+		withTranslator("table", seedTable(b, req.Text)), withSummarizer("extractive", extractive.New(extractive.Options{})),
+		withDetector(language.NewDetector(language.Options{})),
+		withOptions(func(o *Options) { o.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil)) }))
 }
 
 func seedRequest(b *testing.B) Request {

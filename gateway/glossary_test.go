@@ -2,8 +2,6 @@ package gateway
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"maps"
 	"strings"
 	"sync"
@@ -85,19 +83,7 @@ func (r *recordingTranslator) Translate(ctx context.Context, req providers.Trans
 // takes the glossary natively, and summarizes by a fake.
 func nativeGlossaryService(t *testing.T, store cache.Store, name string, tr providers.Translator) *Service {
 	t.Helper()
-	svc, err := New(Options{
-		Cache:          store,
-		Translators:    map[string]providers.Translator{name: tr},
-		Summarizers:    map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation:    Route{Chain: []string{name}},
-		Summarizing:    Route{Chain: []string{"sum"}},
-		NativeGlossary: map[string]bool{name: true},
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return newTestService(t, withCache(store), withTranslator(name, tr, nativeGlossary))
 }
 
 func TestGlossaryReachesNativeProvidersAndKeysOnlyWhatItTouches(t *testing.T) {
@@ -133,17 +119,7 @@ func TestGlossaryWithApertium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := New(Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"apertium": engine},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: []string{"apertium"}},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})), withTranslator("apertium", engine))
 	text := "Le président russe a reçu Kim Jong-Un jeudi, puis il s'est rendu à l'Élysée pour une réunion."
 	plain, err := svc.Translate(context.Background(), Request{Text: text})
 	if err != nil {

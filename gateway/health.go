@@ -41,10 +41,10 @@ func (s *Service) Readiness(ctx context.Context) (string, []Check) {
 	translatorOK := false
 	for _, name := range s.translation.Chain {
 		c := Check{Name: "translation:" + name}
-		t, ok := s.translators[name]
+		t := s.translator(name)
 		switch {
-		case !ok:
-			c.Detail = s.unavailable[name]
+		case t == nil:
+			c.Detail = s.unavailableReason(name)
 			if c.Detail == "" {
 				c.Detail = "not configured"
 			}
@@ -62,7 +62,7 @@ func (s *Service) Readiness(ctx context.Context) (string, []Check) {
 	for _, name := range s.summarizing.Chain {
 		c := Check{Name: "summarization:" + name, OK: s.hasSummarizer(name)}
 		if !c.OK {
-			c.Detail = s.unavailable[name]
+			c.Detail = s.unavailableReason(name)
 		}
 		checks = append(checks, c)
 	}
@@ -73,4 +73,13 @@ func (s *Service) Readiness(ctx context.Context) (string, []Check) {
 		return Degraded, checks
 	}
 	return Ready, checks
+}
+
+// unavailableReason says why the provider of that name could not be built,
+// "" when it is not configured or was built.
+func (s *Service) unavailableReason(name string) string {
+	if p, ok := s.provider(name); ok {
+		return p.Unavailable
+	}
+	return ""
 }

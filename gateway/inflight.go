@@ -143,21 +143,17 @@ func (f *segmentFlights) finish(key, text, model string, err error) *segmentFlig
 	return fl
 }
 
-// fill takes, for keys (one per index of idx), the paragraphs translated by
-// other requests and not yet written to the cache, as fillFromCache takes
-// those written; it returns how many it filled.
-func (f *segmentFlights) fill(keys []string, idx []int, out, served, models []string, provider string) int {
+// fill gives serve, for each of keys (at j), the paragraph translated by
+// another request and not yet written to the cache, as the cache gives
+// those written.
+func (f *segmentFlights) fill(keys []string, serve func(j int, text, model string)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	filled := 0
 	for j, k := range keys {
 		if fl := f.m[k]; fl != nil && fl.finished() && fl.err == nil {
-			m := idx[j]
-			out[m], served[m], models[m] = fl.text, provider, fl.model
-			filled++
+			serve(j, fl.text, fl.model)
 		}
 	}
-	return filled
 }
 
 // forget ends flights finished with a translation, once it is in the cache.
@@ -188,4 +184,99 @@ func (fl *segmentFlight) wait(ctx context.Context) (string, string, error) {
 	case <-ctx.Done():
 		return "", "", ctx.Err()
 	}
+}
+
+// holds is what one translation holds that other requests wait on: the
+// paragraphs it claimed and has not finished, those it translated and keeps
+// in memory until they are cached, the article's lease on a shared cache,
+// and the flight of the identical articles waiting for it. release lets go
+// of all of them, in this one place, on every path: after the result's
+// cache writes, or at once when a panic unwinds the request (see holding).
+type holds struct {
+	s         *Service
+	open      map[string]bool  // claimed paragraphs not finished yet
+	done      []*segmentFlight // finished with a translation, kept until cached
+	doneKeys  []string
+	lease     func()          // gives the article's lease back; nil when none is held
+	doc       *documentFlight // nil when this request leads no flight
+	docKey    string
+	published bool // doc has its result
+}
+
+// claim registers this request as the translator of each key no other
+// request is translating (see segmentFlights.claim).
+func (h *holds) claim(keys []string, readCache bool) (owned []int, waits map[int]*segmentFlight) {
+	owned, waits = h.s.segmentFlights.claim(keys, readCache)
+	if h.open == nil {
+		h.open = map[string]bool{}
+	}
+	for _, j := range owned {
+		h.open[keys[j]] = true
+	}
+	return owned, waits
+}
+
+// finish publishes the outcome of a claimed key to its waiters; a
+// translation is kept for later requests until release.
+func (h *holds) finish(key, text, model string, err error) {
+	fl := h.s.segmentFlights.finish(key, text, model, err)
+	delete(h.open, key)
+	if err == nil && fl != nil {
+		h.done, h.doneKeys = append(h.done, fl), append(h.doneKeys, key)
+	}
+}
+
+// publish gives the result to the identical articles waiting for it.
+func (h *holds) publish(tr *Translation, err error) {
+	if h.doc != nil && !h.published {
+		h.doc.publish(tr, err)
+		h.published = true
+	}
+}
+
+// release lets go of everything held. A paragraph still claimed, or a
+// flight without its result, is what a panic leaves: it is ended with an
+// internal error, so that nobody waits for it until their deadline, and no
+// paragraph translated and never written is kept in memory for good.
+func (h *holds) release() {
+	internal := &Error{Code: CodeInternal, Message: "internal error"}
+	for k := range h.open {
+		h.s.segmentFlights.finish(k, "", "", internal)
+	}
+	h.open = nil
+	h.s.segmentFlights.forget(h.doneKeys, h.done)
+	if h.lease != nil {
+		h.lease()
+	}
+	if h.doc != nil {
+		h.publish(nil, internal)
+		h.s.flights.stored(h.docKey, h.doc)
+	}
+}
+
+// holding runs work, which takes what it needs in h, and answers with its
+// result. h is let go once the result's cache writes (store, nil when there
+// is nothing to write) are over, in the background when they or the lease
+// cost a round trip; when work panics, at once, before the panic goes on.
+func (s *Service) holding(h *holds, work func() (tr *Translation, store func(), err error)) (*Translation, error) {
+	finished := false
+	defer func() {
+		if !finished {
+			h.release()
+		}
+	}()
+	tr, store, err := work()
+	finished = true
+	h.publish(tr, err)
+	if store == nil && h.lease == nil {
+		h.release()
+		return tr, err
+	}
+	s.background(func() {
+		if store != nil {
+			store()
+		}
+		h.release()
+	})
+	return tr, err
 }

@@ -2,8 +2,6 @@ package gateway
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,7 +13,6 @@ import (
 	"passerelle/article/fetch"
 	"passerelle/article/language"
 	"passerelle/cache"
-	"passerelle/providers"
 )
 
 const pageHTML = `<!doctype html><html lang="fr"><head><title>Sommet à Vladivostok</title></head><body>
@@ -34,19 +31,8 @@ const pageHTML = `<!doctype html><html lang="fr"><head><title>Sommet à Vladivos
 func newInputFixture(t *testing.T, fetcher *fetch.Fetcher) (*Service, *fakeTranslator) {
 	t.Helper()
 	tr := &fakeTranslator{name: "llm"}
-	svc, err := New(Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"llm": tr},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: []string{"llm"}},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Fetcher:     fetcher,
-		Detector:    language.NewDetector(language.Options{}),
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})), withTranslator("llm", tr),
+		withDetector(language.NewDetector(language.Options{})), withOptions(func(o *Options) { o.Fetcher = fetcher }))
 	return svc, tr
 }
 
@@ -246,18 +232,7 @@ func (c *countingDetector) Detect(text string) (string, float64) {
 
 func TestCachedArticlesAreNotDetectedAgain(t *testing.T) {
 	det := &countingDetector{inner: language.NewDetector(language.Options{})}
-	svc, err := New(Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: []string{"llm"}},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Detector:    det,
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})), withDetector(det))
 	french := "Le président russe et le dirigeant nord-coréen ont discuté pendant plusieurs heures de la situation dans la péninsule."
 	// The miss detects the article (and checks the output's language);
 	// the hits detect nothing.

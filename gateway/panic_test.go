@@ -3,8 +3,6 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -37,20 +35,11 @@ func TestAPanickingProviderFailsItsCallOnly(t *testing.T) {
 		paragraphs = append(paragraphs, fmt.Sprintf("Paragraphe %d du très long article, avec assez de mots pour peser.", i))
 	}
 	text := strings.Join(paragraphs, "\n\n")
-	svc, err := New(Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"buggy": panicking{}, "engine": &fakeTranslator{name: "engine"}},
-		Summarizers: map[string]providers.Summarizer{"buggy": panicking{}},
-		Translation: Route{Chain: []string{"buggy", "engine"}},
-		Summarizing: Route{Chain: []string{"buggy"}},
-		// Small budgets: the calls go out in parts, from goroutines.
-		Budgets:        map[string]Budget{"buggy": {Budget: article.Budget{Max: 300}, Parallel: 2}},
-		SummaryBudgets: map[string]Budget{"buggy": {Budget: article.Budget{Max: 500}, Parallel: 2}},
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Small budgets: the calls go out in parts, from goroutines.
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})),
+		withTranslator("buggy", panicking{}, budget(Budget{Budget: article.Budget{Max: 300}, Parallel: 2})),
+		withTranslator("engine", &fakeTranslator{name: "engine"}),
+		withSummarizer("buggy", panicking{}, summaryBudget(Budget{Budget: article.Budget{Max: 500}, Parallel: 2})))
 	res, err := svc.Translate(context.Background(), Request{Text: text})
 	if err != nil || res.Translation.Provider != "engine" {
 		t.Fatalf("translation: %v, %+v; want the fallback's", err, res)
@@ -64,17 +53,8 @@ func TestAPanickingProviderFailsItsCallOnly(t *testing.T) {
 // article within its budget, summarized whole) fails that call too: the
 // next summarizer of the chain writes the summary.
 func TestAPanickingSummarizerFallsBack(t *testing.T) {
-	svc, err := New(Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
-		Summarizers: map[string]providers.Summarizer{"buggy": panicking{}, "sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: []string{"llm"}},
-		Summarizing: Route{Chain: []string{"buggy", "sum"}},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})),
+		withSummarizer("buggy", panicking{}), withSummarizer("sum", &fakeSummarizer{name: "sum"}))
 	res, err := svc.Summarize(context.Background(), Request{Text: sample})
 	if err != nil || res.Summary.Provider != "sum" {
 		t.Fatalf("summary: %v, %+v; want the fallback's", err, res)
@@ -101,18 +81,8 @@ func (e *explodingOnce) Detect(text string) (string, float64) {
 // paragraph claimed: the next request translates it at once instead of
 // waiting for a translation that never comes.
 func TestAPanicInTheChecksLeavesNoParagraphClaimed(t *testing.T) {
-	svc, err := New(Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: []string{"llm"}},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Detector:    &explodingOnce{inner: language.NewDetector(language.Options{})},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})),
+		withDetector(&explodingOnce{inner: language.NewDetector(language.Options{})}))
 	req := Request{Text: "Le président russe a rencontré le dirigeant nord-coréen jeudi à Vladivostok.", SourceLang: "fr"}
 	func() {
 		defer func() {

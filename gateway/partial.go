@@ -1,13 +1,10 @@
 package gateway
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"passerelle/gateway/checks"
-	"passerelle/providers"
 )
 
 // Warning names a paragraph returned without a checked translation: no
@@ -102,47 +99,4 @@ func (f *fallenSegment) warning(index int) Warning {
 	}
 	return Warning{Paragraph: index, Code: CodeProviderError,
 		Message: fmt.Sprintf("no provider translated this paragraph (%s); it holds its source text", detail)}
-}
-
-// partialAllowed reports whether the article may be returned with the
-// unique segments of lost untranslated: some other paragraph was translated
-// (an article none of whose paragraphs could be is a failure, as before),
-// the request still has time (its deadline or the process stopping cut
-// the work short: what the client gets then is that error), and no
-// paragraph was lost to the gateway's own lack of room, which a retry
-// shortly fixes for the whole article.
-func partialAllowed(ctx context.Context, served []string, fallen []fallenSegment, lost []int) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	for _, m := range lost {
-		last := fallen[m].last
-		var check *checks.Failure
-		if last == nil || (!errors.As(last, &check) && providers.KindOf(last) == providers.KindOverloaded) {
-			return false
-		}
-	}
-	for _, name := range served {
-		if name != "" && name != keptProvider {
-			return true
-		}
-	}
-	return false
-}
-
-// warningsFor returns one warning per paragraph (title included) of p whose
-// unique segment, at index, was not served.
-func warningsFor(p plan, index []int, served []string, fallen []fallenSegment) []Warning {
-	var out []Warning
-	for i, u := range index {
-		if served[u] != "" {
-			continue
-		}
-		at := i
-		if p.hasTitle {
-			at-- // the title is -1
-		}
-		out = append(out, fallen[u].warning(at))
-	}
-	return out
 }

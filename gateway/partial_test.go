@@ -2,8 +2,6 @@ package gateway
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -165,21 +163,11 @@ func TestNoProviderTranslatesOneParagraph(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc, err := New(Options{
-				Cache:       cache.NewMemory(cache.MemoryOptions{}),
-				Translators: map[string]providers.Translator{"primary": tt.engine},
-				Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-				Translation: Route{Chain: []string{"primary"}},
-				Summarizing: Route{Chain: []string{"sum"}},
-				// One paragraph a request, so that an error is one
-				// paragraph's.
-				Budgets:  map[string]Budget{"primary": {Budget: article.Budget{Max: 20000, MaxPieces: 1}, Parallel: 1}},
-				Detector: language.NewDetector(language.Options{}),
-				Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			// One paragraph a request, so that an error is one
+			// paragraph's.
+			svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})),
+				withTranslator("primary", tt.engine, budget(Budget{Budget: article.Budget{Max: 20000, MaxPieces: 1}, Parallel: 1})),
+				withDetector(language.NewDetector(language.Options{})))
 			res, err := svc.Translate(context.Background(), Request{Text: partialArticle})
 			if err != nil {
 				t.Fatal(err)
@@ -229,18 +217,8 @@ func TestLostParagraphIsNotCachedInRedis(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = store.Close() })
 	engine, calls := numberDropper()
-	svc, err := New(Options{
-		Cache:       store,
-		Translators: map[string]providers.Translator{"primary": engine},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: []string{"primary"}},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Detector:    language.NewDetector(language.Options{}),
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(store), withTranslator("primary", engine),
+		withDetector(language.NewDetector(language.Options{})))
 	ctx := context.Background()
 	for attempt := 1; attempt <= 2; attempt++ {
 		before := len(calls())

@@ -39,11 +39,8 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if err != nil {
 		return plan{}, err
 	}
-	if s.maxParagraphs > 0 && len(doc.Paragraphs) > s.maxParagraphs {
-		return plan{}, Errorf(CodeTooLarge, "the article has %d paragraphs; at most %d are accepted", len(doc.Paragraphs), s.maxParagraphs)
-	}
-	if n := doc.Characters(); s.maxCharacters > 0 && n > s.maxCharacters {
-		return plan{}, Errorf(CodeTooLarge, "the article has %d characters; at most %d are accepted", n, s.maxCharacters)
+	if err := s.checkBounds(doc); err != nil {
+		return plan{}, err
 	}
 	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang}
 	switch strings.ToLower(strings.TrimSpace(req.SourceLang)) {
@@ -84,6 +81,17 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 		}
 	}
 	return p, nil
+}
+
+// checkBounds returns the error an article over the configured bounds gets.
+func (s *Service) checkBounds(doc article.Document) error {
+	if s.maxParagraphs > 0 && len(doc.Paragraphs) > s.maxParagraphs {
+		return Errorf(CodeTooLarge, "the article has %d paragraphs; at most %d are accepted", len(doc.Paragraphs), s.maxParagraphs)
+	}
+	if n := doc.Characters(); s.maxCharacters > 0 && n > s.maxCharacters {
+		return Errorf(CodeTooLarge, "the article has %d characters; at most %d are accepted", n, s.maxCharacters)
+	}
+	return nil
 }
 
 // CheckInput returns the error a request gets for its form alone: several

@@ -3,8 +3,6 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -17,7 +15,6 @@ import (
 	"passerelle/cache"
 	"passerelle/internal/testenv"
 	"passerelle/prompts"
-	"passerelle/providers"
 	"passerelle/providers/apertium"
 	"passerelle/providers/openai"
 )
@@ -48,22 +45,11 @@ func newApertiumService(t *testing.T, store cache.Store, detect bool) *Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{
-		Cache:       store,
-		Translators: map[string]providers.Translator{"apertium": engine},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation: Route{Chain: []string{"apertium"}},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
+	options := []option{withCache(store), withTranslator("apertium", engine)}
 	if detect {
-		opts.Detector = language.NewDetector(language.Options{})
+		options = append(options, withDetector(language.NewDetector(language.Options{})))
 	}
-	svc, err := New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return newTestService(t, options...)
 }
 
 // TestSourceLangCannotPoisonTheArticleEntry: an article sent with

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 // trip through the ordinary path, which writes it again.
 //
 // A key covers the endpoint, the request body byte for byte and the
-// configuration that shapes replies (see Service.replyVersion), so that a
+// configuration that shapes replies (see replyVersion), so that a
 // reload that changes a provider, a prompt or a route never serves a reply
 // made under the old one. Bodies that differ only in spacing are different
 // keys; they still meet in the document entry below.
@@ -39,7 +40,7 @@ const maxReplyWrites = 256
 // cache.
 func (s *Service) Replies() *Replies { return s.replies }
 
-func newReplies(s *Service, ttl time.Duration) *Replies {
+func newReplies(s *Service, ttl time.Duration, version string) *Replies {
 	if s.cache == nil {
 		return nil
 	}
@@ -47,7 +48,7 @@ func newReplies(s *Service, ttl time.Duration) *Replies {
 	if ttl <= 0 || (s.ttl > 0 && ttl > s.ttl) {
 		ttl = s.ttl
 	}
-	return &Replies{s: s, version: s.replyVersion(), ttl: ttl, slots: make(chan struct{}, maxReplyWrites)}
+	return &Replies{s: s, version: version, ttl: ttl, slots: make(chan struct{}, maxReplyWrites)}
 }
 
 // Key returns the key of a reply to body sent to endpoint.
@@ -81,13 +82,14 @@ func (r *Replies) Put(ctx context.Context, key string, value []byte) {
 // Wait returns when the writes started by Put have ended.
 func (r *Replies) Wait() { r.pending.Wait() }
 
-// replyVersion fingerprints everything that shapes a reply: the code that
-// made it (Options.Build), and of the configuration the routes, each
-// provider's own fingerprint (model, prompt, options), the summary length,
-// the glossary and the article bounds. The fields are
-// hashed as cache keys are, each with its length, so none can run into the
-// next.
-func (s *Service) replyVersion() string {
+// replyVersion fingerprints everything of o that shapes a reply: the code
+// that made it (Build), the routes, each provider's own fingerprint (see
+// Provider.fingerprint), the summary length, the glossary, the article
+// bounds and whether the language is detected. The fields are hashed as
+// cache keys are, each with its length, so none can run into the next.
+// TestReplyVersionCoversOptions holds every field of Options and Provider
+// to a decision: in here, or named as not shaping a reply.
+func replyVersion(o Options) string {
 	var fields []string
 	add := func(f ...string) { fields = append(fields, f...) }
 	route := func(tag string, r Route) {
@@ -96,23 +98,17 @@ func (s *Service) replyVersion() string {
 		add(strconv.Itoa(len(r.AllowOverride)))
 		add(r.AllowOverride...)
 	}
-	add("build", s.build)
-	route("translation", s.translation)
-	route("summary", s.summarizing)
-	for _, name := range slices.Sorted(maps.Keys(s.translators)) {
-		add("translator", name, s.translators[name].Fingerprint())
+	add("build", o.Build)
+	route("translation", o.Translation)
+	route("summary", o.Summarizing)
+	for _, p := range slices.SortedFunc(slices.Values(o.Providers), func(a, b Provider) int { return strings.Compare(a.Name, b.Name) }) {
+		add(p.fingerprint()...)
 	}
-	for _, name := range slices.Sorted(maps.Keys(s.summarizers)) {
-		add("summarizer", name, s.summarizers[name].Fingerprint())
-	}
-	add("sentences", strconv.Itoa(s.summarySentences),
-		"bounds", strconv.Itoa(s.maxParagraphs), strconv.Itoa(s.maxCharacters),
-		"detector", strconv.FormatBool(s.detector != nil))
-	for _, term := range slices.Sorted(maps.Keys(s.glossary)) {
-		add("term", term, s.glossary[term])
-	}
-	for _, name := range slices.Sorted(maps.Keys(s.nativeGlossary)) {
-		add("native", name, strconv.FormatBool(s.nativeGlossary[name]))
+	add("sentences", strconv.Itoa(o.SummarySentences),
+		"bounds", strconv.Itoa(o.MaxParagraphs), strconv.Itoa(o.MaxCharacters),
+		"detector", strconv.FormatBool(o.Detector != nil))
+	for _, term := range slices.Sorted(maps.Keys(o.Glossary)) {
+		add("term", term, o.Glossary[term])
 	}
 	return cache.Key("config", fields...)
 }

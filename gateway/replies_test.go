@@ -2,13 +2,12 @@ package gateway
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"reflect"
 	"sync"
 	"testing"
 	"time"
 
+	"passerelle/article/language"
 	"passerelle/cache"
 	"passerelle/providers"
 )
@@ -103,21 +102,11 @@ func TestReplayOnlyWhatTheCacheWouldAnswer(t *testing.T) {
 	})
 }
 
-func newService(t *testing.T, store cache.Store, translator, summarizer string, glossary map[string]string) *Service {
+func newService(t *testing.T, store cache.Store, translator, summarizer string, glossary map[string]string, more ...option) *Service {
 	t.Helper()
-	svc, err := New(Options{
-		Cache:       store,
-		Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: translator}},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: summarizer}},
-		Translation: Route{Chain: []string{"llm"}},
-		Summarizing: Route{Chain: []string{"sum"}},
-		Glossary:    glossary,
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	options := []option{withCache(store), withTranslator("llm", &fakeTranslator{name: translator}),
+		withSummarizer("sum", &fakeSummarizer{name: summarizer}), withOptions(func(o *Options) { o.Glossary = glossary })}
+	return newTestService(t, append(options, more...)...)
 }
 
 // A reply kept under one configuration is never found under another that
@@ -144,20 +133,12 @@ func TestReplyKeysFollowTheConfiguration(t *testing.T) {
 	// Another build of the gateway: the replies of the code before a deploy
 	// are not served by the code after it.
 	built := func(build string) string {
-		svc, err := New(Options{Cache: store, Build: build, Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "a"}},
-			Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "s"}},
-			Translation: Route{Chain: []string{"llm"}}, Summarizing: Route{Chain: []string{"sum"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return key(svc, "articles")
+		return key(newService(t, store, "a", "s", nil, withOptions(func(o *Options) { o.Build = build })), "articles")
 	}
 	if built("vcs:1") == built("vcs:2") || built("vcs:1") != built("vcs:1") {
 		t.Error("the reply key must follow the build, and only it")
 	}
-	if svc, _ := New(Options{Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "a"}},
-		Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "s"}},
-		Translation: Route{Chain: []string{"llm"}}, Summarizing: Route{Chain: []string{"sum"}}}); svc.Replies() != nil {
+	if svc := newService(t, nil, "a", "s", nil); svc.Replies() != nil {
 		t.Error("a service without a cache keeps no replies")
 	}
 }
@@ -207,16 +188,7 @@ func TestRepliesHaveTheirOwnTTL(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &ttlStore{Store: cache.NewMemory(cache.MemoryOptions{}), ttls: map[string]time.Duration{}}
-			svc, err := New(Options{
-				Cache: store, CacheTTL: tc.cacheTTL, ReplyTTL: tc.replyTTL,
-				Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "a"}},
-				Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "s"}},
-				Translation: Route{Chain: []string{"llm"}}, Summarizing: Route{Chain: []string{"sum"}},
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc := newService(t, store, "a", "s", nil, withOptions(func(o *Options) { o.CacheTTL, o.ReplyTTL = tc.cacheTTL, tc.replyTTL }))
 			if _, err := svc.Translate(context.Background(), Request{Text: sample}); err != nil {
 				t.Fatal(err)
 			}
@@ -235,5 +207,86 @@ func TestRepliesHaveTheirOwnTTL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReplyVersionCoversOptions holds every field of Options and of
+// Provider to a decision: either it shapes a reply, and changing it changes
+// the version kept replies are found under, or it is named below as one
+// that does not. A field added to either without a decision fails here.
+func TestReplyVersionCoversOptions(t *testing.T) {
+	base := func() Options {
+		return testOptions(withCache(cache.NewMemory(cache.MemoryOptions{})),
+			withTranslator("llm", &fakeTranslator{name: "llm"}), withTranslator("engine", &fakeTranslator{name: "engine"}))
+	}
+	provider := func(edit func(*Provider)) func(*Options) {
+		return func(o *Options) { edit(&o.Providers[1]) }
+	}
+	for _, tc := range []struct {
+		typ        reflect.Type
+		notShaping map[string]string // field: why it does not shape a reply
+		shaping    map[string]func(*Options)
+	}{
+		{
+			typ: reflect.TypeFor[Options](),
+			notShaping: map[string]string{
+				"Cache":        "where replies are kept, not what they say",
+				"CacheTTL":     "how long entries are kept",
+				"ReplyTTL":     "how long replies are kept",
+				"CacheTimeout": "how long a cache call may take",
+				"Observer":     "metrics only",
+				"Tracer":       "spans only",
+				"Logger":       "logs only",
+				"Fetcher":      "a reply to an article given by URL is never kept (see replayable)",
+			},
+			shaping: map[string]func(*Options){
+				"Build":            func(o *Options) { o.Build = "vcs:2" },
+				"Providers":        func(o *Options) { o.Providers = o.Providers[:len(o.Providers)-1] },
+				"Translation":      func(o *Options) { o.Translation.AllowOverride = []string{"engine"} },
+				"Summarizing":      func(o *Options) { o.Summarizing.Chain = []string{"sum", "llm"} },
+				"SummarySentences": func(o *Options) { o.SummarySentences = 3 },
+				"MaxParagraphs":    func(o *Options) { o.MaxParagraphs = 10 },
+				"MaxCharacters":    func(o *Options) { o.MaxCharacters = 1000 },
+				"Detector":         func(o *Options) { o.Detector = language.NewDetector(language.Options{}) },
+				"Glossary":         func(o *Options) { o.Glossary = map[string]string{"Élysée": "Élysée"} },
+			},
+		},
+		{
+			typ: reflect.TypeFor[Provider](),
+			notShaping: map[string]string{
+				"Unavailable":  "a provider that could not be built has no translator nor summarizer, which shapes",
+				"Type":         "describes it for GET /v1/providers",
+				"Capabilities": "describes it for GET /v1/providers",
+				"Credentials":  "describes it for GET /v1/providers",
+				"Health":       "describes it for GET /v1/providers",
+			},
+			shaping: map[string]func(*Options){
+				"Name":           provider(func(p *Provider) { p.Name = "engine2" }),
+				"Translator":     provider(func(p *Provider) { p.Translator = &fakeTranslator{name: "engine-v2"} }),
+				"Summarizer":     provider(func(p *Provider) { p.Summarizer = &fakeSummarizer{name: "engine"} }),
+				"Budget":         provider(func(p *Provider) { p.Budget.Max = 90 }),
+				"SummaryBudget":  provider(func(p *Provider) { p.SummaryBudget.Max = 500 }),
+				"NativeGlossary": provider(func(p *Provider) { p.NativeGlossary = true }),
+			},
+		},
+	} {
+		for i := 0; i < tc.typ.NumField(); i++ {
+			name := tc.typ.Field(i).Name
+			edit, shapes := tc.shaping[name]
+			_, exempt := tc.notShaping[name]
+			switch {
+			case shapes == exempt:
+				t.Errorf("%s.%s: say whether it shapes a reply (a change to replyVersion and a case here) or why not", tc.typ.Name(), name)
+			case shapes:
+				o := base()
+				edit(&o)
+				if replyVersion(o) == replyVersion(base()) {
+					t.Errorf("%s.%s shapes replies, but changing it keeps the reply version", tc.typ.Name(), name)
+				}
+			}
+		}
+	}
+	if replyVersion(base()) != replyVersion(base()) {
+		t.Error("the same options must give the same version (replicas share replies)")
 	}
 }

@@ -1,6 +1,28 @@
 // Package gateway is Passerelle's core: it turns a French article into an
 // English translation and summary through the configured providers, reading
 // the cache first and paying a provider only for what the cache lacks.
+//
+// How it reads, in the order a request goes:
+//
+//   - Options name each configured provider once, as a Provider value (its
+//     translator, summarizer, budgets, glossary handling, description, why
+//     it is unavailable); the version of kept replies (replyVersion) is
+//     derived from the same Options, so a change that shapes replies
+//     cannot be left out of it.
+//   - plan reads the request (plan.go, input.go); translationFor settles
+//     the language and is the one place every translation a request gets
+//     comes out of: found in the cache, passed through, or made.
+//   - translate finds the whole article in the cache, joins an identical
+//     article in flight in this process (documentFlights), or, for one
+//     shared between replicas, waits under a lease (translateLeased).
+//   - translateMissing makes what the cache lacks. The article's distinct
+//     paragraphs are segments, each with its own state (pending, kept,
+//     cached, translated), output and record of what the chain did with
+//     it. fallback walks the chain, one provider's turn at a time; a
+//     summary goes through the same loop.
+//   - What a request holds that others wait on (claimed paragraphs,
+//     paragraphs kept until written, the lease, the flight) is a holds
+//     value, let go by holds.release on every path, a panic included.
 package gateway
 
 import (
@@ -28,8 +50,8 @@ type Route struct {
 	AllowOverride []string
 }
 
-// Options configures a Service. Translators and Summarizers hold the
-// providers that could be built; a route naming one that is absent skips it.
+// Options configures a Service. Providers holds every configured provider,
+// built or not; a route naming one that does not do its task skips it.
 type Options struct {
 	Cache cache.Store // nil: nothing is cached
 	// CacheTTL is how long results are kept; 0 leaves it to the store.
@@ -43,18 +65,14 @@ type Options struct {
 	// Build identifies the code that shapes replies (parsing, checks,
 	// rendering): part of a kept reply's key, so that a deploy does not
 	// serve the replies the previous code made for up to ReplyTTL.
-	Build       string
-	Translators map[string]providers.Translator
-	Summarizers map[string]providers.Summarizer
+	Build string
+	// Providers are the configured providers, in configuration order (the
+	// order of GET /v1/providers), each name once.
+	Providers   []Provider
 	Translation Route
 	Summarizing Route
 	// SummarySentences is the default summary length. Default 2.
 	SummarySentences int
-	// Unavailable names the configured providers that could not be built,
-	// with why, for /readyz.
-	Unavailable map[string]string
-	// Catalog describes every configured provider, for GET /v1/providers.
-	Catalog []ProviderInfo
 	// Observer is told about cache lookups and provider calls. Default: none.
 	Observer Observer
 	// Tracer opens spans for cache lookups and provider calls. Default: none.
@@ -67,19 +85,29 @@ type Options struct {
 	Fetcher *fetch.Fetcher
 	// Detector tells the article's language; nil trusts source_lang.
 	Detector Detector
-	// Budgets bound the batches sent to each provider, by name; a provider
-	// without one gets a generous default.
-	Budgets map[string]Budget
-	// SummaryBudgets bound the text a summarizer is given at once, by
-	// name; a longer text is summarized in parts, then the parts together.
-	// A summarizer without one gets the whole text.
-	SummaryBudgets map[string]Budget
 	// Glossary holds terms every request gets; a request's own win.
 	Glossary map[string]string
-	// NativeGlossary names the providers that honour a glossary themselves
-	// (in their prompt); the others get the terms protected by placeholders.
-	NativeGlossary map[string]bool
-	Logger         *slog.Logger // default: slog.Default()
+	Logger   *slog.Logger // default: slog.Default()
+}
+
+// withDefaults returns o with its defaults filled in, as the Service runs it.
+func (o Options) withDefaults() Options {
+	if o.CacheTimeout <= 0 {
+		o.CacheTimeout = 300 * time.Millisecond
+	}
+	if o.SummarySentences <= 0 {
+		o.SummarySentences = 2
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
+	if o.Tracer == nil {
+		o.Tracer = noop.NewTracerProvider().Tracer("")
+	}
+	return o
 }
 
 // Service translates and summarizes articles. It is safe for concurrent use.
@@ -87,32 +115,27 @@ type Service struct {
 	cache            cache.Store
 	ttl              time.Duration
 	cacheTimeout     time.Duration
-	translators      map[string]providers.Translator
-	summarizers      map[string]providers.Summarizer
+	providers        []Provider           // Options.Providers
+	byName           map[string]*Provider // into providers
 	translation      Route
 	summarizing      Route
 	summarySentences int
-	unavailable      map[string]string
 	flights          documentFlights // coalesces identical articles in flight
 	segmentFlights   segmentFlights  // coalesces shared paragraphs in flight
 	pending          sync.WaitGroup  // cache writes after the reply (Flush)
-	catalog          []ProviderInfo
 	observe          Observer
 	tracer           trace.Tracer
 	maxParagraphs    int
 	maxCharacters    int
 	fetcher          *fetch.Fetcher
 	detector         Detector
-	budgets          map[string]Budget
-	summaryBudgets   map[string]Budget
 	glossary         map[string]string
-	nativeGlossary   map[string]bool
 	log              *slog.Logger
 	replies          *Replies
-	build            string // Options.Build
 }
 
-// New returns a Service, or an error when a route names no provider at all.
+// New returns a Service, or an error when a route names no provider at all
+// or two providers share a name.
 func New(opts Options) (*Service, error) {
 	if len(opts.Translation.Chain) == 0 {
 		return nil, fmt.Errorf("gateway: the translation route names no provider")
@@ -120,46 +143,33 @@ func New(opts Options) (*Service, error) {
 	if len(opts.Summarizing.Chain) == 0 {
 		return nil, fmt.Errorf("gateway: the summarization route names no provider")
 	}
+	opts = opts.withDefaults()
 	s := &Service{
 		cache:            opts.Cache,
 		ttl:              opts.CacheTTL,
 		cacheTimeout:     opts.CacheTimeout,
-		translators:      opts.Translators,
-		summarizers:      opts.Summarizers,
+		providers:        slices.Clone(opts.Providers),
+		byName:           make(map[string]*Provider, len(opts.Providers)),
 		translation:      opts.Translation,
 		summarizing:      opts.Summarizing,
 		summarySentences: opts.SummarySentences,
-		build:            opts.Build,
-		unavailable:      opts.Unavailable,
-		catalog:          opts.Catalog,
 		observe:          opts.Observer,
 		tracer:           opts.Tracer,
 		maxParagraphs:    opts.MaxParagraphs,
 		maxCharacters:    opts.MaxCharacters,
 		fetcher:          opts.Fetcher,
 		detector:         opts.Detector,
-		budgets:          opts.Budgets,
-		summaryBudgets:   opts.SummaryBudgets,
 		glossary:         opts.Glossary,
-		nativeGlossary:   opts.NativeGlossary,
 		log:              opts.Logger,
 	}
-	if s.cacheTimeout <= 0 {
-		s.cacheTimeout = 300 * time.Millisecond
+	for i := range s.providers {
+		p := &s.providers[i]
+		if _, twice := s.byName[p.Name]; twice || p.Name == "" {
+			return nil, fmt.Errorf("gateway: provider name %q is empty or given twice", p.Name)
+		}
+		s.byName[p.Name] = p
 	}
-	if s.summarySentences <= 0 {
-		s.summarySentences = 2
-	}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	if s.observe == nil {
-		s.observe = nopObserver{}
-	}
-	if s.tracer == nil {
-		s.tracer = noop.NewTracerProvider().Tracer("")
-	}
-	s.replies = newReplies(s, opts.ReplyTTL)
+	s.replies = newReplies(s, opts.ReplyTTL, replyVersion(opts))
 	return s, nil
 }
 
@@ -318,50 +328,20 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	t0 := time.Now()
-	detecting := p.detectPending
-	tr, err := s.decideLanguage(ctx, &p)
+	t0, detecting := time.Now(), p.detectPending
+	tr, err := s.translationFor(ctx, &p)
 	if err != nil {
 		return nil, err
-	}
-	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences, DetectedLang: p.detected,
-		Byline: p.meta.Byline, Published: p.meta.Published}
-	switch {
-	case tr != nil:
-		// Found in the cache while deciding the language.
-	case p.passthrough:
-		// Already in the target language: returned as it is, at no cost.
-		tr = s.assemble(p, p.segments)
-		tr.Provider, tr.Model = "none", "none"
-		tr.Cache = CacheReport{Status: CacheNone, SegmentsCached: 0}
-	default:
-		if tr, err = s.translate(ctx, p); err != nil {
-			return nil, err
-		}
 	}
 	if req.Strict && !tr.Complete() {
 		return nil, tr.Incomplete()
 	}
+	res := &Result{SourceLang: p.source, TargetLang: p.target, SummarySentences: p.summarySentences, DetectedLang: p.detected,
+		Byline: p.meta.Byline, Published: p.meta.Published, Translation: tr, Cache: tr.Cache}
 	res.Timings.Translation = time.Since(t0)
-	res.Cache = tr.Cache
-	res.Translation = tr
 	if wantSummary {
-		t1 := time.Now()
-		sum, err := s.summarize(ctx, p, tr)
-		if err != nil {
+		if err := s.addSummary(ctx, p, res); err != nil {
 			return nil, err
-		}
-		res.Timings.Summary = time.Since(t1)
-		res.Summary = sum
-		switch {
-		case !p.passthrough:
-			res.Cache.Status = combineStatus(tr.Cache.Status, sum.Cached)
-		case sum.Cached:
-			res.Cache.Status = CacheHit
-		default:
-			// Nothing was translated, so nothing was looked up for it:
-			// the summary alone says whether the cache served the request.
-			res.Cache.Status = CacheMiss
 		}
 	}
 	res.Timings.Total = time.Since(start)
@@ -369,6 +349,49 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 		res.replay = replayOf(res, len(p.segments), detecting && !p.passthrough)
 	}
 	return res, nil
+}
+
+// translationFor returns the article's translation, settling its language
+// first: every translation a request gets, found in the cache, passed
+// through or made, comes out of here.
+func (s *Service) translationFor(ctx context.Context, p *plan) (*Translation, error) {
+	tr, err := s.decideLanguage(ctx, p)
+	switch {
+	case err != nil:
+		return nil, err
+	case tr != nil:
+		return tr, nil // found in the cache while deciding the language
+	case p.passthrough:
+		// Already in the target language: returned as it is, at no cost.
+		tr = s.assemble(*p, p.segments)
+		tr.Provider, tr.Model = "none", "none"
+		tr.Cache = CacheReport{Status: CacheNone, SegmentsCached: 0}
+		return tr, nil
+	}
+	return s.translate(ctx, *p)
+}
+
+// addSummary summarizes res's translation into res, and folds whether the
+// cache served the summary into res's cache status.
+func (s *Service) addSummary(ctx context.Context, p plan, res *Result) error {
+	began := time.Now()
+	sum, err := s.summarize(ctx, p, res.Translation)
+	if err != nil {
+		return err
+	}
+	res.Timings.Summary = time.Since(began)
+	res.Summary = sum
+	switch {
+	case !p.passthrough:
+		res.Cache.Status = combineStatus(res.Translation.Cache.Status, sum.Cached)
+	case sum.Cached:
+		res.Cache.Status = CacheHit
+	default:
+		// Nothing was translated, so nothing was looked up for it: the
+		// summary alone says whether the cache served the request.
+		res.Cache.Status = CacheMiss
+	}
+	return nil
 }
 
 // replayable tells whether a later identical request would be answered
@@ -431,27 +454,8 @@ func (s *Service) chains(named string, wantSummary bool) (translation, summary [
 	translation = s.available(s.translation.Chain, s.hasTranslator)
 	summary = s.available(s.summarizing.Chain, s.hasSummarizer)
 	if named != "" {
-		allowTranslation := slices.Contains(s.translation.AllowOverride, named)
-		allowSummary := wantSummary && slices.Contains(s.summarizing.AllowOverride, named)
-		known := s.hasTranslator(named) || s.hasSummarizer(named) ||
-			slices.Contains(s.translation.AllowOverride, named) || slices.Contains(s.summarizing.AllowOverride, named)
-		switch {
-		case !known:
-			return nil, nil, Errorf(CodeUnknownProvider, "provider %q is unknown here; GET /v1/providers lists the configured ones", named)
-		case !allowTranslation && !allowSummary:
-			return nil, nil, Errorf(CodeProviderNotAllowed, "provider %q may not be chosen by a request for this task; the route's allow_override lists those that may", named)
-		}
-		if allowTranslation {
-			if !s.hasTranslator(named) {
-				return nil, nil, Errorf(CodeNoProvider, "provider %q is configured but unavailable (missing credentials?); see GET /readyz", named)
-			}
-			translation = pinned(named, translation)
-		}
-		if allowSummary {
-			if !s.hasSummarizer(named) {
-				return nil, nil, Errorf(CodeNoProvider, "provider %q is configured but unavailable (missing credentials?); see GET /readyz", named)
-			}
-			summary = pinned(named, summary)
+		if translation, summary, err = s.override(named, wantSummary, translation, summary); err != nil {
+			return nil, nil, err
 		}
 	}
 	if len(translation) == 0 {
@@ -459,6 +463,35 @@ func (s *Service) chains(named string, wantSummary bool) (translation, summary [
 	}
 	if wantSummary && len(summary) == 0 {
 		return nil, nil, Errorf(CodeNoProvider, "no summarization provider is available: configure one (see GET /readyz)")
+	}
+	return translation, summary, nil
+}
+
+// override puts the provider named by a request first in the chains whose
+// route allows it.
+func (s *Service) override(named string, wantSummary bool, translation, summary []string) ([]string, []string, error) {
+	allowTranslation := slices.Contains(s.translation.AllowOverride, named)
+	allowSummary := wantSummary && slices.Contains(s.summarizing.AllowOverride, named)
+	known := s.hasTranslator(named) || s.hasSummarizer(named) ||
+		slices.Contains(s.translation.AllowOverride, named) || slices.Contains(s.summarizing.AllowOverride, named)
+	switch {
+	case !known:
+		return nil, nil, Errorf(CodeUnknownProvider, "provider %q is unknown here; GET /v1/providers lists the configured ones", named)
+	case !allowTranslation && !allowSummary:
+		return nil, nil, Errorf(CodeProviderNotAllowed, "provider %q may not be chosen by a request for this task; the route's allow_override lists those that may", named)
+	}
+	unavailable := Errorf(CodeNoProvider, "provider %q is configured but unavailable (missing credentials?); see GET /readyz", named)
+	if allowTranslation {
+		if !s.hasTranslator(named) {
+			return nil, nil, unavailable
+		}
+		translation = pinned(named, translation)
+	}
+	if allowSummary {
+		if !s.hasSummarizer(named) {
+			return nil, nil, unavailable
+		}
+		summary = pinned(named, summary)
 	}
 	return translation, summary, nil
 }
@@ -474,8 +507,8 @@ func pinned(name string, chain []string) []string {
 	return out
 }
 
-func (s *Service) hasTranslator(name string) bool { _, ok := s.translators[name]; return ok }
-func (s *Service) hasSummarizer(name string) bool { _, ok := s.summarizers[name]; return ok }
+func (s *Service) hasTranslator(name string) bool { return s.translator(name) != nil }
+func (s *Service) hasSummarizer(name string) bool { return s.summarizer(name) != nil }
 
 func (s *Service) available(chain []string, has func(string) bool) []string {
 	out := make([]string, 0, len(chain))

@@ -3,8 +3,6 @@ package gateway
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -103,18 +101,8 @@ func newFixture(t *testing.T, store cache.Store) *fixture {
 		sum:      &fakeSummarizer{name: "sum"},
 		store:    store,
 	}
-	svc, err := New(Options{
-		Cache:       store,
-		Translators: map[string]providers.Translator{"llm": f.primary, "engine": f.fallback},
-		Summarizers: map[string]providers.Summarizer{"sum": f.sum},
-		Translation: Route{Chain: []string{"llm", "engine"}, AllowOverride: []string{"llm", "engine"}},
-		Summarizing: Route{Chain: []string{"sum"}, AllowOverride: []string{"sum"}},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.svc = svc
+	f.svc = newTestService(t, withCache(store), withTranslator("llm", f.primary), withTranslator("engine", f.fallback),
+		withSummarizer("sum", f.sum), overridable)
 	return f
 }
 
@@ -449,18 +437,8 @@ func TestArticleLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := Options{
-				Translators: map[string]providers.Translator{"llm": &fakeTranslator{name: "llm"}},
-				Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-				Translation: Route{Chain: []string{"llm"}},
-				Summarizing: Route{Chain: []string{"sum"}},
-			}
-			tt.opts(&opts)
-			svc, err := New(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = svc.Translate(context.Background(), Request{Text: sample})
+			svc := newTestService(t, withOptions(tt.opts))
+			_, err := svc.Translate(context.Background(), Request{Text: sample})
 			if got := ErrorCode(err); got != CodeTooLarge {
 				t.Errorf("code = %q (%v), want too_large", got, err)
 			}

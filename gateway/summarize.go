@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,54 +29,54 @@ type summaryValue struct {
 // summarize returns the summary of the translated article tr, from the cache
 // when a provider of the chain has made it before.
 func (s *Service) summarize(ctx context.Context, p plan, tr *Translation) (*Summary, error) {
-	text := tr.Text()
-	sentences := strconv.Itoa(p.summarySentences)
-	var failures []string
-	var lastErr error
-	for i, name := range p.summaryChain {
-		sm := s.summarizers[name]
-		key := cache.Key(cache.KindSummary, name, sm.Fingerprint(), p.target, sentences, tr.Title, text)
-		if !p.cache.NoRead {
-			if raw, ok := s.cacheGet(ctx, levelSummary, key); ok {
-				var v summaryValue
-				if err := json.Unmarshal(raw, &v); err == nil && v.Text != "" {
-					return &Summary{Text: v.Text, Provider: name, Model: v.Model, Cached: true}, nil
-				}
-			}
-		}
-		began := time.Now()
-		sctx, span := s.span(ctx, "provider.summarize", attribute.String("passerelle.provider", name))
-		res, err := s.summarizeText(sctx, name, sm, providers.SummarizeRequest{Lang: p.target, Title: tr.Title, Text: text, Sentences: p.summarySentences}, 0)
-		endSpan(span, err)
-		s.observe.ProviderCall(name, "summarize", res.Model, time.Since(began), res.Usage, err)
-		if err == nil && res.Summary == "" {
-			err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned an empty summary"}
-		}
-		// A summary is checked before it is returned or cached, as a
-		// translation is; one that fails is left to the next provider.
-		if err == nil {
-			if f := s.checkSummary(p, tr, res.Summary); f != nil {
-				s.log.WarnContext(ctx, "summary failed an output check", "provider", name, "check", f.Check, "detail", f.Detail)
-				err = f
-			}
-		}
-		if err != nil {
-			lastErr = err
-			failures = append(failures, fmt.Sprintf("%s: %s", name, describeFailure(err)))
-			s.log.WarnContext(ctx, "summarization provider failed", "provider", name, "kind", describeFailure(err),
-				"fallbacks_left", len(p.summaryChain)-i-1, "err", err)
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		if !p.cache.NoWrite {
-			raw, _ := json.Marshal(summaryValue{Text: res.Summary, Model: res.Model, Usage: res.Usage})
-			s.cacheSetMany(ctx, []cache.Entry{{Key: key, Value: raw}})
-		}
-		return &Summary{Text: res.Summary, Provider: name, Model: res.Model, Usage: res.Usage}, nil
+	var sum *Summary
+	err := s.fallback(ctx, "summarization", p.summaryChain, func(ctx context.Context, name string) ([]any, error) {
+		var err error
+		sum, err = s.summarizeBy(ctx, p, tr, name)
+		return nil, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, providerFailure(ctx, "summarization", failures, lastErr)
+	return sum, nil
+}
+
+// summarizeBy returns the summary of tr by provider name: the one it made
+// before, from the cache, or a new one, checked before it is returned or
+// cached, as a translation is. A summary that fails is an error, for the
+// next provider.
+func (s *Service) summarizeBy(ctx context.Context, p plan, tr *Translation, name string) (*Summary, error) {
+	text := tr.Text()
+	sm := s.summarizer(name)
+	key := cache.Key(cache.KindSummary, name, sm.Fingerprint(), p.target, strconv.Itoa(p.summarySentences), tr.Title, text)
+	if !p.cache.NoRead {
+		if raw, ok := s.cacheGet(ctx, levelSummary, key); ok {
+			var v summaryValue
+			if err := json.Unmarshal(raw, &v); err == nil && v.Text != "" {
+				return &Summary{Text: v.Text, Provider: name, Model: v.Model, Cached: true}, nil
+			}
+		}
+	}
+	began := time.Now()
+	sctx, span := s.span(ctx, "provider.summarize", attribute.String("passerelle.provider", name))
+	res, err := s.summarizeText(sctx, name, sm, providers.SummarizeRequest{Lang: p.target, Title: tr.Title, Text: text, Sentences: p.summarySentences}, 0)
+	endSpan(span, err)
+	s.observe.ProviderCall(name, "summarize", res.Model, time.Since(began), res.Usage, err)
+	if err == nil && res.Summary == "" {
+		err = &providers.Error{Provider: name, Kind: providers.KindBadOutput, Message: "returned an empty summary"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if f := s.checkSummary(p, tr, res.Summary); f != nil {
+		s.log.WarnContext(ctx, "summary failed an output check", "provider", name, "check", f.Check, "detail", f.Detail)
+		return nil, f
+	}
+	if !p.cache.NoWrite {
+		raw, _ := json.Marshal(summaryValue{Text: res.Summary, Model: res.Model, Usage: res.Usage})
+		s.cacheSetMany(ctx, []cache.Entry{{Key: key, Value: raw}})
+	}
+	return &Summary{Text: res.Summary, Provider: name, Model: res.Model, Usage: res.Usage}, nil
 }
 
 // checkSummary runs the output checks on a summary of tr, written for p;
@@ -107,12 +106,15 @@ const maxReduceDepth = 3
 // paragraphs packed under the budget, in parallel) and the parts' summaries
 // are then summarized together: map-reduce.
 func (s *Service) summarizeText(ctx context.Context, name string, sm providers.Summarizer, req providers.SummarizeRequest, depth int) (providers.SummarizeResult, error) {
-	budget, ok := s.summaryBudgets[name]
+	var budget Budget
+	if prov, ok := s.provider(name); ok {
+		budget = prov.SummaryBudget
+	}
 	count := budget.Count
 	if count == nil {
 		count = func(t string) int { return utf8.RuneCountInString(t) }
 	}
-	if !ok || budget.Max == 0 || depth >= maxReduceDepth || count(req.Text) <= budget.Max {
+	if budget.Max == 0 || depth >= maxReduceDepth || count(req.Text) <= budget.Max {
 		return s.summarizeOnce(ctx, name, sm, req)
 	}
 	within := budget.Budget

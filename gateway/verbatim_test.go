@@ -2,8 +2,6 @@ package gateway
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -126,18 +124,7 @@ func TestVerbatimWithApertium(t *testing.T) {
 	}
 	newService := func(store cache.Store) *Service {
 		t.Helper()
-		svc, err := New(Options{
-			Cache:       store,
-			Translators: map[string]providers.Translator{"apertium": engine},
-			Summarizers: map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-			Translation: Route{Chain: []string{"apertium"}},
-			Summarizing: Route{Chain: []string{"sum"}},
-			Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return svc
+		return newTestService(t, withCache(store), withTranslator("apertium", engine))
 	}
 	text := "Le parti ANO a gagné les élections, selon https://t.co/AbCdEf12 et l'INSEE.\n\n" +
 		"Pour la version 3.5.1, écrivez à Jean.Dupont@Exemple.fr ou à @JeanDupont, avec #Macron2022."
@@ -218,18 +205,8 @@ func TestVerbatimCheckFailsAnLLM(t *testing.T) {
 		t.Fatal(err)
 	}
 	llm := &manglingLLM{}
-	svc, err := New(Options{
-		Cache:          cache.NewMemory(cache.MemoryOptions{}),
-		Translators:    map[string]providers.Translator{"llm": llm, "apertium": engine},
-		Summarizers:    map[string]providers.Summarizer{"sum": &fakeSummarizer{name: "sum"}},
-		Translation:    Route{Chain: []string{"llm", "apertium"}},
-		Summarizing:    Route{Chain: []string{"sum"}},
-		NativeGlossary: map[string]bool{"llm": true},
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})),
+		withTranslator("llm", llm, nativeGlossary), withTranslator("apertium", engine))
 	text := "Le parti ANO a gagné les élections, selon l'INSEE."
 	res, err := svc.Translate(context.Background(), Request{Text: text})
 	if err != nil {

@@ -269,7 +269,7 @@ func (g *gauge) Translate(ctx context.Context, req providers.TranslateRequest) (
 func TestBatchWorksOnSomeArticlesAtOnce(t *testing.T) {
 	g := &gauge{}
 	svc := markService(t, func(o *gateway.Options) {
-		o.Translators = map[string]providers.Translator{"gauge": g}
+		o.Providers[0] = gateway.Provider{Name: "gauge", Translator: g}
 		o.Translation = gateway.Route{Chain: []string{"gauge"}}
 	})
 	h := New(svc, Options{BatchConcurrency: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -295,7 +295,7 @@ func TestBatchWorksOnSomeArticlesAtOnce(t *testing.T) {
 func TestBatchStartsNothingAfterItsDeadline(t *testing.T) {
 	g := &gauge{}
 	svc := markService(t, func(o *gateway.Options) {
-		o.Translators = map[string]providers.Translator{"gauge": g}
+		o.Providers[0] = gateway.Provider{Name: "gauge", Translator: g}
 		o.Translation = gateway.Route{Chain: []string{"gauge"}}
 	})
 	h := New(svc, Options{BatchConcurrency: 1, RequestTimeout: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

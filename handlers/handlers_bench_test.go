@@ -18,7 +18,6 @@ import (
 	"passerelle/gateway"
 	"passerelle/handlers/quota"
 	"passerelle/internal/testenv"
-	"passerelle/providers"
 	"passerelle/providers/extractive"
 	"passerelle/telemetry/metrics"
 )
@@ -41,9 +40,9 @@ func benchRouterOver(b *testing.B, store cache.Store, body string) http.Handler 
 	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	service := func(det gateway.Detector) *gateway.Service {
 		opts := gateway.Options{
-			Cache:       store,
-			Translators: map[string]providers.Translator{"mark": markTranslator{}},
-			Summarizers: map[string]providers.Summarizer{"extractive": extractive.New(extractive.Options{})},
+			Cache: store,
+			Providers: []gateway.Provider{{Name: "mark", Translator: markTranslator{}},
+				{Name: "extractive", Summarizer: extractive.New(extractive.Options{})}},
 			Translation: gateway.Route{Chain: []string{"mark"}},
 			Summarizing: gateway.Route{Chain: []string{"extractive"}},
 			Logger:      logger,

@@ -63,9 +63,9 @@ func (firstParagraph) Summarize(ctx context.Context, req providers.SummarizeRequ
 func markService(t *testing.T, edit func(*gateway.Options)) *gateway.Service {
 	t.Helper()
 	opts := gateway.Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"mark": markTranslator{}},
-		Summarizers: map[string]providers.Summarizer{"first": firstParagraph{}},
+		Cache: cache.NewMemory(cache.MemoryOptions{}),
+		// mark first and first second: the edits of several tests count on it.
+		Providers:   []gateway.Provider{{Name: "mark", Translator: markTranslator{}}, {Name: "first", Summarizer: firstParagraph{}}},
 		Translation: gateway.Route{Chain: []string{"mark"}},
 		Summarizing: gateway.Route{Chain: []string{"first"}},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -95,17 +95,15 @@ func newRouter(t *testing.T, o routerOptions) http.Handler {
 		o.chain = []string{"mark"}
 	}
 	svc, err := gateway.New(gateway.Options{
-		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"mark": o.translator},
-		Summarizers: map[string]providers.Summarizer{"first": firstParagraph{}},
+		Cache: cache.NewMemory(cache.MemoryOptions{}),
+		Providers: []gateway.Provider{
+			{Name: "mark", Translator: o.translator, Type: "openai", Credentials: "present", Capabilities: gateway.Capabilities{Translate: true}},
+			{Name: "gpt", Type: "openai", Credentials: "missing", Unavailable: "no API key"},
+			{Name: "first", Summarizer: firstParagraph{}, Type: "extractive", Credentials: "not_needed", Capabilities: gateway.Capabilities{Summarize: true}},
+		},
 		Translation: gateway.Route{Chain: o.chain, AllowOverride: append(o.chain, "mark")},
 		Summarizing: gateway.Route{Chain: []string{"first"}, AllowOverride: []string{"first"}},
-		Unavailable: map[string]string{"gpt": "no API key"},
-		Catalog: []gateway.ProviderInfo{
-			{Name: "mark", Type: "openai", Available: true, Credentials: "present", Capabilities: gateway.Capabilities{Translate: true}},
-			{Name: "gpt", Type: "openai", Credentials: "missing", Reason: "no API key"},
-		},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -353,10 +351,13 @@ func TestProvidersEndpoint(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 		t.Fatal(err)
 	}
-	if len(body.Providers) != 2 {
-		t.Fatalf("providers = %+v, want mark and gpt", body.Providers)
+	if len(body.Providers) != 3 {
+		t.Fatalf("providers = %+v, want mark, gpt and first", body.Providers)
 	}
-	mark, gpt := body.Providers[0], body.Providers[1]
+	mark, gpt, first := body.Providers[0], body.Providers[1], body.Providers[2]
+	if first.Name != "first" || !first.Available || !slices.Equal(first.Routes, []string{"summarization:primary", "request_override"}) {
+		t.Errorf("first = %+v", first)
+	}
 	if mark.Name != "mark" || !mark.Available || !slices.Contains(mark.Routes, "translation:primary") || !mark.Capabilities.Translate {
 		t.Errorf("mark = %+v", mark)
 	}

@@ -260,10 +260,9 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 	// A provider with a breaker, so that its health is in the list.
 	guard := resilient.NewGuard("mark", resilient.Options{})
 	guardedProviders := New(markService(t, func(o *gateway.Options) {
-		o.Catalog = []gateway.ProviderInfo{
-			{Name: "mark", Type: "deepl", Available: true, Credentials: "present", Capabilities: gateway.Capabilities{Translate: true}, Health: guard.Health},
-			{Name: "first", Type: "extractive", Available: true, Credentials: "not_needed", Capabilities: gateway.Capabilities{Summarize: true}},
-		}
+		mark, first := &o.Providers[0], &o.Providers[1]
+		mark.Type, mark.Credentials, mark.Capabilities, mark.Health = "deepl", "present", gateway.Capabilities{Translate: true}, guard.Health
+		first.Type, first.Credentials, first.Capabilities = "extractive", "not_needed", gateway.Capabilities{Summarize: true}
 	}), Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	smallBatches := New(markService(t, nil), Options{MaxBatchArticles: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	unready := newRouter(t, routerOptions{chain: []string{"gpt"}})

@@ -14,7 +14,6 @@ import (
 
 	"passerelle/cache"
 	"passerelle/gateway"
-	"passerelle/providers"
 )
 
 // fuzzPaths are the endpoints FuzzArticleRequest posts to.
@@ -93,8 +92,7 @@ func FuzzArticleRequest(f *testing.F) {
 	logs := &lockedBuffer{}
 	svc, err := gateway.New(gateway.Options{
 		Cache:       cache.NewMemory(cache.MemoryOptions{}),
-		Translators: map[string]providers.Translator{"mark": markTranslator{}},
-		Summarizers: map[string]providers.Summarizer{"first": firstParagraph{}},
+		Providers:   []gateway.Provider{{Name: "mark", Translator: markTranslator{}}, {Name: "first", Summarizer: firstParagraph{}}},
 		Translation: gateway.Route{Chain: []string{"mark"}, AllowOverride: []string{"mark"}},
 		Summarizing: gateway.Route{Chain: []string{"first"}, AllowOverride: []string{"first"}},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),

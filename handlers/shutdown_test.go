@@ -27,7 +27,7 @@ func (s stuck) Translate(ctx context.Context, _ providers.TranslateRequest) (pro
 func shutdownRouter(t *testing.T, tr providers.Translator, shutdown Shutdown) http.Handler {
 	t.Helper()
 	svc := markService(t, func(o *gateway.Options) {
-		o.Translators = map[string]providers.Translator{"mark": tr}
+		o.Providers[0].Translator = tr
 	})
 	return New(svc, Options{Shutdown: shutdown, BatchConcurrency: 1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }

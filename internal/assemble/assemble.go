@@ -21,7 +21,6 @@ import (
 	"passerelle/gateway"
 	"passerelle/internal/version"
 	"passerelle/prompts"
-	"passerelle/providers"
 	"passerelle/providers/registry"
 	"passerelle/providers/resilient"
 	"passerelle/telemetry/metrics"
@@ -88,15 +87,14 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 			Timeout: cfg.Fetch.Timeout, MaxBytes: cfg.Fetch.MaxBytes, MaxRedirects: cfg.Fetch.MaxRedirects, AllowHosts: cfg.Fetch.AllowHosts,
 		})
 	}
-	var built []provider
+
 	for _, name := range slices.Sorted(maps.Keys(cfg.Providers)) {
 		p, err := buildProvider(name, cfg.Providers[name], cfg.Summarization.Sentences, set, log)
 		if err != nil {
 			return nil, fmt.Errorf("provider %s: %w", name, err)
 		}
-		built = append(built, p)
+		opts.Providers = append(opts.Providers, p)
 	}
-	setProviders(&opts, built)
 	if m != nil {
 		prices := map[string]metrics.Price{}
 		for name, p := range cfg.Providers {
@@ -107,80 +105,32 @@ func Service(cfg config.Config, store cache.Store, m *metrics.Metrics, tracer tr
 	return gateway.New(opts)
 }
 
-// provider is one configured provider as built: what the gateway is told
-// about it.
-type provider struct {
-	info gateway.ProviderInfo
-	// translator and summarizer are behind the provider's guard; both are
-	// nil when the provider is unavailable (info.Reason says why).
-	translator providers.Translator
-	summarizer providers.Summarizer
-	// budget bounds its translation batches, summaryBudget (when Max > 0)
-	// the text a summary call reads.
-	budget, summaryBudget gateway.Budget
-	// glossaryInPrompt: the terms go to the provider with each segment
-	// rather than as placeholders.
-	glossaryInPrompt bool
-}
-
-// setProviders fills the providers' part of opts from what was built, in
-// the order given.
-func setProviders(opts *gateway.Options, built []provider) {
-	opts.Translators = map[string]providers.Translator{}
-	opts.Summarizers = map[string]providers.Summarizer{}
-	opts.Budgets = map[string]gateway.Budget{}
-	opts.SummaryBudgets = map[string]gateway.Budget{}
-	opts.NativeGlossary = map[string]bool{}
-	opts.Unavailable = map[string]string{}
-	for _, p := range built {
-		name := p.info.Name
-		opts.Catalog = append(opts.Catalog, p.info)
-		if !p.info.Available {
-			opts.Unavailable[name] = p.info.Reason
-			continue
-		}
-		opts.Budgets[name] = p.budget
-		opts.NativeGlossary[name] = p.glossaryInPrompt
-		if p.summaryBudget.Max > 0 {
-			opts.SummaryBudgets[name] = p.summaryBudget
-		}
-		if p.translator != nil {
-			opts.Translators[name] = p.translator
-		}
-		if p.summarizer != nil {
-			opts.Summarizers[name] = p.summarizer
-		}
-	}
-}
-
 // buildProvider builds one provider through its type's registry row and
 // puts it behind its guard. A provider whose key is missing is reported
 // and skipped rather than failing the start, and the routes fall through
 // to the next one; a misconfigured provider fails the start, because
 // serving with it silently missing would surprise.
-func buildProvider(name string, p config.Provider, sentences int, set *prompts.Set, log *slog.Logger) (provider, error) {
+func buildProvider(name string, p config.Provider, sentences int, set *prompts.Set, log *slog.Logger) (gateway.Provider, error) {
 	row, ok := p.Row()
 	if !ok || p.Options == nil {
-		return provider{}, fmt.Errorf("provider type %q is not built into this binary", p.Type)
+		return gateway.Provider{}, fmt.Errorf("provider type %q is not built into this binary", p.Type)
 	}
 	caps := row.Capabilities
-	out := provider{
-		info: gateway.ProviderInfo{
-			Name: name, Type: p.Type,
-			Capabilities: gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, Glossary: caps.VendorGlossary},
-			Credentials:  string(p.Options.Credentials()),
-		},
-		glossaryInPrompt: row.GlossaryInPrompt,
+	out := gateway.Provider{
+		Name: name, Type: p.Type,
+		Capabilities:   gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, Glossary: caps.VendorGlossary},
+		Credentials:    string(p.Options.Credentials()),
+		NativeGlossary: row.GlossaryInPrompt,
 	}
 	parts, err := p.Options.Build(registry.Setup{
 		Name: name, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency, Prompts: set, Sentences: sentences,
 	})
 	if err != nil {
-		return provider{}, err
+		return gateway.Provider{}, err
 	}
 	if parts.Translator == nil && parts.Summarizer == nil {
-		out.info.Reason = fmt.Sprintf("no API key: set providers.%s.api_key%s", name, envHint(name, row))
-		log.Warn("provider skipped", "provider", name, "reason", out.info.Reason)
+		out.Unavailable = fmt.Sprintf("no API key: set providers.%s.api_key%s", name, envHint(name, row))
+		log.Warn("provider skipped", "provider", name, "reason", out.Unavailable)
 		return out, nil
 	}
 	guard := resilient.NewGuard(name, resilient.Options{
@@ -195,15 +145,14 @@ func buildProvider(name string, p config.Provider, sentences int, set *prompts.S
 		PingUpstream:      row.SelfHosted,
 		Logger:            log,
 	})
-	out.info.Available = true
-	out.info.Health = guard.Health
+	out.Health = guard.Health
 	if parts.Translator != nil {
-		out.translator = guard.Translator(parts.Translator)
+		out.Translator = guard.Translator(parts.Translator)
 	}
 	if parts.Summarizer != nil {
-		out.summarizer = guard.Summarizer(parts.Summarizer)
+		out.Summarizer = guard.Summarizer(parts.Summarizer)
 	}
-	out.budget, out.summaryBudget = budgets(p)
+	out.Budget, out.SummaryBudget = budgets(p)
 	return out, nil
 }
 
