@@ -47,7 +47,7 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 	var budget Budget
 	var native bool
 	if prov, ok := s.provider(name); ok {
-		budget, native = prov.Budget, prov.NativeGlossary
+		budget, native = prov.Budget, prov.GlossaryInPrompt
 	}
 	if budget.Max == 0 {
 		budget = defaultBudget

@@ -105,8 +105,8 @@ func budget(bu Budget) func(*Provider) { return func(p *Provider) { p.Budget = b
 // summaryBudget bounds the text a provider's summarizer is given at once.
 func summaryBudget(bu Budget) func(*Provider) { return func(p *Provider) { p.SummaryBudget = bu } }
 
-// nativeGlossary makes a provider take the glossary in its prompt.
-func nativeGlossary(p *Provider) { p.NativeGlossary = true }
+// glossaryInPrompt makes a provider take the glossary in its prompt.
+func glossaryInPrompt(p *Provider) { p.GlossaryInPrompt = true }
 
 // withCache puts the Service over store.
 func withCache(store cache.Store) option { return func(b *testBuild) { b.opts.Cache = store } }

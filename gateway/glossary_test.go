@@ -79,16 +79,16 @@ func (r *recordingTranslator) Translate(ctx context.Context, req providers.Trans
 	return res, err
 }
 
-// nativeGlossaryService translates by tr alone, under name, a provider that
+// glossaryInPromptService translates by tr alone, under name, a provider that
 // takes the glossary natively, and summarizes by a fake.
-func nativeGlossaryService(t *testing.T, store cache.Store, name string, tr providers.Translator) *Service {
+func glossaryInPromptService(t *testing.T, store cache.Store, name string, tr providers.Translator) *Service {
 	t.Helper()
-	return newTestService(t, withCache(store), withTranslator(name, tr, nativeGlossary))
+	return newTestService(t, withCache(store), withTranslator(name, tr, glossaryInPrompt))
 }
 
 func TestGlossaryReachesNativeProvidersAndKeysOnlyWhatItTouches(t *testing.T) {
 	llm := &recordingTranslator{fakeTranslator: fakeTranslator{name: "llm"}}
-	svc := nativeGlossaryService(t, cache.NewMemory(cache.MemoryOptions{}), "llm", llm)
+	svc := glossaryInPromptService(t, cache.NewMemory(cache.MemoryOptions{}), "llm", llm)
 	text := "Le président a parlé hier.\n\nIl a reçu Kim Jong-Un à l'Élysée."
 	ctx := context.Background()
 	if _, err := svc.Translate(ctx, Request{Text: text}); err != nil {
@@ -234,7 +234,7 @@ func (l *leakyTranslator) Translate(ctx context.Context, req providers.Translate
 // paragraph is asked for again alone, with its own terms only.
 func TestALeakedTermIsAskedForAgainAlone(t *testing.T) {
 	llm := &leakyTranslator{recordingTranslator{fakeTranslator: fakeTranslator{name: "llm"}}}
-	svc := nativeGlossaryService(t, cache.NewMemory(cache.MemoryOptions{}), "llm", llm)
+	svc := glossaryInPromptService(t, cache.NewMemory(cache.MemoryOptions{}), "llm", llm)
 	res, err := svc.Translate(context.Background(), Request{Text: "Le Kremlin a réagi.\n\nMoscou se tait.", Glossary: map[string]string{"Kremlin": "Gangsterland"}})
 	if err != nil {
 		t.Fatal(err)

@@ -172,7 +172,7 @@ func newLLMService(t *testing.T, store cache.Store, model http.Handler) *Service
 	if err != nil {
 		t.Fatal(err)
 	}
-	return nativeGlossaryService(t, store, "gpt", llm)
+	return glossaryInPromptService(t, store, "gpt", llm)
 }
 
 // TestGlossaryCaseCannotPoisonAParagraph: one client's glossary says

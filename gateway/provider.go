@@ -25,9 +25,9 @@ type Provider struct {
 	// longer text is summarized in parts, then the parts together. A zero
 	// Max gives it the whole text.
 	SummaryBudget Budget
-	// NativeGlossary is true when it honours a glossary itself (in its
+	// GlossaryInPrompt is true when it honours a glossary itself (in its
 	// prompt); the others get the terms protected by placeholders.
-	NativeGlossary bool
+	GlossaryInPrompt bool
 	// Unavailable says why it could not be built, for /readyz and GET
 	// /v1/providers; "" when it was.
 	Unavailable string
@@ -59,7 +59,7 @@ func (p Provider) fingerprint() []string {
 		summarizer = "+" + p.Summarizer.Fingerprint()
 	}
 	return []string{"provider", p.Name, translator, summarizer,
-		budgetFingerprint(p.Budget), budgetFingerprint(p.SummaryBudget), fmt.Sprint(p.NativeGlossary)}
+		budgetFingerprint(p.Budget), budgetFingerprint(p.SummaryBudget), fmt.Sprint(p.GlossaryInPrompt)}
 }
 
 // budgetFingerprint names a budget by the bounds that decide how a text is
@@ -88,7 +88,9 @@ type Capabilities struct {
 	Translate bool `json:"translate"`
 	Summarize bool `json:"summarize"`
 	HTML      bool `json:"html"`
-	Glossary  bool `json:"glossary"`
+	// VendorGlossary: the vendor applies a glossary itself (an LLM in
+	// its prompt, DeepL through a glossary of its own).
+	VendorGlossary bool `json:"glossary"`
 }
 
 // ProviderStatus is a ProviderInfo with where the routes use it and its

@@ -266,7 +266,7 @@ func TestReplyVersionCoversOptions(t *testing.T) {
 				"Summarizer":     provider(func(p *Provider) { p.Summarizer = &fakeSummarizer{name: "engine"} }),
 				"Budget":         provider(func(p *Provider) { p.Budget.Max = 90 }),
 				"SummaryBudget":  provider(func(p *Provider) { p.SummaryBudget.Max = 500 }),
-				"NativeGlossary": provider(func(p *Provider) { p.NativeGlossary = true }),
+				"GlossaryInPrompt": provider(func(p *Provider) { p.GlossaryInPrompt = true }),
 			},
 		},
 	} {

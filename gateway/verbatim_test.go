@@ -206,7 +206,7 @@ func TestVerbatimCheckFailsAnLLM(t *testing.T) {
 	}
 	llm := &manglingLLM{}
 	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})),
-		withTranslator("llm", llm, nativeGlossary), withTranslator("apertium", engine))
+		withTranslator("llm", llm, glossaryInPrompt), withTranslator("apertium", engine))
 	text := "Le parti ANO a gagné les élections, selon l'INSEE."
 	res, err := svc.Translate(context.Background(), Request{Text: text})
 	if err != nil {

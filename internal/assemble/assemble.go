@@ -118,9 +118,9 @@ func buildProvider(name string, p config.Provider, sentences int, set *prompts.S
 	caps := row.Capabilities
 	out := gateway.Provider{
 		Name: name, Type: p.Type,
-		Capabilities:   gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, Glossary: caps.VendorGlossary},
+		Capabilities:   gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, VendorGlossary: caps.VendorGlossary},
 		Credentials:    string(p.Options.Credentials()),
-		NativeGlossary: row.GlossaryInPrompt,
+		GlossaryInPrompt: row.GlossaryInPrompt,
 	}
 	parts, err := p.Options.Build(registry.Setup{
 		Name: name, Timeout: p.Timeout, MaxConcurrency: p.MaxConcurrency, Prompts: set, Sentences: sentences,
