@@ -260,7 +260,8 @@ type Translation struct {
 	// Coalesced is true when an identical request in flight made it.
 	Coalesced bool
 	// Warnings name the paragraphs no provider translated, returned
-	// without their translation (see Warning); empty for a complete one.
+	// without their translation (see Warning), and those whose translation
+	// holds words that are not English, which leave it complete.
 	Warnings []Warning
 
 	incomplete error // what a strict request fails with; nil when complete
@@ -339,6 +340,7 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 			return nil, err
 		}
 	}
+	tr = withUntranslatedWords(p, tr)
 	if req.Strict && !tr.Complete() {
 		return nil, tr.Incomplete()
 	}

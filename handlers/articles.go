@@ -163,7 +163,8 @@ type articleResponse struct {
 	Cache        cacheBody        `json:"cache"`
 	Usage        usageBody        `json:"usage"`
 	// Complete is false when a paragraph is returned without a checked
-	// translation; Warnings then names each one.
+	// translation; Warnings then names each one, and the paragraphs whose
+	// translation holds words that are not English (which leave it true).
 	Complete bool          `json:"complete"`
 	Warnings []warningBody `json:"warnings,omitempty"`
 	// TimingsMS comes last: a kept reply is stored without it and gets the
@@ -171,7 +172,8 @@ type articleResponse struct {
 	TimingsMS *timingsBody `json:"timings_ms,omitempty"`
 }
 
-// warningBody is a paragraph returned without a checked translation.
+// warningBody is a paragraph returned without a checked translation, or
+// whose translation holds words that are not English.
 type warningBody struct {
 	Paragraph int    `json:"paragraph"` // in translation.paragraphs; -1 for the title
 	Code      string `json:"code"`
@@ -241,8 +243,8 @@ func renderResult(res *gateway.Result, withTranslation bool) articleResponse {
 		}
 		out.Provider.Translation, out.Model.Translation = tr.Provider, tr.Model
 		out.Usage.Translation = tr.Usage
+		out.Complete = tr.Complete()
 		for _, w := range tr.Warnings {
-			out.Complete = false
 			out.Warnings = append(out.Warnings, warningBody{Paragraph: w.Paragraph, Code: w.Code, Check: w.Check, Message: w.Message})
 		}
 	}
