@@ -91,8 +91,8 @@ const minUntranslatedLetters = 3
 // is reported all the same when it is lower case and no English: it is
 // French the engine left. A quotation kept whole as src writes it
 // ("« un dialogue significatif »" as "\"un dialogue significatif\"") was
-// kept on purpose, and its words are not judged. An output that is src itself (a paragraph
-// already in English, kept as it was) has none.
+// kept on purpose, and its words are not judged. An output that is src
+// itself (a paragraph already in English, kept as it was) has none.
 func UntranslatedWords(src, out string) []string {
 	if sameText(src, out) {
 		return nil
