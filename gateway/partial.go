@@ -9,7 +9,10 @@ import (
 
 // Warning names a paragraph returned without a checked translation: no
 // provider of the chain gave one that passed the output checks, or none
-// answered for it. The rest of the article is translated.
+// answered for it. The rest of the article is translated. A warning of
+// code checks.CheckUntranslatedWords is informational instead: the
+// paragraph passed the checks, but its translation holds words that are not
+// English (see withUntranslatedWords).
 type Warning struct {
 	// Paragraph is the index in Translation.Paragraphs; -1 for the title.
 	Paragraph int
@@ -24,9 +27,17 @@ type Warning struct {
 }
 
 // Complete reports whether every paragraph of the translation passed the
-// checks: a translation with warnings is neither cached nor kept as a
-// reply.
-func (t *Translation) Complete() bool { return len(t.Warnings) == 0 }
+// checks: a translation with a paragraph that failed them, or that no
+// provider gave, is neither cached nor kept as a reply. Informational
+// warnings (untranslated_words) leave it complete.
+func (t *Translation) Complete() bool {
+	for _, w := range t.Warnings {
+		if w.Code == CodeOutputCheck || w.Code == CodeProviderError {
+			return false
+		}
+	}
+	return true
+}
 
 // Incomplete returns, for a translation with warnings, the error the
 // request would have failed with had it been strict (Request.Strict), nil

@@ -39,6 +39,7 @@ import (
 
 	"passerelle/article/fetch"
 	"passerelle/cache"
+	"passerelle/gateway/checks"
 	"passerelle/providers"
 )
 
@@ -144,6 +145,9 @@ func New(opts Options) (*Service, error) {
 		return nil, fmt.Errorf("gateway: the summarization route names no provider")
 	}
 	opts = opts.withDefaults()
+	// The English word list behind the untranslated-words warning takes
+	// some 50 ms to unpack: at start, not on the first request.
+	go checks.IsEnglishWord("the")
 	s := &Service{
 		cache:            opts.Cache,
 		ttl:              opts.CacheTTL,
@@ -270,7 +274,8 @@ type Translation struct {
 	// Coalesced is true when an identical request in flight made it.
 	Coalesced bool
 	// Warnings name the paragraphs no provider translated, returned
-	// without their translation (see Warning); empty for a complete one.
+	// without their translation (see Warning), and those whose translation
+	// holds words that are not English, which leave it complete.
 	Warnings []Warning
 
 	incomplete error // what a strict request fails with; nil when complete
@@ -333,6 +338,9 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 	if err != nil {
 		return nil, err
 	}
+	// Its untranslated words are named on every path, a cache hit
+	// included, so that a hit carries the warning the miss did.
+	tr = withUntranslatedWords(p, tr)
 	if req.Strict && !tr.Complete() {
 		return nil, tr.Incomplete()
 	}

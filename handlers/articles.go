@@ -174,7 +174,8 @@ type articleDocument struct {
 	Cache        cacheBody        `json:"cache"`
 	Usage        usageBody        `json:"usage"`
 	// Complete is false when a paragraph is returned without a checked
-	// translation; Warnings then names each one.
+	// translation; Warnings then names each one, and the paragraphs whose
+	// translation holds words that are not English (which leave it true).
 	Complete bool          `json:"complete"`
 	Warnings []warningBody `json:"warnings,omitempty"`
 }
@@ -185,7 +186,8 @@ type requestFields struct {
 	TimingsMS timingsBody `json:"timings_ms"`
 }
 
-// warningBody is a paragraph returned without a checked translation.
+// warningBody is a paragraph returned without a checked translation, or
+// whose translation holds words that are not English.
 type warningBody struct {
 	Paragraph int    `json:"paragraph"` // in translation.paragraphs; -1 for the title
 	Code      string `json:"code"`
@@ -250,8 +252,8 @@ func briefDocument(res *gateway.Result) articleDocument {
 	if tr := res.Translation; tr != nil {
 		out.Provider.Translation, out.Model.Translation = tr.Provider, tr.Model
 		out.Usage.Translation = tr.Usage
+		out.Complete = tr.Complete()
 		for _, w := range tr.Warnings {
-			out.Complete = false
 			out.Warnings = append(out.Warnings, warningBody{Paragraph: w.Paragraph, Code: w.Code, Check: w.Check, Message: w.Message})
 		}
 	}

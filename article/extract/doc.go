@@ -69,6 +69,17 @@
 // paragraph written straight into a <div> of lopinion.fr), 5 of 69 leak as
 // before, and the Readability.js pages lose nothing.
 //
+// The extractor also trims the text and tail of each element it reads
+// inside a list item, a quotation or a cell, and drops a line break that
+// ends an element: a line-up of <div>s in a list item read "EFFECTIFSY.
+// WissaT. Fontaine", "<em>moi</em> singulier" in a quotation "moisingulier"
+// (and the quotation was cut in two at the <em>), "annuelles<br></strong>
+// </font><font>C'est" "annuellesC'est". So a break is put between the
+// blocks inside an element the extractor reads whole, the inline elements
+// of a quotation become plain text, and a break that ends an inline element
+// is moved after it (layout.go). The corpus's 43 glued words went to 0,
+// every other figure of the evaluation unchanged.
+//
 // What an extraction allocates grows with the page, about 350 bytes per
 // byte of HTML from 10 kB to 5 MB (BenchmarkArticleSize). go-trafilatura
 // v1.12.2 built the text of the page's <p>s by appending each to a copy of

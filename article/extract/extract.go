@@ -75,9 +75,12 @@ func Article(ctx context.Context, page []byte, pageURL string) (Result, error) {
 	flattenDeep(doc, 0)
 	openEmbeds(doc)
 	keepInlineTimes(doc)
+	hoistTrailingBreaks(doc)
 	spaceAfterBreaks(doc)
 	splitBreakRuns(doc)
 	wrapInlineRuns(doc)
+	breakInnerBlocks(doc)
+	flattenQuotes(doc)
 
 	opts := trafilatura.Options{
 		// Trafilatura alone misses the article on some layouts (one

@@ -226,17 +226,59 @@ func withoutNames(attrs []html.Attribute) []html.Attribute {
 	return out
 }
 
+// hoistTrailingBreaks moves a line break that ends an inline element out of
+// it, after it ("<font><strong>1 456 heures<br> </strong></font><font>C'est"
+// becomes "…heures</strong></font><br><font>C'est"): the extractor drops a
+// break that ends an element, and the next line ran on ("heuresC'est").
+func hoistTrailingBreaks(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		hoistTrailingBreaks(c)
+		c = next
+	}
+	if n.Type != html.ElementNode || n.DataAtom != atom.Br {
+		return
+	}
+	for p := n.Parent; p != nil && p.Type == html.ElementNode && p.Parent != nil && isInline(p) && lastContent(p) == n; p = n.Parent {
+		p.RemoveChild(n)
+		p.Parent.InsertBefore(n, p.NextSibling)
+	}
+}
+
+// isInline reports whether n is an element laid out in the line of text.
+func isInline(n *html.Node) bool {
+	a := elementAtom(n)
+	return !blockElements[a] && !skippedElements[a] && !runContainers[a] && a != atom.Body && a != atom.Html
+}
+
+// lastContent returns the last child of n that is not white space.
+func lastContent(n *html.Node) *html.Node {
+	for c := n.LastChild; c != nil; c = c.PrevSibling {
+		if c.Type != html.TextNode || strings.TrimSpace(c.Data) != "" {
+			return c
+		}
+	}
+	return nil
+}
+
 // spaceAfterBreaks puts a space after each line break followed by an
 // element ("l'épeautre.<br><strong>Bon</strong>"): the extractor drops a
 // break that no text follows, and the two lines ran together
-// ("l'épeautre.Bon").
+// ("l'épeautre.Bon"). It puts one before a break that follows a text too
+// ("en oeuvre.<br> <br></font><font>1 456 heures"): the extractor
+// otherwise joined that text to the next line ("oeuvre.1 456").
 func spaceAfterBreaks(n *html.Node) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		spaceAfterBreaks(c)
 	}
-	if n.Type == html.ElementNode && n.DataAtom == atom.Br && n.Parent != nil &&
-		n.NextSibling != nil && n.NextSibling.Type == html.ElementNode {
+	if n.Type != html.ElementNode || n.DataAtom != atom.Br || n.Parent == nil {
+		return
+	}
+	if n.NextSibling != nil && n.NextSibling.Type == html.ElementNode {
 		n.Parent.InsertBefore(&html.Node{Type: html.TextNode, Data: " "}, n.NextSibling)
+	}
+	if p := n.PrevSibling; p != nil && p.Type == html.TextNode && !strings.HasSuffix(p.Data, " ") && strings.TrimSpace(p.Data) != "" {
+		p.Data += " "
 	}
 }
 
@@ -255,6 +297,111 @@ func keepInlineTimes(n *html.Node) {
 		if s.Type == html.TextNode && strings.TrimSpace(s.Data) != "" {
 			n.Data, n.DataAtom = "span", atom.Span
 			return
+		}
+	}
+}
+
+// wholeBlocks are the elements whose text the extractor reads as a whole,
+// one paragraph: list items, quotations, table cells, headings, captions.
+var wholeBlocks = map[atom.Atom]bool{
+	atom.Li: true, atom.Dd: true, atom.Dt: true, atom.Td: true, atom.Th: true, atom.Blockquote: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Caption: true, atom.Figcaption: true,
+}
+
+// breakInnerBlocks puts a line break between the blocks inside an element
+// the extractor reads whole (wholeBlocks), where a browser starts a new
+// line: the extractor trims the text of each element it reads there and
+// joins them, so that a line-up of <div>s in a list item read
+// "EFFECTIFSY. WissaT. Fontaine". A break is an element it keeps, and reads
+// as a space.
+func breakInnerBlocks(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		breakInnerBlocks(c)
+	}
+	if n.Type != html.ElementNode || !wholeBlocks[elementAtom(n)] {
+		return
+	}
+	var visit func(*html.Node)
+	visit = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || skippedElements[elementAtom(c)] {
+				continue
+			}
+			if blockElements[elementAtom(c)] && !wholeBlocks[elementAtom(c)] {
+				if hasTextBefore(c) {
+					// The space after it keeps it: the extractor drops a
+					// break with no text after it.
+					n.InsertBefore(&html.Node{Type: html.ElementNode, Data: "br", DataAtom: atom.Br}, c)
+					n.InsertBefore(&html.Node{Type: html.TextNode, Data: " "}, c)
+				}
+			}
+			visit(c)
+		}
+	}
+	visit(n)
+}
+
+// hasTextBefore reports whether some text precedes n in its parent or,
+// when n is its parent's first element, in its parent's own preceding
+// siblings, up to the element read whole.
+func hasTextBefore(n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		for s := p.PrevSibling; s != nil; s = s.PrevSibling {
+			if hasText([]*html.Node{s}) {
+				return true
+			}
+		}
+		if p.Parent == nil || p.Parent.Type != html.ElementNode || wholeBlocks[elementAtom(p.Parent)] {
+			return false
+		}
+	}
+	return false
+}
+
+// quoteElements are the quotations whose every element the extractor reads
+// on its own, its text and its tail trimmed: "de leur <em>moi</em>
+// singulier" read "de leur" as a paragraph, then "moisingulier", and
+// "», <i>Le Monde</i>" read "»,Le Monde".
+var quoteElements = map[atom.Atom]bool{atom.Blockquote: true, atom.Q: true}
+
+// flattenQuotes writes the inline elements of a quotation (emphasis, links,
+// spans) as plain text, so that each block of the quotation is one text
+// the extractor reads whole, with its spaces. Line breaks and blocks stay.
+func flattenQuotes(n *html.Node) {
+	if n.Type == html.ElementNode && quoteElements[elementAtom(n)] {
+		unwrapInlines(n)
+		return
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		flattenQuotes(c)
+	}
+}
+
+// unwrapInlines replaces each inline element under n by its children and
+// joins the texts that end up side by side.
+func unwrapInlines(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		if c.Type == html.ElementNode {
+			unwrapInlines(c)
+			a := elementAtom(c)
+			if !blockElements[a] && !skippedElements[a] && !embedElements[a] && a != atom.Br && a != atom.Img {
+				for g := c.FirstChild; g != nil; {
+					gn := g.NextSibling
+					c.RemoveChild(g)
+					n.InsertBefore(g, c)
+					g = gn
+				}
+				n.RemoveChild(c)
+			}
+		}
+		c = next
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		for c.Type == html.TextNode && c.NextSibling != nil && c.NextSibling.Type == html.TextNode {
+			c.Data += c.NextSibling.Data
+			n.RemoveChild(c.NextSibling)
 		}
 	}
 }

@@ -112,3 +112,42 @@ func TestArticleInlineElements(t *testing.T) {
 		})
 	}
 }
+
+func TestBreakInnerBlocks(t *testing.T) {
+	doc := parseBody(t, `<ul><li><div>ENTRAINEUR</div><div>C. Pélissier</div></li><li><div>EFFECTIFS</div><div><div><span>Y. Wissa</span></div><div><span><span>22</span>J. Delaplace</span></div></div></li><li>Seul</li></ul>`)
+	breakInnerBlocks(doc)
+	want := `<ul><li><div>ENTRAINEUR</div><br/> <div>C. Pélissier</div></li><li><div>EFFECTIFS</div><br/> <div><br/> <div><span>Y. Wissa</span></div><br/> <div><span><span>22</span>J. Delaplace</span></div></div></li><li>Seul</li></ul>`
+	if got := render(t, doc); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestHoistTrailingBreaks(t *testing.T) {
+	doc := parseBody(t, `<p><font>en oeuvre.<br> </font><font><strong>1 456 heures<br>
+	</strong></font><font>C'est la durée.</font><b>un<br>deux</b></p>`)
+	hoistTrailingBreaks(doc)
+	want := `<p><font>en oeuvre. </font><br/><font><strong>1 456 heures
+	</strong></font><br/><font>C&#39;est la durée.</font><b>un<br/>deux</b></p>`
+	if got := render(t, doc); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestFlattenQuotes(t *testing.T) {
+	doc := parseBody(t, `<blockquote><p>de leur <em>moi</em> singulier, <a href="/x">lien</a>.</p><p>Vers<br>deux</p></blockquote><p>Un <em>autre</em> texte : <q>« Titre », <i>Le Monde</i></q>.</p>`)
+	flattenQuotes(doc)
+	want := `<blockquote><p>de leur moi singulier, lien.</p><p>Vers<br/>deux</p></blockquote><p>Un <em>autre</em> texte : <q>« Titre », Le Monde</q>.</p>`
+	if got := render(t, doc); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// parseBody parses body as the body of a page.
+func parseBody(t *testing.T, body string) *html.Node {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader("<html><head></head><body>" + body + "</body></html>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}

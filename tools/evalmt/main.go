@@ -3,7 +3,7 @@
 // newstest2012 and newstest2013 kept in the shared corpus (32 articles,
 // 1,046 sentences, each with a human English reference):
 //
-//	go run ./tools/evalmt -corpus ../shared/corpus [-apertium URL] [-docs N] [-v]
+//	go run ./tools/evalmt -corpus ../shared/corpus [-apertium URL] [-docs N] [-words N] [-v]
 //
 // Each article is rebuilt from the test set (the headline is seg 1, each
 // <p> block a paragraph of its sentences joined by a space) and translated
@@ -50,6 +50,7 @@ import (
 	"time"
 
 	"passerelle/gateway"
+	"passerelle/gateway/checks"
 	"passerelle/providers"
 	"passerelle/providers/registry"
 	"passerelle/tools/eval/chrf"
@@ -89,6 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	apertiumURL := fs.String("apertium", defaultURL, "base URL of the Apertium APy server (default: $"+apertiumURLEnv+", else "+defaultApertiumURL+")")
 	limit := fs.Int("docs", 0, "evaluate only the first N French-original documents (0: all)")
+	topWords := fs.Int("words", 30, "list the N untranslated words found in the most paragraphs")
 	verbose := fs.Bool("v", false, "print a line for every document, not only those that failed")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -144,7 +146,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		mu.Lock()
 		served[res.Translation.Provider+" "+res.Translation.Model] = true
-		flagged.add(res.Translation.Warnings)
+		flagged.add(res.Translation, title, paragraphs)
 		mu.Unlock()
 		return res.Translation.Title, res.Translation.Paragraphs, nil
 	}
@@ -160,6 +162,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	rep := summarize(r.Outcomes)
 	printReport(stdout, rep, r, *apertiumURL, model, slices.Sorted(maps.Keys(served)), *verbose)
 	fmt.Fprintf(stdout, "Paragraphs the checks flagged (returned with a warning, the rest of their article whole): %s.\n", flagged)
+	fmt.Fprintf(stdout, "Paragraphs with untranslated words (warning %s, informational): %s.\n", checks.CheckUntranslatedWords, flagged.untranslated(*topWords))
 
 	if failed := rep.failures(); len(failed) > 0 {
 		return fmt.Errorf("translation fidelity below the floor: %s", strings.Join(failed, "; "))
@@ -279,27 +282,52 @@ func figure(v float64) string {
 
 // flags counts the paragraphs returned with a warning: translated by no
 // provider to the checks' satisfaction, their article answered all the
-// same.
+// same; and apart, the paragraphs whose translation holds words that are
+// not English (checks.UntranslatedWords), which are informational.
 type flags struct {
 	paragraphs, articles int
 	byCheck              map[string]int
+	// leaky counts the paragraphs with untranslated words, leakyArticles
+	// their articles, words how many paragraphs hold each word.
+	leaky, leakyArticles int
+	words                map[string]int
 }
 
-func (f *flags) add(warnings []gateway.Warning) {
-	if len(warnings) == 0 {
-		return
-	}
-	if f.byCheck == nil {
-		f.byCheck = map[string]int{}
-	}
-	f.articles++
-	for _, w := range warnings {
+// add counts the warnings of tr, the translation of title and paragraphs.
+func (f *flags) add(tr *gateway.Translation, title string, paragraphs []string) {
+	failed, leaky := false, false
+	for _, w := range tr.Warnings {
+		if w.Check == checks.CheckUntranslatedWords {
+			leaky = true
+			f.leaky++
+			if f.words == nil {
+				f.words = map[string]int{}
+			}
+			src, out := title, tr.Title
+			if w.Paragraph >= 0 && w.Paragraph < len(paragraphs) && w.Paragraph < len(tr.Paragraphs) {
+				src, out = paragraphs[w.Paragraph], tr.Paragraphs[w.Paragraph]
+			}
+			for _, word := range checks.UntranslatedWords(src, out) {
+				f.words[word]++
+			}
+			continue
+		}
+		if f.byCheck == nil {
+			f.byCheck = map[string]int{}
+		}
+		failed = true
 		f.paragraphs++
 		check := w.Check
 		if check == "" {
 			check = w.Code
 		}
 		f.byCheck[check]++
+	}
+	if failed {
+		f.articles++
+	}
+	if leaky {
+		f.leakyArticles++
 	}
 }
 
@@ -312,4 +340,25 @@ func (f flags) String() string {
 		parts = append(parts, fmt.Sprintf("%s %d", check, f.byCheck[check]))
 	}
 	return fmt.Sprintf("%d in %d articles (%s)", f.paragraphs, f.articles, strings.Join(parts, ", "))
+}
+
+// untranslated describes the paragraphs with untranslated words and the
+// words most often found.
+func (f flags) untranslated(top int) string {
+	if f.leaky == 0 {
+		return "0"
+	}
+	words := slices.Collect(maps.Keys(f.words))
+	slices.SortFunc(words, func(a, b string) int {
+		if f.words[a] != f.words[b] {
+			return f.words[b] - f.words[a]
+		}
+		return strings.Compare(a, b)
+	})
+	var parts []string
+	for _, w := range words[:min(len(words), top)] {
+		parts = append(parts, fmt.Sprintf("%s %d", w, f.words[w]))
+	}
+	return fmt.Sprintf("%d paragraphs in %d articles, %d distinct words; most frequent (paragraphs): %s",
+		f.leaky, f.leakyArticles, len(words), strings.Join(parts, ", "))
 }

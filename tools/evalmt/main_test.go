@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"passerelle/gateway"
+	"passerelle/gateway/checks"
 	"passerelle/internal/testenv"
 )
 
@@ -88,10 +89,30 @@ func TestFlagsSayWhatTheChecksFlagged(t *testing.T) {
 	if got := f.String(); got != "0" {
 		t.Errorf("no warning: %q, want 0", got)
 	}
-	f.add(nil)
-	f.add([]gateway.Warning{{Paragraph: 1, Code: gateway.CodeOutputCheck, Check: "numbers"}, {Paragraph: -1, Code: gateway.CodeProviderError}})
-	f.add([]gateway.Warning{{Paragraph: 0, Code: gateway.CodeOutputCheck, Check: "numbers"}})
+	src := []string{"Le gazoduc.", "Les milliards."}
+	f.add(&gateway.Translation{}, "", nil)
+	f.add(&gateway.Translation{Warnings: []gateway.Warning{{Paragraph: 1, Code: gateway.CodeOutputCheck, Check: "numbers"}, {Paragraph: -1, Code: gateway.CodeProviderError}}}, "", nil)
+	f.add(&gateway.Translation{Warnings: []gateway.Warning{{Paragraph: 0, Code: gateway.CodeOutputCheck, Check: "numbers"}}}, "", nil)
 	if got, want := f.String(), "3 in 2 articles (numbers 2, provider_error 1)"; got != want {
 		t.Errorf("flags = %q, want %q", got, want)
+	}
+	if got := f.untranslated(30); got != "0" {
+		t.Errorf("no untranslated word: %q, want 0", got)
+	}
+
+	leak := func(at int) gateway.Warning {
+		return gateway.Warning{Paragraph: at, Code: checks.CheckUntranslatedWords, Check: checks.CheckUntranslatedWords}
+	}
+	f.add(&gateway.Translation{Title: "The gazoduc", Paragraphs: []string{"The gazoduc.", "The millardos."},
+		Warnings: []gateway.Warning{leak(-1), leak(0), leak(1)}}, "Le gazoduc", src)
+	f.add(&gateway.Translation{Paragraphs: []string{"The millardos gazoduc.", "Fine."}, Warnings: []gateway.Warning{leak(0)}}, "", src)
+	if got, want := f.String(), "3 in 2 articles (numbers 2, provider_error 1)"; got != want {
+		t.Errorf("untranslated words counted among the failures: %q, want %q", got, want)
+	}
+	if got, want := f.untranslated(30), "4 paragraphs in 2 articles, 2 distinct words; most frequent (paragraphs): gazoduc 3, millardos 2"; got != want {
+		t.Errorf("untranslated = %q, want %q", got, want)
+	}
+	if got, want := f.untranslated(1), "4 paragraphs in 2 articles, 2 distinct words; most frequent (paragraphs): gazoduc 3"; got != want {
+		t.Errorf("untranslated(1) = %q, want %q", got, want)
 	}
 }
