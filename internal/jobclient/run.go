@@ -1,0 +1,289 @@
+package jobclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// Options are what `passerelle translate` is asked.
+type Options struct {
+	Server, Key string
+	// Task is "articles" (translation and summary), "translate" or "summarize".
+	Task             string
+	SummarySentences int
+	Glossary         map[string]string
+	// Out is the output folder; Format "md" or "json".
+	Out, Format string
+	// Feed is the address of an RSS or Atom feed whose items join the job.
+	Feed string
+	// Inputs are files, folders and URLs.
+	Inputs []string
+	// Progress receives the progress: a bar when Terminal, else one plain
+	// line per article.
+	Progress io.Writer
+	Terminal bool
+	// HTTP sends the requests; nil for http.DefaultClient.
+	HTTP *http.Client
+	// Poll is how often the job is looked at when no event comes; 0 is 2s.
+	Poll time.Duration
+}
+
+// Summary counts a run's articles.
+type Summary struct{ Translated, Failed, Skipped int }
+
+func (s Summary) String() string {
+	return fmt.Sprintf("%d translated, %d failed, %d skipped", s.Translated, s.Failed, s.Skipped)
+}
+
+// Run translates o.Inputs and o.Feed through one job of the gateway and
+// writes each result into o.Out as it arrives. It follows the job kept in
+// o.Out when that job was started for the same request and has not
+// finished; otherwise it submits the articles whose output is not written
+// yet (the failures of an earlier run among them). It returns when every
+// result is written, or with ctx's error when stopped: running it again
+// then resumes.
+func Run(ctx context.Context, o Options) (Summary, error) {
+	if o.Task == "" {
+		o.Task = "articles"
+	}
+	if o.Format == "" {
+		o.Format = "md"
+	}
+	if o.Format != "md" && o.Format != "json" {
+		return Summary{}, fmt.Errorf("--format %q: md or json", o.Format)
+	}
+	ins, err := collect(o.Inputs)
+	if err != nil {
+		return Summary{}, err
+	}
+	if len(ins) == 0 && o.Feed == "" {
+		return Summary{}, errors.New("nothing to translate: give files, folders or URLs, or --feed")
+	}
+	c := &Client{Server: o.Server, Key: o.Key, HTTP: o.HTTP}
+	f := &follower{c: c, o: o, p: newProgress(o.Progress, o.Terminal), written: map[string]bool{}}
+	defer f.p.finish()
+
+	kept, err := loadState(o.Out)
+	if err != nil {
+		return Summary{}, err
+	}
+	if kept != nil && kept.Server == o.Server && kept.Request == fingerprint(o) {
+		job, err := c.Job(ctx, kept.ID)
+		switch {
+		case errors.Is(err, ErrNoJob):
+			// Expired or unknown here: a new job.
+		case err != nil:
+			return Summary{}, err
+		case !job.Finished():
+			f.p.note(fmt.Sprintf("resuming job %s (%d of %d finished)", job.ID, job.Done+job.Failed, job.Total))
+			err := f.follow(ctx, job, kept.Names, true)
+			return f.sum, err
+		default:
+			// Finished: write what an interrupted run left unwritten,
+			// then retry what failed in a new job.
+			if err := f.follow(ctx, job, kept.Names, false); err != nil {
+				return f.sum, err
+			}
+		}
+	}
+
+	var pending []input
+	for _, in := range ins {
+		if exists(outputPath(o.Out, in.name, o.Format)) {
+			if !f.written[in.name] {
+				f.sum.Skipped++
+			}
+			continue
+		}
+		pending = append(pending, in)
+	}
+	if len(pending) == 0 && o.Feed == "" {
+		return f.sum, nil
+	}
+	req := JobRequest{Task: o.Task, Feed: o.Feed, SummarySentences: o.SummarySentences, Glossary: o.Glossary}
+	names := make([]string, len(pending))
+	for i, in := range pending {
+		req.Articles = append(req.Articles, in.source)
+		names[i] = in.name
+	}
+	job, err := c.Submit(ctx, req)
+	if err != nil {
+		return f.sum, err
+	}
+	if err := saveState(o.Out, &state{Server: o.Server, ID: job.ID, Request: fingerprint(o), Names: names}); err != nil {
+		return f.sum, err
+	}
+	f.p.note(fmt.Sprintf("job %s: %d articles", job.ID, job.Total))
+	return f.sum, f.follow(ctx, job, names, true)
+}
+
+// follower writes the results of a job as they come.
+type follower struct {
+	c       *Client
+	o       Options
+	p       progress
+	sum     Summary
+	written map[string]bool // outputs written by this run
+	taken   map[string]bool // names given to feed items in this job
+}
+
+// follow reads the job's results until it has finished and every result is
+// read. Events say when to look; without them the job is looked at every
+// o.Poll. countFailures is false for a finished job read again, whose
+// failures are submitted anew.
+func (f *follower) follow(ctx context.Context, job Job, names []string, countFailures bool) error {
+	f.taken = map[string]bool{}
+	f.p.start(job.Total, job.Done+job.Failed)
+	wake := make(chan struct{}, 1)
+	var ended atomic.Bool
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if !job.Finished() {
+		go f.watch(ctx, job.ID, wake, &ended)
+	}
+	poll := f.o.Poll
+	if poll <= 0 {
+		poll = 2 * time.Second
+	}
+	ticker := time.NewTicker(poll)
+	defer ticker.Stop()
+	cursor, failures := 0, 0
+	for {
+		n, err := f.c.Results(ctx, job.ID, cursor, func(r Result) error {
+			f.handle(r, names, countFailures)
+			return nil
+		})
+		cursor += n
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if failures++; failures > 10 {
+				return err
+			}
+		} else {
+			failures = 0
+		}
+		if job.Finished() && cursor >= job.Done+job.Failed {
+			return nil
+		}
+		look := false
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wake:
+			look = ended.Load()
+		case <-ticker.C:
+			look = true
+		}
+		if look {
+			j, err := f.c.Job(ctx, job.ID)
+			if err == nil {
+				job = j
+			} else if errors.Is(err, ErrNoJob) {
+				return err
+			}
+		}
+	}
+}
+
+// watch follows the job's events, resuming the stream from the last event
+// it saw when it is cut, and wakes the reader of results at each. It ends
+// with the stream's end event or ctx.
+func (f *follower) watch(ctx context.Context, id string, wake chan<- struct{}, ended *atomic.Bool) {
+	lastID := ""
+	signal := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	for ctx.Err() == nil && !ended.Load() {
+		_ = f.c.Events(ctx, id, lastID, func(ev Event) error {
+			if ev.ID != "" {
+				lastID = ev.ID
+			}
+			switch ev.Name {
+			case "progress":
+				var p struct{ Done, Failed, Total int }
+				if json.Unmarshal(ev.Data, &p) == nil {
+					f.p.set(p.Done+p.Failed, p.Total)
+				}
+			case "end":
+				ended.Store(true)
+			}
+			signal()
+			return nil
+		})
+		if ended.Load() {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// handle writes one result, or counts it failed or skipped.
+func (f *follower) handle(r Result, names []string, countFailures bool) {
+	name := f.name(r, names)
+	if r.Status != http.StatusOK || r.Error != nil || len(r.Result) == 0 {
+		if countFailures {
+			f.sum.Failed++
+			f.p.line(fmt.Sprintf("%s: failed: %s", name, describe(r)))
+		}
+		return
+	}
+	path := outputPath(f.o.Out, name, f.o.Format)
+	if exists(path) {
+		if !f.written[name] {
+			f.written[name] = true
+			f.sum.Skipped++
+		}
+		f.p.advance(name + ": already written")
+		return
+	}
+	b, err := render(r.Result, f.o.Format, name)
+	if err == nil {
+		err = writeFile(path, b)
+	}
+	if err != nil {
+		f.sum.Failed++
+		f.p.line(fmt.Sprintf("%s: failed: %v", name, err))
+		return
+	}
+	f.written[name] = true
+	f.sum.Translated++
+	if isIncomplete(r.Result) {
+		f.p.line(fmt.Sprintf("%s: written incomplete, see its warnings", path))
+		return
+	}
+	f.p.advance(path)
+}
+
+// name is the output name of a result: its input's, or for a feed item a
+// slug of its English title, unique within the job.
+func (f *follower) name(r Result, names []string) string {
+	if r.Index >= 0 && r.Index < len(names) {
+		return names[r.Index]
+	}
+	var rep reply
+	_ = json.Unmarshal(r.Result, &rep)
+	base := fmt.Sprintf("item-%d", r.Index)
+	if t := rep.title(); t != "" {
+		base = slug(t)
+	}
+	name := base
+	for n := 2; f.taken[name]; n++ {
+		name = fmt.Sprintf("%s-%d", base, n)
+	}
+	f.taken[name] = true
+	return name
+}
