@@ -43,7 +43,7 @@ type plain struct {
 }
 
 func (p *plain) start(total, _ int) { p.total, p.count = total, 0 }
-func (p *plain) set(int, int)              {}
+func (p *plain) set(int, int)       {}
 func (p *plain) advance(what string) {
 	p.count++
 	fmt.Fprintf(p.w, "[%d/%d] %s\n", p.count, p.total, what)
