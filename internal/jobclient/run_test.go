@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"passerelle/internal/jobclient/jobstest"
 )
 
 const testKey = "psl_test"
@@ -67,7 +69,7 @@ func (b *syncBuffer) Reset() {
 	b.b.Reset()
 }
 
-func options(s *jobsStandIn, out string, progress *syncBuffer, inputs ...string) Options {
+func options(s *jobstest.StandIn, out string, progress *syncBuffer, inputs ...string) Options {
 	return Options{Server: s.URL, Key: testKey, Out: out, Inputs: inputs, Progress: progress, Poll: 50 * time.Millisecond}
 }
 
@@ -92,7 +94,7 @@ func read(t *testing.T, p string) string {
 }
 
 func TestFolderThenRerunSkips(t *testing.T) {
-	s := newJobsStandIn(t, testKey, true)
+	s := jobstest.New(t, testKey, true)
 	in, out := articles(t, nil), t.TempDir()
 	var progress syncBuffer
 	sum := run(t, options(s, out, &progress, in))
@@ -111,9 +113,7 @@ func TestFolderThenRerunSkips(t *testing.T) {
 	if got := read(t, filepath.Join(out, "soudan.en.md")); !strings.HasPrefix(got, "# EN <h1>Au Soudan") {
 		t.Errorf("soudan.en.md = %q: the HTML file was not sent as html", got)
 	}
-	s.mu.Lock()
-	req := s.submitted[0]
-	s.mu.Unlock()
+	req := s.Submitted()[0]
 	if req.Task != "articles" || len(req.Articles) != 3 || req.Articles[2].HTML == "" || req.Articles[0].Text == "" {
 		t.Errorf("the job asked = %+v, want task articles and the three files (text, text, html)", req)
 	}
@@ -132,13 +132,13 @@ func TestFolderThenRerunSkips(t *testing.T) {
 	if sum != (Summary{Skipped: 3}) {
 		t.Errorf("second run: %v, want 0 translated, 0 failed, 3 skipped", sum)
 	}
-	if n := s.jobCount(); n != 1 {
+	if n := len(s.Submitted()); n != 1 {
 		t.Errorf("%d jobs were submitted, want 1: the second run has nothing to ask", n)
 	}
 }
 
 func TestFailedArticleIsCountedAndRetried(t *testing.T) {
-	s := newJobsStandIn(t, testKey, true)
+	s := jobstest.New(t, testKey, true)
 	in := articles(t, map[string]string{"panne.txt": "Une dépêche ÉCHEC\n\nLe fournisseur ne répond pas.\n", "partiel.txt": "Un article PARTIEL\n\nLe bilan est de 12 morts.\n"})
 	out := t.TempDir()
 	var progress syncBuffer
@@ -161,10 +161,9 @@ func TestFailedArticleIsCountedAndRetried(t *testing.T) {
 	if sum != (Summary{Failed: 1, Skipped: 4}) {
 		t.Errorf("second run: %v, want 0 translated, 1 failed, 4 skipped", sum)
 	}
-	s.mu.Lock()
-	second := s.submitted[len(s.submitted)-1]
-	s.mu.Unlock()
-	if s.jobCount() != 2 || len(second.Articles) != 1 || !strings.Contains(second.Articles[0].Text, "ÉCHEC") {
+	jobs := s.Submitted()
+	second := jobs[len(jobs)-1]
+	if len(jobs) != 2 || len(second.Articles) != 1 || !strings.Contains(second.Articles[0].Text, "ÉCHEC") {
 		t.Errorf("the second job = %+v, want the failed article alone", second)
 	}
 }
@@ -172,14 +171,14 @@ func TestFailedArticleIsCountedAndRetried(t *testing.T) {
 // A client stopped mid-job (killed, closed) follows the same job when run
 // again: nothing is submitted twice and what was written stays.
 func TestResumeAfterStop(t *testing.T) {
-	s := newJobsStandIn(t, testKey, false)
+	s := jobstest.New(t, testKey, false)
 	in, out := articles(t, nil), t.TempDir()
 	var progress syncBuffer
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	o := options(s, out, &progress, in)
 	go func() { _, err := Run(ctx, o); done <- err }()
-	s.release(1)
+	s.Release(1)
 	first := filepath.Join(out, "soudan.en.md") // the stand-in works the last article first
 	for deadline := time.Now().Add(10 * time.Second); !exists(first); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -201,13 +200,13 @@ func TestResumeAfterStop(t *testing.T) {
 		for !strings.Contains(progress.String(), "resuming") {
 			time.Sleep(10 * time.Millisecond)
 		}
-		s.release(2)
+		s.Release(2)
 	}()
 	sum := run(t, options(s, out, &progress, in))
 	if sum != (Summary{Translated: 2, Skipped: 1}) {
 		t.Errorf("resumed run: %v, want 2 translated, 0 failed, 1 skipped", sum)
 	}
-	if n := s.jobCount(); n != 1 {
+	if n := len(s.Submitted()); n != 1 {
 		t.Errorf("%d jobs were submitted, want 1: the second run follows the first's", n)
 	}
 	if !strings.Contains(progress.String(), "resuming job job1") {
@@ -221,7 +220,7 @@ func TestResumeAfterStop(t *testing.T) {
 }
 
 func TestFormatJSON(t *testing.T) {
-	s := newJobsStandIn(t, testKey, true)
+	s := jobstest.New(t, testKey, true)
 	in, out := articles(t, nil), t.TempDir()
 	o := options(s, out, &syncBuffer{}, filepath.Join(in, "sommet.txt"))
 	o.Format = "json"
@@ -242,8 +241,8 @@ func TestFormatJSON(t *testing.T) {
 }
 
 func TestFeedAndURLs(t *testing.T) {
-	s := newJobsStandIn(t, testKey, true)
-	s.feeds["https://www.lemonde.fr/international/rss_full.xml"] = []Source{
+	s := jobstest.New(t, testKey, true)
+	s.Feeds["https://www.lemonde.fr/international/rss_full.xml"] = []jobstest.Source{
 		{HTML: "<p>Sri Lanka : le bilan revu à la baisse</p>\n<p>253 morts, et non 359.</p>"},
 		{URL: "https://www.lemonde.fr/afrique/article/2019/04/25/au-soudan_5454620_3212.html"},
 	}
@@ -267,7 +266,7 @@ func TestFeedAndURLs(t *testing.T) {
 }
 
 func TestWrongKeyAndNoInput(t *testing.T) {
-	s := newJobsStandIn(t, testKey, true)
+	s := jobstest.New(t, testKey, true)
 	o := options(s, t.TempDir(), &syncBuffer{}, articles(t, nil))
 	o.Key = "psl_other"
 	if _, err := Run(context.Background(), o); err == nil || !regexp.MustCompile(`401.*unauthorized`).MatchString(err.Error()) {

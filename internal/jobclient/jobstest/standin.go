@@ -1,4 +1,7 @@
-package jobclient
+// Package jobstest stands in for the gateway's jobs API, as its contract
+// documents it, for the tests of its clients (internal/jobclient and
+// `passerelle translate`) until they are tested against the gateway itself.
+package jobstest
 
 import (
 	"encoding/json"
@@ -12,8 +15,7 @@ import (
 	"time"
 )
 
-// jobsStandIn stands in for the gateway's jobs API as its contract
-// documents it, until the client is tested against the gateway itself:
+// StandIn is an httptest server that speaks the jobs API:
 // POST /v1/jobs answers 202 {id, status, total, links} with a Location;
 // GET /v1/jobs/{id}; GET /v1/jobs/{id}/results (NDJSON, ?after=N skips the
 // first N lines); GET /v1/jobs/{id}/events (SSE: progress, article and end
@@ -21,22 +23,40 @@ import (
 // belongs to the key that made it: another key gets 404.
 //
 // Articles are worked one at a time, each when the test releases one
-// (release), or all at once when auto is set. An article whose text holds
+// (Release), or all at once when auto is set. An article whose text holds
 // "ÉCHEC" fails with 502 provider_error; the others are "translated" by
 // prefixing their lines with "EN ", in the shape /v1/articles answers.
-type jobsStandIn struct {
+type StandIn struct {
 	*httptest.Server
-	t    *testing.T
 	key  string
 	auto bool
-	// feeds are the items a feed address gives, as the gateway would fetch
-	// them.
-	feeds map[string][]Source
+	// Feeds are the items a feed address gives, as the gateway would fetch
+	// them. Set them before the job is submitted.
+	Feeds map[string][]Source
 
 	mu        sync.Mutex
 	jobs      map[string]*standInJob
-	submitted []JobRequest
+	submitted []Request
 	released  chan struct{}
+}
+
+// Source is an article of a job.
+type Source struct {
+	Text string `json:"text,omitempty"`
+	HTML string `json:"html,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// Request is the body of POST /v1/jobs.
+type Request struct {
+	Task             string            `json:"task"`
+	Articles         []Source          `json:"articles,omitempty"`
+	URLs             []string          `json:"urls,omitempty"`
+	Feed             string            `json:"feed,omitempty"`
+	SummarySentences int               `json:"summary_sentences,omitempty"`
+	Glossary         map[string]string `json:"glossary,omitempty"`
+	Provider         string            `json:"provider,omitempty"`
+	SourceLang       string            `json:"source_lang,omitempty"`
 }
 
 type standInJob struct {
@@ -49,8 +69,10 @@ type standInJob struct {
 	changed  chan struct{} // closed and replaced at each new event
 }
 
-func newJobsStandIn(t *testing.T, key string, auto bool) *jobsStandIn {
-	s := &jobsStandIn{t: t, key: key, auto: auto, jobs: map[string]*standInJob{}, released: make(chan struct{}, 1000), feeds: map[string][]Source{}}
+// New starts a stand-in whose jobs belong to key, closed when the test
+// ends.
+func New(t testing.TB, key string, auto bool) *StandIn {
+	s := &StandIn{key: key, auto: auto, jobs: map[string]*standInJob{}, released: make(chan struct{}, 1000), Feeds: map[string][]Source{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/jobs", s.create)
 	mux.HandleFunc("GET /v1/jobs/{id}", s.status)
@@ -61,17 +83,18 @@ func newJobsStandIn(t *testing.T, key string, auto bool) *jobsStandIn {
 	return s
 }
 
-// release lets n more articles be worked.
-func (s *jobsStandIn) release(n int) {
+// Release lets n more articles be worked.
+func (s *StandIn) Release(n int) {
 	for range n {
 		s.released <- struct{}{}
 	}
 }
 
-func (s *jobsStandIn) jobCount() int {
+// Submitted are the jobs asked, in order.
+func (s *StandIn) Submitted() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.submitted)
+	return append([]Request(nil), s.submitted...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -84,23 +107,30 @@ func apiError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
-func (s *jobsStandIn) keyOf(r *http.Request) string {
+func (s *StandIn) keyOf(r *http.Request) string {
 	return strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 }
 
-func (s *jobsStandIn) create(w http.ResponseWriter, r *http.Request) {
+func (s *StandIn) create(w http.ResponseWriter, r *http.Request) {
 	if s.keyOf(r) != s.key {
 		apiError(w, 401, "unauthorized", "an API key is required")
 		return
 	}
-	var req JobRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+	var req Request
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
 		apiError(w, 400, "invalid_request", err.Error())
 		return
 	}
 	arts := append([]Source(nil), req.Articles...)
+	for _, u := range req.URLs {
+		arts = append(arts, Source{URL: u})
+	}
 	if req.Feed != "" {
-		items, ok := s.feeds[req.Feed]
+		s.mu.Lock()
+		items, ok := s.Feeds[req.Feed]
+		s.mu.Unlock()
 		if !ok {
 			apiError(w, 422, "not_a_feed", "the document is not an RSS or Atom feed")
 			return
@@ -120,7 +150,7 @@ func (s *jobsStandIn) create(w http.ResponseWriter, r *http.Request) {
 
 // work finishes the job's articles in an order of its own (the last first),
 // as concurrent workers would.
-func (s *jobsStandIn) work(j *standInJob) {
+func (s *StandIn) work(j *standInJob) {
 	for i := len(j.articles) - 1; i >= 0; i-- {
 		if !s.auto {
 			select {
@@ -186,7 +216,7 @@ func translate(i int, a Source) ([]byte, bool) {
 }
 
 // job finds the caller's job; another key's is not found.
-func (s *jobsStandIn) job(w http.ResponseWriter, r *http.Request) *standInJob {
+func (s *StandIn) job(w http.ResponseWriter, r *http.Request) *standInJob {
 	s.mu.Lock()
 	j := s.jobs[r.PathValue("id")]
 	s.mu.Unlock()
@@ -197,7 +227,7 @@ func (s *jobsStandIn) job(w http.ResponseWriter, r *http.Request) *standInJob {
 	return j
 }
 
-func (s *jobsStandIn) status(w http.ResponseWriter, r *http.Request) {
+func (s *StandIn) status(w http.ResponseWriter, r *http.Request) {
 	j := s.job(w, r)
 	if j == nil {
 		return
@@ -212,7 +242,7 @@ func (s *jobsStandIn) status(w http.ResponseWriter, r *http.Request) {
 		"created_at": time.Now().UTC(), "usage": map[string]any{}})
 }
 
-func (s *jobsStandIn) results(w http.ResponseWriter, r *http.Request) {
+func (s *StandIn) results(w http.ResponseWriter, r *http.Request) {
 	j := s.job(w, r)
 	if j == nil {
 		return
@@ -227,7 +257,7 @@ func (s *jobsStandIn) results(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *jobsStandIn) eventStream(w http.ResponseWriter, r *http.Request) {
+func (s *StandIn) eventStream(w http.ResponseWriter, r *http.Request) {
 	j := s.job(w, r)
 	if j == nil {
 		return
