@@ -58,6 +58,8 @@ type Job struct {
 	Total  int    `json:"total"`
 	Done   int    `json:"done"`
 	Failed int    `json:"failed"`
+	// Reason says why a job is paused or failed, when the gateway says.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Finished reports whether the job will produce no more results.

@@ -32,6 +32,23 @@ type Options struct {
 	HTTP *http.Client
 	// Poll is how often the job is looked at when no event comes; 0 is 2s.
 	Poll time.Duration
+	// Patience is how long a gateway that does not answer is waited for
+	// before giving up; 0 is 10 minutes.
+	Patience time.Duration
+}
+
+func (o Options) poll() time.Duration {
+	if o.Poll > 0 {
+		return o.Poll
+	}
+	return 2 * time.Second
+}
+
+func (o Options) patience() time.Duration {
+	if o.Patience > 0 {
+		return o.Patience
+	}
+	return 10 * time.Minute
 }
 
 // Summary counts a run's articles.
@@ -147,28 +164,18 @@ func (f *follower) follow(ctx context.Context, job Job, names []string, countFai
 	if !job.Finished() {
 		go f.watch(ctx, job.ID, wake, &ended)
 	}
-	poll := f.o.Poll
-	if poll <= 0 {
-		poll = 2 * time.Second
-	}
-	ticker := time.NewTicker(poll)
+	ticker := time.NewTicker(f.o.poll())
 	defer ticker.Stop()
-	cursor, failures := 0, 0
+	cursor := 0
+	var down time.Time // since when the gateway has not answered
 	for {
 		n, err := f.c.Results(ctx, job.ID, cursor, func(r Result) error {
 			f.handle(r, names, countFailures)
 			return nil
 		})
 		cursor += n
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if failures++; failures > 10 {
-				return err
-			}
-		} else {
-			failures = 0
+		if err := f.unanswered(ctx, err, &down); err != nil {
+			return err
 		}
 		if job.Finished() && cursor >= job.Done+job.Failed {
 			return nil
@@ -184,13 +191,54 @@ func (f *follower) follow(ctx context.Context, job Job, names []string, countFai
 		}
 		if look {
 			j, err := f.c.Job(ctx, job.ID)
-			if err == nil {
-				job = j
-			} else if errors.Is(err, ErrNoJob) {
+			if err := f.unanswered(ctx, err, &down); err != nil {
 				return err
+			}
+			if err == nil {
+				f.noteStatus(job, j)
+				job = j
 			}
 		}
 	}
+}
+
+// unanswered judges an error of a request about the job: nil when there is
+// none or when the gateway may still come back (a restart, a deploy), the
+// error when the job is gone, ctx is done, or the gateway has not answered
+// for o.Patience. down is when the gateway stopped answering.
+func (f *follower) unanswered(ctx context.Context, err error, down *time.Time) error {
+	switch {
+	case err == nil:
+		if !down.IsZero() {
+			f.p.note("the gateway answers again")
+		}
+		*down = time.Time{}
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, ErrNoJob):
+		return err
+	case down.IsZero():
+		*down = time.Now()
+		f.p.note(fmt.Sprintf("the gateway does not answer (%v): waiting for it", err))
+		return nil
+	case time.Since(*down) > f.o.patience():
+		return fmt.Errorf("the gateway has not answered for %s: %w (run the same command again to resume)", f.o.patience(), err)
+	}
+	return nil
+}
+
+// noteStatus says when a job pauses (its key's allowance is spent) or
+// resumes.
+func (f *follower) noteStatus(was, is Job) {
+	if was.Status == is.Status || (is.Status != "paused" && was.Status != "paused") {
+		return
+	}
+	msg := "job " + is.ID + " " + is.Status
+	if is.Reason != "" {
+		msg += ": " + is.Reason
+	}
+	f.p.note(msg)
 }
 
 // watch follows the job's events, resuming the stream from the last event
@@ -205,7 +253,9 @@ func (f *follower) watch(ctx context.Context, id string, wake chan<- struct{}, e
 		}
 	}
 	for ctx.Err() == nil && !ended.Load() {
+		seen := false
 		_ = f.c.Events(ctx, id, lastID, func(ev Event) error {
+			seen = true
 			if ev.ID != "" {
 				lastID = ev.ID
 			}
@@ -221,8 +271,8 @@ func (f *follower) watch(ctx context.Context, id string, wake chan<- struct{}, e
 			signal()
 			return nil
 		})
-		if ended.Load() {
-			return
+		if ended.Load() || seen {
+			continue // a stream cut after it gave events is resumed at once
 		}
 		select {
 		case <-ctx.Done():

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -80,6 +81,17 @@ func run(t *testing.T, o Options) Summary {
 	sum, err := Run(ctx, o)
 	if err != nil {
 		t.Fatalf("Run: %v (progress:\n%s)", err, o.Progress)
+	}
+	return sum
+}
+
+// runAsync is run for another goroutine than the test's.
+func runAsync(t *testing.T, o Options) Summary {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sum, err := Run(ctx, o)
+	if err != nil {
+		t.Errorf("Run: %v", err)
 	}
 	return sum
 }
@@ -275,5 +287,83 @@ func TestWrongKeyAndNoInput(t *testing.T) {
 	o.Inputs = nil
 	if _, err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "nothing to translate") {
 		t.Errorf("Run without inputs: %v", err)
+	}
+}
+
+// A stream cut after each event is resumed from the last event seen, and
+// results are read once each, paged with ?after.
+func TestEventsResumeAndResultsPaging(t *testing.T) {
+	s := jobstest.New(t, testKey, false)
+	s.CutStreams = true
+	in, out := articles(t, nil), t.TempDir()
+	done := make(chan Summary, 1)
+	go func() { done <- runAsync(t, options(s, out, &syncBuffer{}, in)) }()
+	for i := 0; i < 3; i++ {
+		time.Sleep(100 * time.Millisecond)
+		s.Release(1)
+	}
+	if sum := <-done; sum != (Summary{Translated: 3}) {
+		t.Fatalf("run: %v", sum)
+	}
+	ids := s.LastEventIDs()
+	if len(ids) < 2 || ids[0] != "" {
+		t.Fatalf("Last-Event-IDs = %q, want a first stream without one, then resumed ones", ids)
+	}
+	for i := 1; i < len(ids); i++ {
+		prev, _ := strconv.Atoi(ids[i-1])
+		if cur, err := strconv.Atoi(ids[i]); err != nil || cur <= prev {
+			t.Fatalf("Last-Event-IDs = %q, want increasing ids: no event read twice", ids)
+		}
+	}
+	if n := s.Served(); n != 3 {
+		t.Errorf("%d result lines served, want 3: each result read once", n)
+	}
+}
+
+// A gateway that stops answering for a while (a restart) is waited for;
+// one that does not come back within the patience ends the run, to be
+// resumed.
+func TestGatewayDownForAWhile(t *testing.T) {
+	s := jobstest.New(t, testKey, false)
+	in, out := articles(t, nil), t.TempDir()
+	var progress syncBuffer
+	o := options(s, out, &progress, in)
+	done := make(chan Summary, 1)
+	go func() { done <- runAsync(t, o) }()
+	s.Release(1)
+	for deadline := time.Now().Add(10 * time.Second); !exists(filepath.Join(out, "soudan.en.md")); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no first output")
+		}
+	}
+	s.SetDown(true)
+	s.Release(2)
+	time.Sleep(300 * time.Millisecond)
+	s.SetDown(false)
+	if sum := <-done; sum != (Summary{Translated: 3}) {
+		t.Errorf("run: %v, want 3 translated", sum)
+	}
+	for _, want := range []string{"the gateway does not answer", "the gateway answers again"} {
+		if !strings.Contains(progress.String(), want) {
+			t.Errorf("progress lacks %q:\n%s", want, progress.String())
+		}
+	}
+
+	s2 := jobstest.New(t, testKey, false)
+	o = options(s2, t.TempDir(), &syncBuffer{}, in)
+	o.Patience = 200 * time.Millisecond
+	errc := make(chan error, 1)
+	go func() { _, err := Run(context.Background(), o); errc <- err }()
+	for len(s2.Submitted()) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	s2.SetDown(true)
+	select {
+	case err := <-errc:
+		if err == nil || !strings.Contains(err.Error(), "has not answered") {
+			t.Errorf("Run against a gateway gone: %v, want it to give up", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not give up on a gateway gone")
 	}
 }

@@ -34,10 +34,18 @@ type StandIn struct {
 	// them. Set them before the job is submitted.
 	Feeds map[string][]Source
 
-	mu        sync.Mutex
-	jobs      map[string]*standInJob
-	submitted []Request
-	released  chan struct{}
+	// CutStreams ends every event stream after its first event, as a
+	// proxy that drops long connections would; the client must resume with
+	// Last-Event-ID. Set it before the job is submitted.
+	CutStreams bool
+
+	mu           sync.Mutex
+	jobs         map[string]*standInJob
+	submitted    []Request
+	released     chan struct{}
+	lastEventIDs []string // the Last-Event-ID of each event request
+	served       int      // result lines served
+	down         bool
 }
 
 // Source is an article of a job.
@@ -78,7 +86,17 @@ func New(t testing.TB, key string, auto bool) *StandIn {
 	mux.HandleFunc("GET /v1/jobs/{id}", s.status)
 	mux.HandleFunc("GET /v1/jobs/{id}/results", s.results)
 	mux.HandleFunc("GET /v1/jobs/{id}/events", s.eventStream)
-	s.Server = httptest.NewServer(mux)
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		down := s.down
+		s.mu.Unlock()
+		if down {
+			w.Header().Set("Retry-After", "1")
+			apiError(w, 503, "shutting_down", "the gateway is stopping")
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(s.Close)
 	return s
 }
@@ -88,6 +106,29 @@ func (s *StandIn) Release(n int) {
 	for range n {
 		s.released <- struct{}{}
 	}
+}
+
+// SetDown makes every request answer 503 (a gateway restarting), or
+// serves them again.
+func (s *StandIn) SetDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
+// LastEventIDs are the Last-Event-ID headers of the event requests, in
+// order ("" for none).
+func (s *StandIn) LastEventIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.lastEventIDs...)
+}
+
+// Served is how many result lines were served, over all requests.
+func (s *StandIn) Served() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.served
 }
 
 // Submitted are the jobs asked, in order.
@@ -250,6 +291,7 @@ func (s *StandIn) results(w http.ResponseWriter, r *http.Request) {
 	after, _ := strconv.Atoi(r.URL.Query().Get("after"))
 	s.mu.Lock()
 	lines := j.results[min(after, len(j.results)):]
+	s.served += len(lines)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	for _, l := range lines {
@@ -263,6 +305,9 @@ func (s *StandIn) eventStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next, _ := strconv.Atoi(r.Header.Get("Last-Event-ID"))
+	s.mu.Lock()
+	s.lastEventIDs = append(s.lastEventIDs, r.Header.Get("Last-Event-ID"))
+	s.mu.Unlock()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(200)
@@ -275,7 +320,7 @@ func (s *StandIn) eventStream(w http.ResponseWriter, r *http.Request) {
 		for _, e := range pending {
 			fmt.Fprint(w, e)
 			next++
-			if strings.Contains(e, "event: end\n") {
+			if strings.Contains(e, "event: end\n") || s.CutStreams {
 				w.(http.Flusher).Flush()
 				return
 			}
