@@ -367,3 +367,25 @@ func TestGatewayDownForAWhile(t *testing.T) {
 		t.Fatal("Run did not give up on a gateway gone")
 	}
 }
+
+// On a terminal the progress is a bar with the count, the rate and the
+// time left, and a failure is a line of its own.
+func TestTerminalBar(t *testing.T) {
+	s := jobstest.New(t, testKey, true)
+	in := articles(t, map[string]string{"panne.txt": "Une dépêche ÉCHEC\n\nLe fournisseur ne répond pas.\n"})
+	var progress syncBuffer
+	o := options(s, t.TempDir(), &progress, in)
+	o.Terminal = true
+	if sum := run(t, o); sum != (Summary{Translated: 3, Failed: 1}) {
+		t.Fatalf("run: %v", sum)
+	}
+	got := progress.String()
+	for _, re := range []string{`translating`, `\(4/4, \d+(\.\d+)? articles/s\)`, `\[\d+s:\d+s\]`, `[\r\n]panne: failed: 502 provider_error`} {
+		if !regexp.MustCompile(re).MatchString(got) {
+			t.Errorf("the bar lacks %s:\n%q", re, got)
+		}
+	}
+	if strings.Contains(got, "[1/4]") {
+		t.Errorf("plain lines on a terminal:\n%q", got)
+	}
+}
