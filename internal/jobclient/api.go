@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ErrNoJob: the gateway does not know the job (expired, or made by another
@@ -129,30 +130,79 @@ func (c *Client) do(ctx context.Context, method, path string, body any, header h
 	return resp, nil
 }
 
+// ReplyError is a reply of the gateway that is not a success.
+type ReplyError struct {
+	Method, Path string
+	StatusCode   int
+	Status       string
+	// API is the gateway's error object, when it sent one.
+	API *APIError
+	// RetryAfter is the wait the gateway asked for, when it asked.
+	RetryAfter time.Duration
+	text       string
+}
+
+func (e *ReplyError) Error() string {
+	msg := fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Status)
+	if e.API != nil {
+		return msg + ": " + e.API.Error()
+	}
+	if e.text != "" {
+		return msg + ": " + e.text
+	}
+	return msg
+}
+
+// Is makes a 404 match ErrNoJob.
+func (e *ReplyError) Is(target error) bool {
+	return target == ErrNoJob && e.StatusCode == http.StatusNotFound
+}
+
 // replyError turns a reply that is not a success into an error that says
 // what the gateway said.
 func replyError(resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	var e struct {
+	e := &ReplyError{Method: resp.Request.Method, Path: resp.Request.URL.Path, StatusCode: resp.StatusCode, Status: resp.Status,
+		text: strings.TrimSpace(string(b))}
+	var body struct {
 		Error *APIError `json:"error"`
 	}
-	msg := strings.TrimSpace(string(b))
-	if json.Unmarshal(b, &e) == nil && e.Error != nil {
-		msg = e.Error.Error()
+	if json.Unmarshal(b, &body) == nil {
+		e.API = body.Error
 	}
-	err := fmt.Errorf("%s %s: %s", resp.Request.Method, resp.Request.URL.Path, resp.Status)
-	if msg != "" {
-		err = fmt.Errorf("%w: %s", err, msg)
+	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
+		e.RetryAfter = time.Duration(secs) * time.Second
 	}
-	if resp.StatusCode == http.StatusNotFound {
-		return fmt.Errorf("%w (%w)", ErrNoJob, err)
-	}
-	return err
+	return e
 }
 
-// Submit creates a job.
+// retryable reports how long to wait before sending a refused request
+// again: a gateway that is overloaded, stopping or over the key's rate
+// (503, 429) did nothing with it and says when to come back.
+func retryable(err error) (time.Duration, bool) {
+	var e *ReplyError
+	if !errors.As(err, &e) || (e.StatusCode != http.StatusServiceUnavailable && e.StatusCode != http.StatusTooManyRequests) {
+		return 0, false
+	}
+	return min(max(e.RetryAfter, time.Second), time.Minute), true
+}
+
+// Submit creates a job. A refusal that asks to come back (503, 429 with
+// Retry-After) is sent again, up to 5 times: nothing was done with it.
 func (c *Client) Submit(ctx context.Context, req JobRequest) (Job, error) {
 	resp, err := c.do(ctx, http.MethodPost, "/v1/jobs", req, nil)
+	for try := 1; try < 5; try++ {
+		wait, ok := retryable(err)
+		if !ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return Job{}, ctx.Err()
+		case <-time.After(wait):
+		}
+		resp, err = c.do(ctx, http.MethodPost, "/v1/jobs", req, nil)
+	}
 	if err != nil {
 		if errors.Is(err, ErrNoJob) {
 			return Job{}, fmt.Errorf("this gateway has no jobs API: %w", err)

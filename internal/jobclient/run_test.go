@@ -389,3 +389,20 @@ func TestTerminalBar(t *testing.T) {
 		t.Errorf("plain lines on a terminal:\n%q", got)
 	}
 }
+
+// A job refused with 503 and Retry-After is submitted again.
+func TestSubmitRetriesARefusalThatAsksToComeBack(t *testing.T) {
+	s := jobstest.New(t, testKey, true)
+	s.SetDown(true)
+	time.AfterFunc(300*time.Millisecond, func() { s.SetDown(false) })
+	start := time.Now()
+	if sum := run(t, options(s, t.TempDir(), &syncBuffer{}, articles(t, nil))); sum != (Summary{Translated: 3}) {
+		t.Errorf("run: %v, want 3 translated", sum)
+	}
+	if waited := time.Since(start); waited < time.Second {
+		t.Errorf("sent again after %s, want after the Retry-After of 1s", waited)
+	}
+	if n := len(s.Submitted()); n != 1 {
+		t.Errorf("%d jobs, want 1", n)
+	}
+}
