@@ -66,6 +66,21 @@ func (s Summary) String() string {
 // result is written, or with ctx's error when stopped: running it again
 // then resumes.
 func Run(ctx context.Context, o Options) (Summary, error) {
+	o, ins, err := prepare(o)
+	if err != nil {
+		return Summary{}, err
+	}
+	f := &follower{c: &Client{Server: o.Server, Key: o.Key, HTTP: o.HTTP}, o: o, p: newProgress(o.Progress, o.Terminal),
+		counted: map[string]bool{}, request: fingerprint(o, ins)}
+	defer f.p.finish()
+	if followed, err := f.followKept(ctx); followed || err != nil {
+		return f.sum, err
+	}
+	return f.sum, f.submit(ctx, ins)
+}
+
+// prepare checks o, gives its defaults, and reads the inputs.
+func prepare(o Options) (Options, []input, error) {
 	if o.Task == "" {
 		o.Task = "articles"
 	}
@@ -73,71 +88,73 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		o.Format = "md"
 	}
 	if o.Format != "md" && o.Format != "json" {
-		return Summary{}, fmt.Errorf("--format %q: md or json", o.Format)
+		return o, nil, fmt.Errorf("--format %q: md or json", o.Format)
 	}
 	ins, err := collect(o.Inputs)
 	if err != nil {
-		return Summary{}, err
+		return o, nil, err
 	}
 	if len(ins) == 0 && o.Feed == "" {
-		return Summary{}, errors.New("nothing to translate: give files, folders or URLs, or --feed")
+		return o, nil, errors.New("nothing to translate: give files, folders or URLs, or --feed")
 	}
-	c := &Client{Server: o.Server, Key: o.Key, HTTP: o.HTTP}
-	f := &follower{c: c, o: o, p: newProgress(o.Progress, o.Terminal), written: map[string]bool{}}
-	defer f.p.finish()
+	return o, ins, nil
+}
 
-	kept, err := loadState(o.Out)
-	if err != nil {
-		return Summary{}, err
+// followKept follows the job kept in the output folder when it was started
+// for this very request, and reports whether that was the run's whole work:
+// a job still running is (its failures are for the next run), a finished
+// one is read again only to write what an interrupted run left unwritten.
+func (f *follower) followKept(ctx context.Context) (bool, error) {
+	kept, err := loadState(f.o.Out)
+	if err != nil || kept == nil || kept.Server != f.o.Server || kept.Request != f.request {
+		return false, err
 	}
-	if kept != nil && kept.Server == o.Server && kept.Request == fingerprint(o) {
-		job, err := c.Job(ctx, kept.ID)
-		switch {
-		case errors.Is(err, ErrNoJob):
-			// Expired or unknown here: a new job.
-		case err != nil:
-			return Summary{}, err
-		case !job.Finished():
-			f.p.note(fmt.Sprintf("resuming job %s (%d of %d finished)", job.ID, job.Done+job.Failed, job.Total))
-			err := f.follow(ctx, job, kept.Names, true)
-			return f.sum, err
-		default:
-			// Finished: write what an interrupted run left unwritten,
-			// then retry what failed in a new job.
-			if err := f.follow(ctx, job, kept.Names, false); err != nil {
-				return f.sum, err
-			}
-		}
+	job, err := f.c.Job(ctx, kept.ID)
+	switch {
+	case errors.Is(err, ErrNoJob):
+		return false, nil // expired, or unknown here: a new job
+	case err != nil:
+		return false, err
+	case job.Finished():
+		return false, f.follow(ctx, job, kept.Names, false)
 	}
+	f.p.note(fmt.Sprintf("resuming job %s (%d of %d finished)", job.ID, job.Done+job.Failed, job.Total))
+	return true, f.follow(ctx, job, kept.Names, true)
+}
 
-	var pending []input
+// submit sends the inputs whose output is not written, and the feed, as one
+// job, keeps its id in the output folder, and follows it.
+func (f *follower) submit(ctx context.Context, ins []input) error {
+	req := JobRequest{Task: f.o.Task, Feed: f.o.Feed, SummarySentences: f.o.SummarySentences, Glossary: f.o.Glossary}
+	var names []string
 	for _, in := range ins {
-		if exists(outputPath(o.Out, in.name, o.Format)) {
-			if !f.written[in.name] {
-				f.sum.Skipped++
-			}
+		if exists(outputPath(f.o.Out, in.name, f.o.Format)) {
+			f.skip(in.name)
 			continue
 		}
-		pending = append(pending, in)
-	}
-	if len(pending) == 0 && o.Feed == "" {
-		return f.sum, nil
-	}
-	req := JobRequest{Task: o.Task, Feed: o.Feed, SummarySentences: o.SummarySentences, Glossary: o.Glossary}
-	names := make([]string, len(pending))
-	for i, in := range pending {
 		req.Articles = append(req.Articles, in.source)
-		names[i] = in.name
+		names = append(names, in.name)
 	}
-	job, err := c.Submit(ctx, req)
+	if len(names) == 0 && f.o.Feed == "" {
+		return nil
+	}
+	job, err := f.c.Submit(ctx, req)
 	if err != nil {
-		return f.sum, err
+		return err
 	}
-	if err := saveState(o.Out, &state{Server: o.Server, ID: job.ID, Request: fingerprint(o), Names: names}); err != nil {
-		return f.sum, err
+	if err := saveState(f.o.Out, &state{Server: f.o.Server, ID: job.ID, Request: f.request, Names: names}); err != nil {
+		return err
 	}
 	f.p.note(fmt.Sprintf("job %s: %d articles", job.ID, job.Total))
-	return f.sum, f.follow(ctx, job, names, true)
+	return f.follow(ctx, job, names, true)
+}
+
+// skip counts an output written before this run, once.
+func (f *follower) skip(name string) {
+	if !f.counted[name] {
+		f.counted[name] = true
+		f.sum.Skipped++
+	}
 }
 
 // follower writes the results of a job as they come.
@@ -146,7 +163,8 @@ type follower struct {
 	o       Options
 	p       progress
 	sum     Summary
-	written map[string]bool // outputs written by this run
+	request string          // the fingerprint of the run's request
+	counted map[string]bool // outputs counted by this run
 	taken   map[string]bool // names given to feed items in this job
 }
 
@@ -293,10 +311,7 @@ func (f *follower) handle(r Result, names []string, countFailures bool) {
 	}
 	path := outputPath(f.o.Out, name, f.o.Format)
 	if exists(path) {
-		if !f.written[name] {
-			f.written[name] = true
-			f.sum.Skipped++
-		}
+		f.skip(name)
 		f.p.advance(name + ": already written")
 		return
 	}
@@ -309,7 +324,7 @@ func (f *follower) handle(r Result, names []string, countFailures bool) {
 		f.p.line(fmt.Sprintf("%s: failed: %v", name, err))
 		return
 	}
-	f.written[name] = true
+	f.counted[name] = true
 	f.sum.Translated++
 	if isIncomplete(r.Result) {
 		f.p.line(fmt.Sprintf("%s: written incomplete, see its warnings", path))

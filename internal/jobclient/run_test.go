@@ -214,7 +214,8 @@ func TestResumeAfterStop(t *testing.T) {
 		}
 		s.Release(2)
 	}()
-	sum := run(t, options(s, out, &progress, in))
+	// The folder named another way is the same request.
+	sum := run(t, options(s, out, &progress, in+string(filepath.Separator)))
 	if sum != (Summary{Translated: 2, Skipped: 1}) {
 		t.Errorf("resumed run: %v, want 2 translated, 0 failed, 1 skipped", sum)
 	}
@@ -404,5 +405,32 @@ func TestSubmitRetriesARefusalThatAsksToComeBack(t *testing.T) {
 	}
 	if n := len(s.Submitted()); n != 1 {
 		t.Errorf("%d jobs, want 1", n)
+	}
+}
+
+// A kept job made for another request (an article edited since) is not
+// followed: what is not written goes in a new job.
+func TestKeptJobOfAnotherRequest(t *testing.T) {
+	s := jobstest.New(t, testKey, false)
+	in, out := articles(t, nil), t.TempDir()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := Run(ctx, options(s, out, &syncBuffer{}, in)); done <- err }()
+	s.Release(1)
+	for !exists(filepath.Join(out, "soudan.en.md")) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	<-done
+	if err := os.WriteFile(filepath.Join(in, "sommet.txt"), []byte("Premier sommet, version corrigée\n\nLe sommet s'est achevé.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.Release(10)
+	if sum := run(t, options(s, out, &syncBuffer{}, in)); sum != (Summary{Translated: 2, Skipped: 1}) {
+		t.Errorf("run: %v, want 2 translated, 0 failed, 1 skipped", sum)
+	}
+	jobs := s.Submitted()
+	if len(jobs) != 2 || len(jobs[1].Articles) != 2 || !strings.Contains(jobs[1].Articles[1].Text, "version corrigée") {
+		t.Errorf("jobs = %+v, want a second job of the two articles not written, the edited one as edited", jobs)
 	}
 }

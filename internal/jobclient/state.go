@@ -28,9 +28,14 @@ type state struct {
 }
 
 // fingerprint identifies a request, to tell whether a kept job is this
-// run's.
-func fingerprint(o Options) string {
-	b, _ := json.Marshal([]any{o.Inputs, o.Feed, o.Task, o.Format, o.SummarySentences, o.Glossary})
+// run's: the same articles (by name and content, however the command named
+// them), feed and options.
+func fingerprint(o Options, ins []input) string {
+	articles := make([]any, len(ins))
+	for i, in := range ins {
+		articles[i] = []any{in.name, in.source}
+	}
+	b, _ := json.Marshal([]any{articles, o.Feed, o.Task, o.Format, o.SummarySentences, o.Glossary})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
