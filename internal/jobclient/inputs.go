@@ -51,40 +51,44 @@ func collect(args []string) ([]input, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !info.IsDir() {
-			s, err := readSource(arg)
-			if err != nil {
-				return nil, err
+		if info.IsDir() {
+			err = walk(arg, add)
+		} else {
+			var s Source
+			if s, err = readSource(arg); err == nil {
+				add(stem(filepath.Base(arg)), s)
 			}
-			add(stem(filepath.Base(arg)), s)
-			continue
 		}
-		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if p != arg && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if readable[strings.ToLower(filepath.Ext(p))] == nil {
-				return nil
-			}
-			s, err := readSource(p)
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(arg, p)
-			add(stem(filepath.ToSlash(rel)), s)
-			return nil
-		})
 		if err != nil {
 			return nil, err
 		}
 	}
 	return ins, nil
+}
+
+// walk adds the readable files of the folder root, in lexical order, each
+// named by its path within root; hidden folders are passed over.
+func walk(root string, add func(name string, s Source)) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && p != root && strings.HasPrefix(d.Name(), "."):
+			return filepath.SkipDir
+		case d.IsDir() || readable[strings.ToLower(filepath.Ext(p))] == nil:
+			return nil
+		}
+		s, err := readSource(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		add(stem(filepath.ToSlash(rel)), s)
+		return nil
+	})
 }
 
 func isURL(arg string) bool {
