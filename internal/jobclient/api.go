@@ -144,6 +144,9 @@ type ReplyError struct {
 
 func (e *ReplyError) Error() string {
 	msg := fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Status)
+	if e.StatusCode == http.StatusUnauthorized {
+		msg += " (the API key is read from PASSERELLE_API_KEY)"
+	}
 	if e.API != nil {
 		return msg + ": " + e.API.Error()
 	}

@@ -90,6 +90,9 @@ func prepare(o Options) (Options, []input, error) {
 	if o.Format != "md" && o.Format != "json" {
 		return o, nil, fmt.Errorf("--format %q: md or json", o.Format)
 	}
+	if o.Task != "articles" && o.Task != "translate" && o.Task != "summarize" {
+		return o, nil, fmt.Errorf("--task %q: articles, translate or summarize", o.Task)
+	}
 	ins, err := collect(o.Inputs)
 	if err != nil {
 		return o, nil, err
@@ -196,6 +199,7 @@ func (f *follower) follow(ctx context.Context, job Job, names []string, countFai
 			return err
 		}
 		if job.Finished() && cursor >= job.Done+job.Failed {
+			f.unfinished(job, cursor, countFailures)
 			return nil
 		}
 		look := false
@@ -244,6 +248,21 @@ func (f *follower) unanswered(ctx context.Context, err error, down *time.Time) e
 		return fmt.Errorf("the gateway has not answered for %s: %w (run the same command again to resume)", f.o.patience(), err)
 	}
 	return nil
+}
+
+// unfinished counts as failed the articles of a job that ended without
+// their result (cancelled, or failed as a whole), and says so.
+func (f *follower) unfinished(job Job, results int, countFailures bool) {
+	missing := job.Total - results
+	if missing <= 0 || !countFailures {
+		return
+	}
+	f.sum.Failed += missing
+	msg := fmt.Sprintf("job %s %s: %d articles not translated", job.ID, job.Status, missing)
+	if job.Reason != "" {
+		msg += " (" + job.Reason + ")"
+	}
+	f.p.note(msg)
 }
 
 // noteStatus says when a job pauses (its key's allowance is spent) or

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -432,5 +433,32 @@ func TestKeptJobOfAnotherRequest(t *testing.T) {
 	jobs := s.Submitted()
 	if len(jobs) != 2 || len(jobs[1].Articles) != 2 || !strings.Contains(jobs[1].Articles[1].Text, "version corrigée") {
 		t.Errorf("jobs = %+v, want a second job of the two articles not written, the edited one as edited", jobs)
+	}
+}
+
+// A job cancelled on the gateway ends the run, its articles not done
+// counted failed.
+func TestCancelledJob(t *testing.T) {
+	s := jobstest.New(t, testKey, false)
+	in, out := articles(t, nil), t.TempDir()
+	var progress syncBuffer
+	done := make(chan Summary, 1)
+	go func() { done <- runAsync(t, options(s, out, &progress, in)) }()
+	s.Release(1)
+	for !exists(filepath.Join(out, "soudan.en.md")) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, s.URL+"/v1/jobs/job1", nil)
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if sum := <-done; sum != (Summary{Translated: 1, Failed: 2}) {
+		t.Errorf("run: %v, want 1 translated, 2 failed", sum)
+	}
+	if !strings.Contains(progress.String(), "job job1 cancelled: 2 articles not translated") {
+		t.Errorf("progress does not say the job was cancelled:\n%s", progress.String())
 	}
 }

@@ -68,13 +68,14 @@ type Request struct {
 }
 
 type standInJob struct {
-	id, key  string
-	articles []Source
-	results  [][]byte // NDJSON lines, in the order the articles finished
-	events   []string // SSE entries, event i with id i+1
-	done     int
-	failed   int
-	changed  chan struct{} // closed and replaced at each new event
+	id, key   string
+	articles  []Source
+	results   [][]byte // NDJSON lines, in the order the articles finished
+	events    []string // SSE entries, event i with id i+1
+	done      int
+	failed    int
+	cancelled bool
+	changed   chan struct{} // closed and replaced at each new event
 }
 
 // New starts a stand-in whose jobs belong to key, closed when the test
@@ -86,6 +87,7 @@ func New(t testing.TB, key string, auto bool) *StandIn {
 	mux.HandleFunc("GET /v1/jobs/{id}", s.status)
 	mux.HandleFunc("GET /v1/jobs/{id}/results", s.results)
 	mux.HandleFunc("GET /v1/jobs/{id}/events", s.eventStream)
+	mux.HandleFunc("DELETE /v1/jobs/{id}", s.cancel)
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		down := s.down
@@ -202,6 +204,10 @@ func (s *StandIn) work(j *standInJob) {
 		}
 		line, ok := translate(i, j.articles[i])
 		s.mu.Lock()
+		if j.cancelled {
+			s.mu.Unlock()
+			return
+		}
 		j.results = append(j.results, line)
 		status := 200
 		if ok {
@@ -276,11 +282,29 @@ func (s *StandIn) status(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	status := "running"
-	if j.done+j.failed == len(j.articles) {
+	switch {
+	case j.cancelled:
+		status = "cancelled"
+	case j.done+j.failed == len(j.articles):
 		status = "done"
 	}
 	writeJSON(w, 200, map[string]any{"id": j.id, "status": status, "total": len(j.articles), "done": j.done, "failed": j.failed,
 		"created_at": time.Now().UTC(), "usage": map[string]any{}})
+}
+
+// cancel is DELETE /v1/jobs/{id}: the articles not started are not worked.
+func (s *StandIn) cancel(w http.ResponseWriter, r *http.Request) {
+	j := s.job(w, r)
+	if j == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !j.cancelled && j.done+j.failed < len(j.articles) {
+		j.cancelled = true
+		j.emit("end", `{"status": "cancelled"}`)
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *StandIn) results(w http.ResponseWriter, r *http.Request) {
