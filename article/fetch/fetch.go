@@ -3,7 +3,8 @@
 // gateway runs in (loopback, private, link-local and metadata addresses),
 // checked on the address actually dialled, after DNS resolution and on every
 // redirect; it caps the size, the time and the number of redirects, accepts
-// only HTML, and returns the page decoded to UTF-8.
+// only HTML (Get) or only a feed's XML (GetFeed, asked for by name), and
+// returns the page decoded to UTF-8.
 package fetch
 
 import (
@@ -43,6 +44,9 @@ var (
 	ErrTooLarge = errors.New("the page is too large")
 	// ErrNotHTML: the server answered with something other than an HTML page.
 	ErrNotHTML = errors.New("the URL is not an HTML page")
+	// ErrNotFeed: GetFeed was answered with something other than a feed's
+	// media types (RSS, Atom, XML).
+	ErrNotFeed = errors.New("the URL is not a feed")
 	// ErrTooManyRedirects: the server redirected more than
 	// Options.MaxRedirects times.
 	ErrTooManyRedirects = errors.New("too many redirects")
@@ -173,6 +177,50 @@ func (f *Fetcher) MaxBytes() int64 {
 // ErrFetchFailed (wrapping the cause, or a *StatusError) when the page cannot
 // be downloaded or the server answers with a status other than 2xx.
 func (f *Fetcher) Get(ctx context.Context, rawURL string) (Page, error) {
+	return f.get(ctx, rawURL, htmlKind)
+}
+
+// GetFeed downloads the RSS or Atom feed at rawURL under the same address
+// guard and bounds of size, time and redirects as Get. It accepts only the
+// media types of a feed (application/rss+xml, application/atom+xml,
+// application/xml, text/xml) and answers ErrNotFeed for any other declared
+// type, HTML included; a body sent with no type is handed on for the feed
+// parser to judge. Body is the document as sent, not decoded: an XML
+// document names its own encoding, which its parser honours; only a body
+// whose encoding the header alone declares is decoded to UTF-8.
+func (f *Fetcher) GetFeed(ctx context.Context, rawURL string) (Page, error) {
+	return f.get(ctx, rawURL, feedKind)
+}
+
+// kind is what a download accepts: the Accept header sent, the media types
+// taken, and the error for the others.
+type kind struct {
+	accept string
+	takes  func(mediaType string) bool
+	wrong  error
+	// sniff refuses a body sent without a type unless it sniffs as taken.
+	sniff bool
+	// decode returns the body as UTF-8 (HTML); otherwise only a charset
+	// the header alone declares is applied (XML declares its own).
+	decode bool
+}
+
+var (
+	htmlKind = kind{
+		accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+		takes:  func(t string) bool { return t == "text/html" || t == "application/xhtml+xml" },
+		wrong:  ErrNotHTML, sniff: true, decode: true,
+	}
+	feedKind = kind{
+		accept: "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9",
+		takes: func(t string) bool {
+			return t == "application/rss+xml" || t == "application/atom+xml" || t == "application/xml" || t == "text/xml"
+		},
+		wrong: ErrNotFeed,
+	}
+)
+
+func (f *Fetcher) get(ctx context.Context, rawURL string, k kind) (Page, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
 		return Page{}, fmt.Errorf("%w: %v", ErrInvalidURL, redact.Secrets(redact.URLs(err.Error()), redact.URLSecrets(rawURL)...))
@@ -185,7 +233,7 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (Page, error) {
 		return Page{}, fmt.Errorf("%w: %v", ErrInvalidURL, err)
 	}
 	req.Header.Set("User-Agent", f.opts.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+	req.Header.Set("Accept", k.accept)
 	req.Header.Set("Accept-Language", "fr,en;q=0.5")
 
 	resp, err := f.client.Do(req)
@@ -201,8 +249,8 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (Page, error) {
 		return Page{}, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrTooLarge, resp.ContentLength, f.opts.MaxBytes)
 	}
 	declared := resp.Header.Get("Content-Type")
-	if declared != "" && !isHTML(declared) {
-		return Page{}, fmt.Errorf("%w: the server sent %s", ErrNotHTML, declared)
+	if declared != "" && !takes(k, declared) {
+		return Page{}, fmt.Errorf("%w: the server sent %s", k.wrong, declared)
 	}
 	// One byte over the limit is enough to know the page is too large;
 	// truncating it instead would hand on an article cut mid-sentence.
@@ -216,16 +264,40 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (Page, error) {
 	contentType := declared
 	if contentType == "" {
 		contentType = http.DetectContentType(body)
-		if !isHTML(contentType) {
-			return Page{}, fmt.Errorf("%w: the content looks like %s", ErrNotHTML, contentType)
+		if k.sniff && !takes(k, contentType) {
+			return Page{}, fmt.Errorf("%w: the content looks like %s", k.wrong, contentType)
 		}
 	}
 	mediaType, _, _ := mime.ParseMediaType(contentType)
-	return Page{
-		URL:         resp.Request.URL.String(),
-		Body:        toUTF8(body, declared),
-		ContentType: mediaType,
-	}, nil
+	if k.decode {
+		body = toUTF8(body, declared)
+	} else {
+		body = headerCharsetToUTF8(body, declared)
+	}
+	return Page{URL: resp.Request.URL.String(), Body: body, ContentType: mediaType}, nil
+}
+
+// takes reports whether a Content-Type is one of k's media types.
+func takes(k kind, contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return err == nil && k.takes(mediaType)
+}
+
+// headerCharsetToUTF8 decodes an XML body with the charset its header
+// declares when the document itself declares none: a declaration in the
+// document is left to the XML parser, which would otherwise decode the body
+// twice.
+func headerCharsetToUTF8(body []byte, contentType string) []byte {
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil || params["charset"] == "" || strings.EqualFold(params["charset"], "utf-8") {
+		return body
+	}
+	head := body[:min(len(body), 200)]
+	if end := bytes.IndexByte(head, '>'); bytes.HasPrefix(bytes.TrimSpace(head), []byte("<?xml")) && end > 0 &&
+		bytes.Contains(head[:end], []byte("encoding")) {
+		return body
+	}
+	return toUTF8(body, contentType)
 }
 
 // checkURL refuses what is not an absolute http or https URL with a host.
@@ -321,15 +393,6 @@ func classify(err error) error {
 		}
 	}
 	return fmt.Errorf("%w: %w", ErrFetchFailed, err)
-}
-
-// isHTML reports whether a Content-Type names an HTML page.
-func isHTML(contentType string) bool {
-	mediaType, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
-	return mediaType == "text/html" || mediaType == "application/xhtml+xml"
 }
 
 // toUTF8 decodes body with the charset the Content-Type declares, else a

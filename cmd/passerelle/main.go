@@ -2,6 +2,8 @@
 // cache and the providers, serves the HTTP API, reloads the configuration on
 // SIGHUP and shuts down gracefully on SIGINT or SIGTERM.
 //
+// `passerelle translate` is a client of a running gateway: it translates
+// files, folders, URLs and a feed through one job (see commands.go).
 // `passerelle new-key` prints a new API key and its hash; `passerelle
 // hash-key` prints the hash of the key on standard input.
 package main
@@ -38,19 +40,14 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 {
-		if err := keyCommand(os.Args[1], os.Stdin, os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, "passerelle:", err)
-			os.Exit(2)
-		}
-		return
-	}
+	os.Exit(execute(os.Args[1:]))
+}
+
+// serve runs the gateway until SIGINT or SIGTERM.
+func serve() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Getenv, os.Stderr, nil); err != nil {
-		fmt.Fprintln(os.Stderr, "passerelle:", err)
-		os.Exit(1)
-	}
+	return run(ctx, os.Getenv, os.Stderr, nil)
 }
 
 // run serves until ctx is done, then drains in-flight requests for the
