@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"passerelle/providers/internal/spectest"
+	"passerelle/internal/testenv/spectest"
 )
 
 // testKey is the (Pro) key the fake server accepts.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"passerelle/providers/internal/spectest"
+	"passerelle/internal/testenv/spectest"
 )
 
 // loadSpec loads testdata/deepl-openapi.excerpt.json, an excerpt of DeepL's

@@ -13,7 +13,7 @@ import (
 
 	"passerelle/prompts"
 	"passerelle/providers/internal/llmtest"
-	"passerelle/providers/internal/spectest"
+	"passerelle/internal/testenv/spectest"
 )
 
 // testKey is the API key the fake server accepts.
