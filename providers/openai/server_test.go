@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/internal/testenv/spectest"
 	"passerelle/prompts"
 	"passerelle/providers/internal/llmtest"
-	"passerelle/internal/testenv/spectest"
 )
 
 // testKey is the API key the fake server accepts.
