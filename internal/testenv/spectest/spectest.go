@@ -12,7 +12,13 @@
 // error body only there). Schema.Validate decodes a body and checks it with
 // kin-openapi's validator; a failure is a *Violation naming the JSON pointer
 // of the value and the keyword it broke, so that a test can tell that a body
-// was refused for the right reason.
+// was refused for the right reason. testenv's own tests check the OpenAI
+// stand-ins of the end-to-end tests and tools the same way.
+//
+// Bodies are checked with kin-openapi's own validator, for OpenAI's
+// OpenAPI 3.1 excerpt too, rather than its JSON Schema 2020-12 mode: the
+// excerpts use no keyword the former lacks (type "null" and nullable
+// included), and only it says which keyword failed where.
 package spectest
 
 import (
