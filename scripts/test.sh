@@ -13,17 +13,27 @@
 #   - the binary the end-to-end tests run is built once, here, rather than
 #     inside the longest test package (PASSERELLE_TEST_BINARY);
 #   - `go vet ./...` runs every analyzer, so `go test` skips its own subset;
-#   - the longest packages are named first, so that they start first rather
-#     than end the run alone;
 #   - the fuzz pass builds each package's test binary once for all its
 #     targets (scripts/fuzz.sh).
+# Each step prints how long it took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 statedir=$(mktemp -d "${TMPDIR:-/tmp}/passerelle-test.XXXXXX")
 state=$statedir/services.env
 services=
+step=
+# begin NAME: prints how long the previous step took, then NAME.
+begin() {
+	if [[ -n $step ]]; then
+		echo "   ($step: $((SECONDS - step_start))s)"
+	fi
+	step=$1
+	step_start=$SECONDS
+	[[ -z $step ]] || echo "== $step"
+}
 cleanup() {
+	begin ""
 	# A start still under way ends (started or failed) before the stop.
 	if [[ -n $services ]]; then
 		wait "$services" 2>/dev/null || true
@@ -40,19 +50,20 @@ trap cleanup EXIT
 scripts/services.sh start "$state" &
 services=$!
 
-echo "== gofmt"
+begin gofmt
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [[ -n $unformatted ]]; then
 	echo "gofmt would change:"
 	echo "$unformatted"
 	exit 1
 fi
-echo "== go vet"
+begin "go vet"
 go vet ./...
-echo "== go build ./cmd/passerelle (for the tests that run the binary)"
+begin "go build ./cmd/passerelle (for the tests that run the binary)"
 go build -o "$statedir/passerelle" ./cmd/passerelle
 export PASSERELLE_TEST_BINARY=$statedir/passerelle
 
+begin "services (started in the background)"
 if ! wait "$services"; then
 	services=
 	echo "make test: the services did not start (see above)" >&2
@@ -62,8 +73,8 @@ services=
 # shellcheck disable=SC1090
 . "$state"
 
-echo "== go test -race"
-go test -race -count=1 -vet=off "$@" ./cmd/passerelle ./article/extract ./cache ./tools/evalextract ./... 2>&1 |
+begin "go test -race"
+go test -race -count=1 -vet=off "$@" ./... 2>&1 |
 	tee "$statedir/test.log"
-echo "== fuzz (5s per target)"
+begin "fuzz (5s per target)"
 make fuzz-short
