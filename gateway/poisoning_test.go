@@ -112,17 +112,12 @@ type glossaryModel struct {
 }
 
 func (m *glossaryModel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Messages []struct {
-			Role    string `json:"role"`
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) < 2 {
-		http.Error(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`, http.StatusBadRequest)
+	req, _, err := testenv.ReadChat(r)
+	if err != nil {
+		testenv.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", err.Error())
 		return
 	}
-	user := req.Messages[len(req.Messages)-1].Content
+	user := req.User()
 	m.mu.Lock()
 	m.users = append(m.users, user)
 	m.mu.Unlock()
@@ -150,14 +145,7 @@ func (m *glossaryModel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		outs[i] = out
 	}
-	answer, _ := json.Marshal(map[string]any{"translations": outs})
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"id": "chatcmpl-test", "object": "chat.completion", "created": 1741570283, "model": "gpt-test",
-		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": string(answer)}}},
-		"usage": map[string]any{"prompt_tokens": 100, "completion_tokens": 40, "total_tokens": 140},
-	})
+	_ = testenv.WriteCompletion(w, "chatcmpl-test", "gpt-test", testenv.TranslationsContent(outs), testenv.Usage{PromptTokens: 100, CompletionTokens: 40})
 }
 
 func newLLMService(t *testing.T, store cache.Store, model http.Handler) *Service {

@@ -1,14 +1,43 @@
 #!/usr/bin/env bash
 # `make test`: vet, then race-test every package against a real Redis and a
-# real Apertium APy server. Both are started on free loopback ports (and
-# installed from Debian's packages when missing and possible), and stopped
-# when the run ends, whatever its outcome.
+# real Apertium APy server, then fuzz every fuzz target briefly. Both services
+# are started on free loopback ports (and installed from Debian's packages
+# when missing and possible), once for all the packages, which find them
+# through the PASSERELLE_TEST_* variables, and stopped when the run ends,
+# whatever its outcome. Under CI=true a test that needs a service it cannot
+# reach fails instead of being skipped.
+#
+# Where the time goes, and what is done about it:
+#   - the services start in the background while the code is checked and the
+#     gateway binary is built (Apertium takes seconds to load its pairs);
+#   - the binary the end-to-end tests run is built once, here, rather than
+#     inside the longest test package (PASSERELLE_TEST_BINARY);
+#   - `go vet ./...` runs every analyzer, so `go test` skips its own subset;
+#   - the fuzz pass builds each package's test binary once for all its
+#     targets (scripts/fuzz.sh).
+# Each step prints how long it took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 statedir=$(mktemp -d "${TMPDIR:-/tmp}/passerelle-test.XXXXXX")
 state=$statedir/services.env
+services=
+step=
+# begin NAME: prints how long the previous step took, then NAME.
+begin() {
+	if [[ -n $step ]]; then
+		echo "   ($step: $((SECONDS - step_start))s)"
+	fi
+	step=$1
+	step_start=$SECONDS
+	[[ -z $step ]] || echo "== $step"
+}
 cleanup() {
+	begin ""
+	# A start still under way ends (started or failed) before the stop.
+	if [[ -n $services ]]; then
+		wait "$services" 2>/dev/null || true
+	fi
 	scripts/services.sh stop "$state" || true
 	# One closing line for whoever reads the end of the output.
 	if [[ -f $statedir/test.log ]]; then
@@ -18,20 +47,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-scripts/services.sh start "$state"
-# shellcheck disable=SC1090
-. "$state"
+scripts/services.sh start "$state" &
+services=$!
 
-echo "== gofmt"
+begin gofmt
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [[ -n $unformatted ]]; then
 	echo "gofmt would change:"
 	echo "$unformatted"
 	exit 1
 fi
-echo "== go vet"
+begin "go vet"
 go vet ./...
-echo "== go test -race"
-go test -race -count=1 "$@" ./... 2>&1 | tee "$statedir/test.log"
-echo "== fuzz (5s per target)"
+begin "go build ./cmd/passerelle (for the tests that run the binary)"
+go build -o "$statedir/passerelle" ./cmd/passerelle
+export PASSERELLE_TEST_BINARY=$statedir/passerelle
+
+begin "services (started in the background)"
+if ! wait "$services"; then
+	services=
+	echo "make test: the services did not start (see above)" >&2
+	exit 1
+fi
+services=
+# shellcheck disable=SC1090
+. "$state"
+
+begin "go test -race"
+go test -race -count=1 -vet=off "$@" ./... 2>&1 |
+	tee "$statedir/test.log"
+begin "fuzz (5s per target)"
 make fuzz-short

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"passerelle/internal/testenv"
 )
 
 // fault is how the fake upstream answers one call.
@@ -73,13 +75,13 @@ func (u *chatUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	switch f {
 	case faultRateLimit:
 		w.Header().Set("Retry-After", "1")
-		writeOpenAIError(w, http.StatusTooManyRequests, "requests", "rate_limit_exceeded", "Rate limit reached for requests")
+		testenv.WriteOpenAIError(w, http.StatusTooManyRequests, "requests", "rate_limit_exceeded", "Rate limit reached for requests")
 		return
 	case faultServer:
-		writeOpenAIError(w, http.StatusInternalServerError, "server_error", "", "The server had an error while processing your request.")
+		testenv.WriteOpenAIError(w, http.StatusInternalServerError, "server_error", "", "The server had an error while processing your request.")
 		return
 	case faultAuth:
-		writeOpenAIError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
+		testenv.WriteOpenAIError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
 		return
 	case faultHang:
 		select {

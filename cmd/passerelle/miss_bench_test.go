@@ -69,42 +69,30 @@ func (s *englishStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.first = body
 	}
 	s.mu.Unlock()
-	var req struct {
-		Model    string `json:"model"`
-		Messages []struct {
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	var payload struct {
-		Segments []string `json:"segments"`
-	}
-	if json.Unmarshal(body, &req) != nil || len(req.Messages) == 0 ||
-		json.Unmarshal([]byte(req.Messages[len(req.Messages)-1].Content), &payload) != nil {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "not a translation request")
+	req, err := testenv.DecodeChat(body)
+	if err != nil {
+		testenv.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "not a translation request")
 		return
 	}
-	out := make([]string, len(payload.Segments))
-	for i, seg := range payload.Segments {
+	segments, err := req.Segments()
+	if err != nil {
+		testenv.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "not a translation request")
+		return
+	}
+	out := make([]string, len(segments))
+	for i, seg := range segments {
 		base, tag := seg, ""
 		if j := strings.LastIndex(seg, " ("); j >= 0 {
 			base, tag = seg[:j], seg[j:]
 		}
 		en, ok := s.english[base]
 		if !ok {
-			writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "unknown_segment", "not a segment of the seed: "+seg)
+			testenv.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "unknown_segment", "not a segment of the seed: "+seg)
 			return
 		}
 		out[i] = en + tag
 	}
-	content, _ := json.Marshal(map[string][]string{"translations": out})
-	reply, _ := json.Marshal(map[string]any{
-		"id": "chatcmpl-bench", "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
-		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": string(content)}}},
-		"usage": map[string]int{"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-	})
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(reply)
+	_ = testenv.WriteCompletion(w, "chatcmpl-bench", req.Model, testenv.TranslationsContent(out), testenv.Usage{})
 }
 
 // BenchmarkMissPath is POST /v1/translate of a new article through the

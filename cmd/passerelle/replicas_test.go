@@ -15,13 +15,25 @@ import (
 	"passerelle/internal/testenv"
 )
 
+// binaryEnv names a gateway binary built from this working tree before the
+// tests (scripts/test.sh builds it while the services start); without it,
+// buildBinary builds one.
+const binaryEnv = "PASSERELLE_TEST_BINARY"
+
+// builtDir is the folder of the binary buildBinary built, removed by TestMain.
+var builtDir string
+
 // buildBinary builds this command once per test binary, for tests that need
 // real separate processes.
 var buildBinary = sync.OnceValues(func() (string, error) {
+	if bin := os.Getenv(binaryEnv); bin != "" {
+		return bin, nil
+	}
 	dir, err := os.MkdirTemp("", "passerelle-bin-")
 	if err != nil {
 		return "", err
 	}
+	builtDir = dir
 	bin := filepath.Join(dir, "passerelle")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
@@ -29,6 +41,14 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 	}
 	return bin, nil
 })
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		_ = os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
+}
 
 // startProcess runs the gateway binary with env and waits for /healthz.
 func startProcess(t *testing.T, env []string) string {

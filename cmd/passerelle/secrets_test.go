@@ -61,7 +61,7 @@ func TestNoSecretInAnyLogOrError(t *testing.T) {
 	// A proxy in front of an OpenAI-compatible server that refuses the
 	// credentials and echoes them back, as some proxies do.
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeOpenAIError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key",
+		testenv.WriteOpenAIError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key",
 			fmt.Sprintf("Incorrect API key provided: %s; api-key %s; token %s; at %s",
 				r.Header.Get("Authorization"), r.Header.Get("Api-Key"), r.Header.Get("X-Proxy-Token"), r.URL.RequestURI()))
 	}))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -10,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"passerelle/internal/testenv"
 )
 
 // englishUpstream is an OpenAI-compatible chat completions server whose
@@ -72,18 +73,12 @@ func readChat(w http.ResponseWriter, r *http.Request) (model, user string, ok bo
 		http.NotFound(w, r)
 		return "", "", false
 	}
-	var req struct {
-		Model    string `json:"model"`
-		Messages []struct {
-			Role    string `json:"role"`
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) < 2 {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "could not parse the request body")
+	req, _, err := testenv.ReadChat(r)
+	if err != nil {
+		testenv.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", err.Error())
 		return "", "", false
 	}
-	return req.Model, req.Messages[len(req.Messages)-1].Content, true
+	return req.Model, req.User(), true
 }
 
 // readSegments reads a translation request as readChat does and returns the
@@ -93,43 +88,22 @@ func readSegments(w http.ResponseWriter, r *http.Request) (model string, segment
 	if !ok {
 		return "", nil, false
 	}
-	var payload struct {
-		Segments []string `json:"segments"`
-	}
-	if err := json.Unmarshal([]byte(user), &payload); err != nil || len(payload.Segments) == 0 {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "the user message is not the segment JSON")
+	segments, err := testenv.ChatRequest{Messages: []testenv.ChatMessage{{Role: "user", Content: user}}}.Segments()
+	if err != nil {
+		testenv.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", err.Error())
 		return "", nil, false
 	}
-	return model, payload.Segments, true
+	return model, segments, true
 }
 
 // writeTranslations answers a translation request with out, one translation
 // per segment.
 func writeTranslations(w http.ResponseWriter, model string, out []string) {
-	content, _ := json.Marshal(map[string][]string{"translations": out})
-	writeChat(w, model, string(content), 10, 10)
+	writeChat(w, model, testenv.TranslationsContent(out), 10, 10)
 }
 
 // writeChat answers a chat completion whose assistant message is content,
 // with the token counts given.
 func writeChat(w http.ResponseWriter, model, content string, promptTokens, completionTokens int) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"id": "chatcmpl-1", "object": "chat.completion", "created": time.Now().Unix(), "model": model,
-		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": content}}},
-		"usage": map[string]int{"prompt_tokens": promptTokens, "completion_tokens": completionTokens, "total_tokens": promptTokens + completionTokens},
-	})
-}
-
-// writeOpenAIError answers an error in the OpenAI format; code is null when
-// empty.
-func writeOpenAIError(w http.ResponseWriter, status int, typ, code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	var c any
-	if code != "" {
-		c = code
-	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": message, "type": typ, "param": nil, "code": c}})
+	_ = testenv.WriteCompletion(w, "chatcmpl-1", model, content, testenv.Usage{PromptTokens: promptTokens, CompletionTokens: completionTokens})
 }

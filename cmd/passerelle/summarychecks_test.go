@@ -51,7 +51,7 @@ func (u *summaryUpstream) serve(w http.ResponseWriter, r *http.Request) {
 		Text string `json:"text"`
 	}
 	if err := json.Unmarshal([]byte(user), &article); err != nil || article.Text == "" {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "the user message is not the article JSON")
+		testenv.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "the user message is not the article JSON")
 		return
 	}
 	u.calls.Add(1)

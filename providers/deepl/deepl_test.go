@@ -188,7 +188,7 @@ func TestPingQuotaExhausted(t *testing.T) {
 	s := loadSpec(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := s.validate("UsageResponse", []byte(tt.body)); err != nil {
+			if err := s.ValidateSchema("UsageResponse", []byte(tt.body)); err != nil {
 				t.Fatalf("the test's own answer breaks UsageResponse: %v", err)
 			}
 			p, err := New(Options{APIKey: testKey})

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"passerelle/internal/testenv/spectest"
 )
 
 // testKey is the (Pro) key the fake server accepts.
@@ -25,7 +27,7 @@ const testKey = "8f3b2c1d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 // test writes too.
 type fakeServer struct {
 	t      *testing.T
-	spec   *spec
+	spec   *spectest.Doc
 	url    string
 	answer answerFunc
 	// billed is what the fake bills for a text; default its characters.
@@ -118,9 +120,10 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeServer) translate(w http.ResponseWriter, r *http.Request) {
 	const op = "POST /v2/translate"
-	spec := f.spec.Paths[op]
-	if ct := r.Header.Get("Content-Type"); ct != spec.RequestContentType && !strings.HasPrefix(ct, spec.RequestContentType+";") {
-		f.violate("Content-Type = %q, want %s", ct, spec.RequestContentType)
+	method, path := operation(op)
+	schema, err := f.spec.Request(method, path, r.Header.Get("Content-Type"))
+	if err != nil {
+		f.violate("%v", err)
 		f.writeError(w, op, http.StatusBadRequest, `{"message":"Invalid content type"}`, nil)
 		return
 	}
@@ -134,13 +137,15 @@ func (f *fakeServer) translate(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
-	if len(body) > spec.MaxBodyBytes {
-		f.violate("request body is %d bytes, over DeepL's limit of %d", len(body), spec.MaxBodyBytes)
+	if limit, ok := f.spec.MaxBodyBytes(method, path); !ok {
+		f.t.Errorf("%s: the excerpt states no x-max-body-bytes", op)
+	} else if len(body) > limit {
+		f.violate("request body is %d bytes, over DeepL's limit of %d", len(body), limit)
 		f.writeError(w, op, http.StatusRequestEntityTooLarge, `{"message":"Request Entity Too Large"}`, nil)
 		return
 	}
-	if err := f.spec.validate(spec.Request, body); err != nil {
-		f.violate("request breaks TranslateTextRequest: %v", err)
+	if err := schema.Validate(body); err != nil {
+		f.violate("request breaks %s: %v", schema.Name(), err)
 		f.writeError(w, op, http.StatusBadRequest, mustJSON(map[string]string{"message": "Bad request. Reason: " + err.Error()}), nil)
 		return
 	}
@@ -241,9 +246,10 @@ func translating(f *fakeServer, w http.ResponseWriter, _ *http.Request, req tran
 // documents with a body must carry a body that fits it; body may be empty
 // where DeepL sends none.
 func (f *fakeServer) writeError(w http.ResponseWriter, op string, status int, body string, header http.Header) {
-	if resp, ok := f.spec.response(op, status); ok && resp.Schema != "" && body != "" {
-		if err := f.spec.validate(resp.Schema, []byte(body)); err != nil {
-			f.t.Errorf("the test's own %d answer breaks %s: %v", status, resp.Schema, err)
+	method, path := operation(op)
+	if schema, err := f.spec.Response(method, path, status); err == nil && schema != nil && body != "" {
+		if err := schema.Validate([]byte(body)); err != nil {
+			f.t.Errorf("the test's own %d answer breaks %s: %v", status, schema.Name(), err)
 		}
 	}
 	for k, vs := range header {
@@ -260,15 +266,25 @@ func (f *fakeServer) writeError(w http.ResponseWriter, op string, status int, bo
 // writes it.
 func (f *fakeServer) writeJSON(w http.ResponseWriter, op string, status int, v any) {
 	b := mustJSON(v)
-	resp, ok := f.spec.response(op, status)
-	if !ok || resp.Schema == "" {
-		f.t.Errorf("%s: the excerpt documents no JSON answer with status %d", op, status)
-	} else if err := f.spec.validate(resp.Schema, []byte(b)); err != nil {
-		f.t.Errorf("the test's own answer breaks %s: %v", resp.Schema, err)
+	method, path := operation(op)
+	schema, err := f.spec.Response(method, path, status)
+	if err == nil && schema == nil {
+		err = fmt.Errorf("%s: the excerpt documents no JSON answer with status %d", op, status)
+	}
+	if err != nil {
+		f.t.Error(err)
+	} else if err := schema.Validate([]byte(b)); err != nil {
+		f.t.Errorf("the test's own answer breaks %s: %v", schema.Name(), err)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	io.WriteString(w, b)
+}
+
+// operation splits "POST /v2/translate" into its method and its path.
+func operation(op string) (method, path string) {
+	method, path, _ = strings.Cut(op, " ")
+	return method, path
 }
 
 func mustJSON(v any) string {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/internal/testenv/spectest"
 	"passerelle/prompts"
 	"passerelle/providers/internal/llmtest"
 )
@@ -24,7 +25,7 @@ const testKey = "sk-test-4f9a0c1e7b2d"
 // returns.
 type fakeServer struct {
 	t      *testing.T
-	spec   *spec
+	spec   *spectest.Doc
 	url    string
 	answer answerFunc
 	// azure, when set, makes the fake an Azure OpenAI resource.
@@ -117,16 +118,18 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		f.t.Errorf("Content-Type = %q, want application/json", ct)
-	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		f.t.Errorf("read request: %v", err)
 		return
 	}
-	if err := f.spec.validate("CreateChatCompletionRequest", body); err != nil {
-		f.t.Errorf("request breaks CreateChatCompletionRequest: %v\n%s", err, body)
+	// Azure's deployments take the body of OpenAI's chat completions.
+	schema, err := f.spec.Request(http.MethodPost, "/chat/completions", r.Header.Get("Content-Type"))
+	if err == nil {
+		err = schema.Validate(body)
+	}
+	if err != nil {
+		f.t.Errorf("request breaks the chat completion request of the OpenAPI document: %v\n%s", err, body)
 		f.writeError(w, http.StatusBadRequest, "invalid_request_error", "", err.Error(), nil)
 		return
 	}
@@ -208,7 +211,7 @@ func (f *fakeServer) writeJSON(w http.ResponseWriter, status int, schema string,
 		f.t.Errorf("encode answer: %v", err)
 		return
 	}
-	if err := f.spec.validate(schema, b); err != nil {
+	if err := f.spec.ValidateSchema(schema, b); err != nil {
 		f.t.Errorf("the test's own answer breaks %s: %v", schema, err)
 	}
 	w.Header().Set("Content-Type", "application/json")

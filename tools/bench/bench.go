@@ -21,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"passerelle/article"
+	"passerelle/internal/testenv"
 )
 
 // Names the configuration gives the stand-in's two faces.
@@ -48,6 +49,7 @@ type bench struct {
 	standinURL string
 	standinSrv *http.Server
 
+	redis    *testenv.Redis // the run's own, without persistence
 	redisURL string
 	auth     http.Header // the API key, as clients send it
 	keyHash  string
@@ -61,6 +63,9 @@ type bench struct {
 func (b *bench) close() {
 	for _, p := range slices.Backward(b.procs) {
 		p.stop()
+	}
+	if b.redis != nil {
+		b.redis.Kill()
 	}
 	if b.standinSrv != nil {
 		_ = b.standinSrv.Close()
@@ -90,12 +95,11 @@ func (b *bench) all(ctx context.Context) ([]row, error) {
 	if err := b.startStandIn(); err != nil {
 		return nil, err
 	}
-	redisProc, redisURL, err := startRedis(b.dir)
+	b.redis, err = testenv.RunRedis(ctx, filepath.Join(b.dir, "redis.log"))
 	if err != nil {
 		return nil, err
 	}
-	b.procs = append(b.procs, redisProc)
-	b.redisURL = redisURL
+	b.redisURL = b.redis.URL()
 	if err := b.newKey(); err != nil {
 		return nil, err
 	}
@@ -194,7 +198,7 @@ func (b *bench) newKey() error {
 // configuration is the production path: auth on, metrics and an access log
 // line per request at info level, in JSON.
 func (b *bench) startGateway(ctx context.Context, name, backend string, memBytes int64) (*proc, string, error) {
-	port, err := freePort()
+	port, err := testenv.LoopbackPort()
 	if err != nil {
 		return nil, "", err
 	}
@@ -221,7 +225,7 @@ func (b *bench) startGateway(ctx context.Context, name, backend string, memBytes
 	}
 	debug := ""
 	if b.opts.profileDir != "" {
-		debugPort, err := freePort()
+		debugPort, err := testenv.LoopbackPort()
 		if err != nil {
 			return nil, "", err
 		}

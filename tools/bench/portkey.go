@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"passerelle/internal/testenv"
 )
 
 // The peer the miss path is compared with: the Portkey AI gateway, a
@@ -51,7 +53,7 @@ func startPortkey(ctx context.Context, dir, runDir string) (*proc, string, error
 			return nil, "", fmt.Errorf("npm install %s failed: %v: %s", portkeyPackage, err, lastLine(string(out)))
 		}
 	}
-	port, err := freePort()
+	port, err := testenv.LoopbackPort()
 	if err != nil {
 		return nil, "", err
 	}

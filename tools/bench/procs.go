@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -103,49 +101,6 @@ func (p *proc) waitHTTP(url string, within time.Duration) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("%s did not answer 200 on %s within %s:\n%s", p.name, url, within, p.tail())
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// startRedis starts a private redis-server without persistence on a free
-// loopback port, the way the tests' services do, and returns its URL.
-func startRedis(dir string) (*proc, string, error) {
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		return nil, "", errors.New("redis-server is not on PATH (Debian: apt-get install redis-server)")
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, "", err
-	}
-	p, err := startProc("redis-server", filepath.Join(dir, "redis.log"), os.Environ(), dir,
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--loglevel", "warning")
-	if err != nil {
-		return nil, "", err
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if p.exited() || time.Now().After(deadline) {
-			p.stop()
-			return nil, "", fmt.Errorf("redis-server did not come up on %s:\n%s", addr, p.tail())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return p, fmt.Sprintf("redis://%s/0", addr), nil
 }
 
 // startBaseline runs this very binary as `bench baseline` and returns its

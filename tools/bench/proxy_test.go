@@ -165,10 +165,7 @@ func TestProxyPassesFailuresOn(t *testing.T) {
 		t.Errorf("a chat completion the stand-in refuses: %v, want its status 400", err)
 	}
 
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
+	port := testenv.FreePort(t)
 	down := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	defer down.Close()
 	px2 := httptest.NewServer(proxyHandler(down, newClient(1), upstream.URL+"/v1/chat/completions", "Bearer sk-test", chatBody(t, []string{"Un."})))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"passerelle/article/tokens"
+	"passerelle/internal/testenv"
 )
 
 // standIn is an OpenAI-compatible chat completions server that translates
@@ -58,15 +58,6 @@ func (s *standIn) capturedBody() []byte {
 	return s.captured
 }
 
-// chatRequest is the part of a chat completion request the stand-in reads.
-type chatRequest struct {
-	Model    string `json:"model"`
-	Messages []struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	} `json:"messages"`
-}
-
 func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var delay time.Duration
 	path := r.URL.Path
@@ -81,8 +72,7 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if path == "/v1/models" && r.Method == http.MethodGet {
 		// The gateway's readiness check lists the models.
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"object":"list","data":[{"id":"` + standinModel + `","object":"model","created":0,"owned_by":"bench"}]}`))
+		testenv.WriteModels(w, standinModel, "bench")
 		return
 	}
 	if path != "/v1/chat/completions" || r.Method != http.MethodPost {
@@ -94,16 +84,14 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		openAIError(w, http.StatusBadRequest, "could not read the request body")
 		return
 	}
-	var req chatRequest
-	if err := json.Unmarshal(body, &req); err != nil || len(req.Messages) == 0 {
-		openAIError(w, http.StatusBadRequest, "could not parse the request body")
+	req, err := testenv.DecodeChat(body)
+	if err != nil {
+		openAIError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	var payload struct {
-		Segments []string `json:"segments"`
-	}
-	if err := json.Unmarshal([]byte(req.Messages[len(req.Messages)-1].Content), &payload); err != nil || len(payload.Segments) == 0 {
-		openAIError(w, http.StatusBadRequest, "the user message is not the segment JSON")
+	segments, err := req.Segments()
+	if err != nil {
+		openAIError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	s.mu.Lock()
@@ -115,22 +103,22 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.calls.Add(1)
 	var chars int
-	out := make([]string, len(payload.Segments))
-	for i, seg := range payload.Segments {
+	out := make([]string, len(segments))
+	for i, seg := range segments {
 		chars += utf8.RuneCountInString(seg)
 		out[i] = pseudoTranslate(seg)
 	}
 	s.characters.Add(int64(chars))
-	promptTokens, completionTokens := 0, 0
-	content, _ := json.Marshal(map[string][]string{"translations": out})
+	var usage testenv.Usage
+	content := testenv.TranslationsContent(out)
 	s.outBytes.Add(int64(len(content)))
 	if s.countTokens.Load() {
 		counter := tokens.For(req.Model)
 		for _, m := range req.Messages {
-			promptTokens += counter.Count(m.Content)
+			usage.PromptTokens += counter.Count(m.Content)
 		}
-		completionTokens = counter.Count(string(content))
-		s.tokens.Add(int64(promptTokens))
+		usage.CompletionTokens = counter.Count(content)
+		s.tokens.Add(int64(usage.PromptTokens))
 	}
 	if delay > 0 {
 		select {
@@ -139,20 +127,9 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	reply, _ := json.Marshal(map[string]any{
-		"id": "chatcmpl-bench", "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
-		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": string(content)}}},
-		"usage": map[string]int{"prompt_tokens": promptTokens, "completion_tokens": completionTokens,
-			"total_tokens": promptTokens + completionTokens},
-	})
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(reply)
+	_ = testenv.WriteCompletion(w, "chatcmpl-bench", req.Model, content, usage)
 }
 
 func openAIError(w http.ResponseWriter, status int, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
-		"message": message, "type": "invalid_request_error", "param": nil, "code": nil}})
+	testenv.WriteOpenAIError(w, status, "invalid_request_error", "", message)
 }

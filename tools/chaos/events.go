@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"passerelle/internal/testenv"
 )
 
 // events carries out the schedule's steps and remembers what happened.
@@ -17,14 +19,14 @@ type events struct {
 	problems  []string // what must fail the run
 }
 
-func (e *events) do(ctx context.Context, s step, redis *redisServer, gateways []*gatewayProcess, primary *standin) error {
+func (e *events) do(ctx context.Context, s step, redis *testenv.Redis, gateways []*gatewayProcess, primary *standin) error {
 	switch s.do {
 	case actKillRedis:
 		e.outages = append(e.outages, outage{down: time.Now()})
-		redis.kill()
+		redis.Kill()
 		e.last = "redis-server killed (SIGKILL)"
 	case actStartRedis:
-		if err := redis.start(ctx); err != nil {
+		if err := redis.Start(ctx); err != nil {
 			return err
 		}
 		e.outages[len(e.outages)-1].up = time.Now()

@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"passerelle/internal/testenv"
 )
 
 // The flood runs one fresh gateway process per scenario, in its default
@@ -93,7 +95,7 @@ func (f *flood) startGateway(ctx context.Context, name string, requestTimeout ti
 	if err := os.WriteFile(cfgPath, []byte(floodConfigYAML(f.redisURL, f.provider.url, f.pages.host, requestTimeout)), 0o600); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := testenv.LoopbackPort()
 	if err != nil {
 		return nil, err
 	}
@@ -570,8 +572,8 @@ func runFlood(ctx context.Context, o options, only map[string]bool, shutdown boo
 	if err != nil {
 		return false, err
 	}
-	defer redis.kill()
-	f := &flood{bin: bin, dir: dir, redisURL: redis.url(), provider: provider, guard: o.rssGuard,
+	defer redis.Kill()
+	f := &flood{bin: bin, dir: dir, redisURL: redis.URL(), provider: provider, guard: o.rssGuard,
 		length: o.floodLength, seed: o.seed, out: out, began: time.Now()}
 	f.number.Store(50_000_000)
 	rng := rand.New(rand.NewPCG(o.seed, 7))
@@ -582,7 +584,7 @@ func runFlood(ctx context.Context, o options, only map[string]bool, shutdown boo
 	defer pages.close()
 	f.pages = pages
 	fmt.Fprintf(out, "\nflood: a fresh gateway (%s, default configuration) per scenario, redis-server 127.0.0.1:%d, provider stand-in %s answering after %v, page server %s; a gateway is killed when its RSS reaches %s\n",
-		o.bin, redis.port, provider.url, providerDelay, pages.url, mib(o.rssGuard))
+		o.bin, redis.Port, provider.url, providerDelay, pages.url, mib(o.rssGuard))
 
 	var all []*scenarioStats
 	var reasons []string

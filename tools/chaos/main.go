@@ -126,6 +126,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"passerelle/internal/testenv"
 )
 
 // Flags of the run.
@@ -269,10 +271,10 @@ func run(ctx context.Context, o options, out io.Writer) (failed bool, err error)
 	if err != nil {
 		return false, err
 	}
-	defer redis.kill()
+	defer redis.Kill()
 
 	cfgPath := filepath.Join(dir, "passerelle.yaml")
-	if err := os.WriteFile(cfgPath, []byte(configYAML(redis.url(), primary.url, fallback.url, keyHash, o.grace)), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(configYAML(redis.URL(), primary.url, fallback.url, keyHash, o.grace)), 0o600); err != nil {
 		return false, err
 	}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PASSERELLE_CONFIG=" + cfgPath}
@@ -286,7 +288,7 @@ func run(ctx context.Context, o options, out io.Writer) (failed bool, err error)
 		}
 	}()
 	for i := range 2 {
-		port, err := freePort()
+		port, err := testenv.LoopbackPort()
 		if err != nil {
 			return false, err
 		}
@@ -297,7 +299,7 @@ func run(ctx context.Context, o options, out io.Writer) (failed bool, err error)
 		}
 	}
 	fmt.Fprintf(out, "chaos: %s and %s (%s) sharing redis-server 127.0.0.1:%d; primary %s, fallback %s; seed %d\n",
-		gateways[0].url(), gateways[1].url(), o.bin, redis.port, primary.url, fallback.url, o.seed)
+		gateways[0].url(), gateways[1].url(), o.bin, redis.Port, primary.url, fallback.url, o.seed)
 
 	var current atomic.Value
 	current.Store(schedule[0].name)

@@ -1,57 +1,24 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
+
+	"passerelle/internal/testenv"
 )
 
-// freePort returns a loopback TCP port that was free a moment ago. It never
-// returns Redis's default port, so that a Redis of the machine is never
-// touched.
-func freePort() (int, error) {
-	for range 5 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, fmt.Errorf("find a free port: %w", err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if port != 6379 {
-			return port, nil
-		}
-	}
-	return 0, errors.New("find a free port: only 6379 was offered")
-}
-
-// redisServer is the run's own redis-server, without persistence: killed, it
-// comes back empty, as a Redis that lost its memory would.
-type redisServer struct {
-	port int
-	log  string // file the server writes to
-	cmd  *exec.Cmd
-}
-
-// startRedis starts a redis-server on a free port, logging into dir.
-func startRedis(ctx context.Context, dir string) (*redisServer, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	r := &redisServer{port: port, log: filepath.Join(dir, "redis.log")}
-	if err := r.start(ctx); err != nil {
-		return nil, err
-	}
-	return r, nil
+// startRedis starts the run's own redis-server on a free port (never
+// 6379), without persistence, logging into dir/redis.log: killed, it comes
+// back empty, as a Redis that lost its memory would.
+func startRedis(ctx context.Context, dir string) (*testenv.Redis, error) {
+	return testenv.RunRedis(ctx, filepath.Join(dir, "redis.log"))
 }
 
 // workspace checks that a run can start redis-server and the gateway binary
@@ -71,69 +38,6 @@ func workspace(bin, pattern string) (abs, dir string, err error) {
 		return "", "", err
 	}
 	return abs, dir, nil
-}
-
-func (r *redisServer) url() string  { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
-func (r *redisServer) addr() string { return fmt.Sprintf("127.0.0.1:%d", r.port) }
-
-// start runs the server and returns once it answers PING, or an error.
-func (r *redisServer) start(ctx context.Context) error {
-	if r.cmd != nil {
-		return errors.New("redis-server is already running")
-	}
-	logFile, err := os.OpenFile(r.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	defer logFile.Close()
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
-	// Killed with the run, whatever happens to it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start redis-server: %w (Debian: apt-get install redis-server)", err)
-	}
-	r.cmd = cmd
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if pingRedis(r.addr()) == nil {
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	r.kill()
-	return fmt.Errorf("redis-server on port %d did not answer PING within 5s (see %s)", r.port, r.log)
-}
-
-// kill sends SIGKILL and waits for the process to go.
-func (r *redisServer) kill() {
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-	r.cmd = nil
-}
-
-func pingRedis(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(500 * time.Millisecond))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if line != "+PONG\r\n" {
-		return fmt.Errorf("PING answered %q", line)
-	}
-	return nil
 }
 
 // gatewayProcess is one replica: the real binary, on a fixed loopback port

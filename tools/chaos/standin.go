@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"passerelle/internal/testenv"
 )
 
 // standin is an OpenAI-compatible chat completions server on loopback. It
@@ -77,46 +78,36 @@ func (s *standin) callLog() ([]providerCall, int) {
 
 // models answers the gateway's readiness probe (GET /v1/models).
 func (s *standin) models(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"object": "list",
-		"data": []map[string]any{{"id": "chaos-model", "object": "model", "created": 0, "owned_by": "chaos"}}})
+	testenv.WriteModels(w, "chaos-model", "chaos")
 }
 
 func (s *standin) chat(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	var req struct {
-		Model    string `json:"model"`
-		Messages []struct {
-			Role    string `json:"role"`
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) < 2 {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "could not parse the request body")
+	req, _, err := testenv.ReadChat(r)
+	if err != nil {
+		testenv.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", err.Error())
 		return
 	}
-	var payload struct {
-		Segments []string `json:"segments"`
-	}
-	if err := json.Unmarshal([]byte(req.Messages[len(req.Messages)-1].Content), &payload); err != nil || len(payload.Segments) == 0 {
-		writeOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", "the user message is not the segment JSON")
+	segments, err := req.Segments()
+	if err != nil {
+		testenv.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", "invalid_body", err.Error())
 		return
 	}
 	f := faultFor(s.mode.Load().(mode), s.calls.Add(1))
 	ok := false
 	defer func() {
 		s.mu.Lock()
-		s.log = append(s.log, providerCall{provider: s.name, segments: payload.Segments, fault: f, start: start, end: time.Now(), ok: ok})
+		s.log = append(s.log, providerCall{provider: s.name, segments: segments, fault: f, start: start, end: time.Now(), ok: ok})
 		s.mu.Unlock()
 	}()
 
 	switch f {
 	case faultRateLimit:
 		w.Header().Set("Retry-After", "1")
-		writeOpenAIError(w, http.StatusTooManyRequests, "requests", "rate_limit_exceeded", "Rate limit reached for requests")
+		testenv.WriteOpenAIError(w, http.StatusTooManyRequests, "requests", "rate_limit_exceeded", "Rate limit reached for requests")
 		return
 	case faultServer:
-		writeOpenAIError(w, http.StatusInternalServerError, "server_error", "", "The server had an error while processing your request.")
+		testenv.WriteOpenAIError(w, http.StatusInternalServerError, "server_error", "", "The server had an error while processing your request.")
 		return
 	case faultHang:
 		// Bounded, so that a gateway without a timeout shows as a slow run
@@ -150,8 +141,8 @@ func (s *standin) chat(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		}
 	}
-	out := make([]string, len(payload.Segments))
-	for i, seg := range payload.Segments {
+	out := make([]string, len(segments))
+	for i, seg := range segments {
 		en, found := s.book.translate(seg)
 		if !found {
 			s.mu.Lock()
@@ -161,25 +152,8 @@ func (s *standin) chat(w http.ResponseWriter, r *http.Request) {
 		}
 		out[i] = en
 	}
-	content, _ := json.Marshal(map[string][]string{"translations": out})
-	w.Header().Set("Content-Type", "application/json")
-	err := json.NewEncoder(w).Encode(map[string]any{
-		"id": "chatcmpl-chaos", "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
-		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": string(content)}}},
-		"usage": map[string]int{"prompt_tokens": 10 * len(out), "completion_tokens": 10 * len(out), "total_tokens": 20 * len(out)},
-	})
+	n := len(out)
+	err = testenv.WriteCompletion(w, "chatcmpl-chaos", req.Model, testenv.TranslationsContent(out), testenv.Usage{PromptTokens: 10 * n, CompletionTokens: 10 * n})
 	// An answer the gateway could not receive was not paid for.
 	ok = err == nil && !errors.Is(r.Context().Err(), context.Canceled)
-}
-
-// writeOpenAIError writes an error body as the OpenAI API documents it.
-func writeOpenAIError(w http.ResponseWriter, status int, typ, code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	var c any
-	if code != "" {
-		c = code
-	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": message, "type": typ, "param": nil, "code": c}})
 }
