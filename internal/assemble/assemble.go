@@ -118,8 +118,8 @@ func buildProvider(name string, p config.Provider, sentences int, set *prompts.S
 	caps := row.Capabilities
 	out := gateway.Provider{
 		Name: name, Type: p.Type,
-		Capabilities:   gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, VendorGlossary: caps.VendorGlossary},
-		Credentials:    string(p.Options.Credentials()),
+		Capabilities:     gateway.Capabilities{Translate: caps.Translate, Summarize: caps.Summarize, HTML: caps.HTML, VendorGlossary: caps.VendorGlossary},
+		Credentials:      string(p.Options.Credentials()),
 		GlossaryInPrompt: row.GlossaryInPrompt,
 	}
 	parts, err := p.Options.Build(registry.Setup{
