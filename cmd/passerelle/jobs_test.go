@@ -322,3 +322,50 @@ jobs: {workers: 2}
 		})
 	}
 }
+
+// A key whose characters a day run out pauses its job, with the reason,
+// rather than failing its articles; nothing is lost.
+func TestJobPausesWhenTheAllowanceIsSpent(t *testing.T) {
+	key := fmt.Sprintf("psl_night-%d", time.Now().UnixNano())
+	cfg := fmt.Sprintf(`cache: {backend: memory}
+auth:
+  enabled: true
+  keys:
+    - {name: night-%d, sha256: %s, limits: {characters_per_day: 120}}
+jobs: {workers: 1}
+`, time.Now().UnixNano(), hashKey(key))
+	gw := startGateway(t, map[string]string{"PASSERELLE_CONFIG": writeJobsConfig(t, cfg), "APERTIUM_URL": testenv.ApertiumURL(t)})
+	c := jobsClient{t, gw.url, key}
+	var arts []map[string]string
+	for i := range 4 {
+		arts = append(arts, map[string]string{"text": fmt.Sprintf("Le conseil municipal a voté le budget numéro %d hier soir.", i)})
+	}
+	st, _, body := c.do("POST", "/v1/jobs", map[string]any{"task": "translate", "articles": arts})
+	if st != 202 {
+		t.Fatalf("%d %s", st, body)
+	}
+	var j jobReply
+	_ = json.Unmarshal(body, &j)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, _, raw := c.do("GET", "/v1/jobs/"+j.ID, nil)
+		var cur struct {
+			Status   string `json:"status"`
+			Reason   string `json:"reason"`
+			ResumeAt string `json:"resume_at"`
+			Done     int    `json:"done"`
+			Failed   int    `json:"failed"`
+		}
+		_ = json.Unmarshal(raw, &cur)
+		if cur.Status == "paused" {
+			if !strings.Contains(cur.Reason, "120 characters a day") || cur.ResumeAt == "" || cur.Failed != 0 || cur.Done == 0 || cur.Done == 4 {
+				t.Fatalf("paused: %s", raw)
+			}
+			break
+		}
+		if cur.Status != "queued" && cur.Status != "running" || time.Now().After(deadline) {
+			t.Fatalf("want paused: %s", raw)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
