@@ -138,7 +138,7 @@ func TestJobEndToEnd(t *testing.T) {
 			alice, bob := fmt.Sprintf("psl_alice-%d", time.Now().UnixNano()), fmt.Sprintf("psl_bob-%d", time.Now().UnixNano())
 			cache := "cache: {backend: memory}"
 			if backend == "redis" {
-				cache = fmt.Sprintf("cache: {backend: redis, redis: {url: %q, read_timeout: 3s, write_timeout: 3s}, operation_timeout: 5s}", testenv.RedisURL(t))
+				cache = fmt.Sprintf("cache: {backend: redis, redis: {url: %q, read_timeout: 3s, write_timeout: 3s}, operation_timeout: 5s}", testenv.StartRedis(t).URL())
 			}
 			cfg := fmt.Sprintf("%s\nauth:\n  enabled: true\n  keys:\n    - {name: alice, sha256: %s}\n    - {name: bob, sha256: %s}\njobs: {workers: 2}\n",
 				cache, hashKey(alice), hashKey(bob))
@@ -278,7 +278,7 @@ func TestJobCancelSendsNothingMore(t *testing.T) {
 			upstream := newEnglishUpstream(t, 300*time.Millisecond)
 			cache := "cache: {backend: memory}"
 			if backend == "redis" {
-				cache = fmt.Sprintf("cache: {backend: redis, redis: {url: %q, read_timeout: 3s, write_timeout: 3s}, operation_timeout: 5s}", testenv.RedisURL(t))
+				cache = fmt.Sprintf("cache: {backend: redis, redis: {url: %q, read_timeout: 3s, write_timeout: 3s}, operation_timeout: 5s}", testenv.StartRedis(t).URL())
 			}
 			cfg := fmt.Sprintf(`translation: {provider: llm}
 summarization: {provider: extractive}
