@@ -24,6 +24,13 @@ var backends = []struct {
 	{"redis", func(t *testing.T, opts Options) *Engine {
 		return NewRedis(redisClient(t), withPrefix(t, opts))
 	}},
+	// A cluster refuses a command or script whose keys are in several
+	// slots: every key of a job carries its hash tag.
+	{"redis-cluster", func(t *testing.T, opts Options) *Engine {
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: testenv.StartRedisCluster(t)})
+		t.Cleanup(func() { _ = c.Close() })
+		return NewRedis(c, withPrefix(t, opts))
+	}},
 }
 
 func redisClient(t *testing.T) redis.UniversalClient {
