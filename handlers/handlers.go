@@ -99,6 +99,9 @@ type Options struct {
 	Fetcher *fetch.Fetcher
 	// MaxJobArticles bounds the articles of one job. Default 10,000.
 	MaxJobArticles int
+	// jobHeartbeat is how often an idle event stream gets a comment.
+	// Default 15s; tests shorten it.
+	jobHeartbeat time.Duration
 	// MaxJobBytes bounds the body of POST /v1/jobs. Default 32 MiB: room for
 	// 10,000 short articles, within the default budget of bytes in flight.
 	MaxJobBytes int64
@@ -171,6 +174,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxJobArticles <= 0 {
 		o.MaxJobArticles = defaultMaxJobArticles
+	}
+	if o.jobHeartbeat <= 0 {
+		o.jobHeartbeat = defaultJobHeartbeat
 	}
 	if o.MaxJobBytes <= 0 {
 		o.MaxJobBytes = defaultMaxJobBytes

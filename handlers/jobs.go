@@ -30,9 +30,9 @@ const (
 const (
 	defaultMaxJobArticles = 10000
 	defaultMaxJobBytes    = 32 << 20
-	// jobHeartbeat is how often an idle event stream gets a comment, so
-	// that proxies and clients see it alive.
-	jobHeartbeat = 15 * time.Second
+	// defaultJobHeartbeat is how often an idle event stream gets a
+	// comment, so that proxies and clients see it alive.
+	defaultJobHeartbeat = 15 * time.Second
 	// resultsChunk is how many result lines are read from the store at once.
 	resultsChunk = 200
 )
@@ -379,7 +379,7 @@ func (h *handler) jobEvents(c *gin.Context) {
 	rc := http.NewResponseController(w)
 	// The server's write timeout counts from the request: each write gets
 	// its own deadline instead.
-	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(2 * jobHeartbeat)) }
+	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(2 * h.opts.jobHeartbeat)) }
 	deadline()
 	if last == "" {
 		// Where the job is, before its history.
@@ -393,7 +393,7 @@ func (h *handler) jobEvents(c *gin.Context) {
 			return
 		default:
 		}
-		evs, err := h.opts.Jobs.Events(ctx, owner, id, last, 100, jobHeartbeat)
+		evs, err := h.opts.Jobs.Events(ctx, owner, id, last, 100, h.opts.jobHeartbeat)
 		if ctx.Err() != nil {
 			return
 		}
