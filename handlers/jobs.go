@@ -132,13 +132,14 @@ func (h *handler) createJob(c *gin.Context) {
 	}
 	ctx, cancel := h.requestContext(c.Request.Context())
 	defer cancel()
-	articles, err := h.jobArticles(ctx, in)
+	p := jobParams{SummarySentences: in.SummarySentences, Glossary: in.Glossary, Provider: strings.TrimSpace(in.Provider),
+		SourceLang: in.SourceLang, TargetLang: in.TargetLang, Strict: in.Strict}
+	articles, err := h.jobArticles(ctx, in, p)
 	if err != nil {
 		h.writeError(c, cutByShutdown(ctx, err))
 		return
 	}
-	params, _ := json.Marshal(jobParams{SummarySentences: in.SummarySentences, Glossary: in.Glossary, Provider: strings.TrimSpace(in.Provider),
-		SourceLang: in.SourceLang, TargetLang: in.TargetLang, Strict: in.Strict})
+	params, _ := json.Marshal(p)
 	j, err := h.opts.Jobs.Submit(ctx, callerOf(c).name, in.Task, params, articles)
 	if err != nil {
 		h.writeError(c, err)
@@ -195,7 +196,7 @@ func (h *handler) jobTask(name string) task {
 // take them: those given, then the URLs, then the feed's items. An article
 // that its endpoint would refuse for its form refuses the job, saying
 // which: better now than a failed line in the morning.
-func (h *handler) jobArticles(ctx context.Context, in jobRequest) ([]json.RawMessage, error) {
+func (h *handler) jobArticles(ctx context.Context, in jobRequest, p jobParams) ([]json.RawMessage, error) {
 	out := make([]json.RawMessage, 0, len(in.Articles)+len(in.URLs))
 	for i, raw := range in.Articles {
 		if int64(len(raw)) > h.opts.MaxBodyBytes {
@@ -203,7 +204,7 @@ func (h *handler) jobArticles(ctx context.Context, in jobRequest) ([]json.RawMes
 		}
 		req, err := decodeArticle(raw)
 		if err == nil {
-			err = gateway.CheckInput(req)
+			err = gateway.CheckInput(withJobParams(req, p))
 		}
 		if err != nil {
 			return nil, &gateway.Error{Code: gateway.ErrorCode(err), Message: fmt.Sprintf("articles[%d]: %s", i, gateway.ErrorMessage(err)), Err: err}
@@ -214,7 +215,11 @@ func (h *handler) jobArticles(ctx context.Context, in jobRequest) ([]json.RawMes
 		if strings.TrimSpace(u) == "" {
 			return nil, gateway.Errorf(gateway.CodeInvalidRequest, "urls[%d] is empty", i)
 		}
-		raw, _ := json.Marshal(articleRequest{URL: strings.TrimSpace(u)})
+		a := articleRequest{URL: strings.TrimSpace(u)}
+		if err := gateway.CheckInput(withJobParams(gateway.Request{URL: a.URL}, p)); err != nil {
+			return nil, &gateway.Error{Code: gateway.ErrorCode(err), Message: fmt.Sprintf("urls[%d]: %s", i, gateway.ErrorMessage(err)), Err: err}
+		}
+		raw, _ := json.Marshal(a)
 		out = append(out, raw)
 	}
 	if f := strings.TrimSpace(in.Feed); f != "" {
@@ -565,6 +570,11 @@ func jobRequestOf(job *jobs.Job, article json.RawMessage) (gateway.Request, erro
 			return req, err
 		}
 	}
+	return withJobParams(req, p), nil
+}
+
+// withJobParams is req with p where req leaves a field out.
+func withJobParams(req gateway.Request, p jobParams) gateway.Request {
 	if req.SummarySentences == 0 {
 		req.SummarySentences = p.SummarySentences
 	}
@@ -588,7 +598,7 @@ func jobRequestOf(job *jobs.Job, article json.RawMessage) (gateway.Request, erro
 		}
 		req.Glossary = g
 	}
-	return req, nil
+	return req
 }
 
 // jobsCheck is what /readyz says of the jobs: where they are kept.
