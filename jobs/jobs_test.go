@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -447,4 +449,55 @@ func TestStopHandsBack(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Redis restarted mid-job, with its append-only file: the job finishes,
+// every article with exactly one result.
+func TestJobSurvivesARedisRestart(t *testing.T) {
+	srv := testenv.StartRedisAOF(t)
+	o, _ := redis.ParseURL(srv.URL())
+	o.MaxRetries = 0
+	c := redis.NewClient(o)
+	defer c.Close()
+	e := NewRedis(c, withPrefix(t, Options{Workers: 3, VisibilityTimeout: time.Second, Poll: 20 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	var calls atomic.Int64
+	e.Start(func(ctx context.Context, job *Job, index int, article json.RawMessage) Outcome {
+		calls.Add(1)
+		time.Sleep(30 * time.Millisecond)
+		return Outcome{Status: 200, Result: article}
+	})
+	defer e.Stop(context.Background())
+	ctx := context.Background()
+	const n = 60
+	j, err := e.Submit(ctx, "alice", "translate", nil, articles(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if cur, _ := e.Job(ctx, "alice", j.ID); cur != nil && cur.Done >= 10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the job did not start")
+		}
+	}
+	srv.Stop()
+	time.Sleep(300 * time.Millisecond)
+	srv.Start()
+	var final *Job
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if cur, err := e.Job(ctx, "alice", j.ID); err == nil && cur.Status.Finished() {
+			final = cur
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the job did not finish after the restart")
+		}
+	}
+	if final.Status != Done || final.Done != n {
+		t.Fatalf("%+v", final)
+	}
+	exactlyOnce(t, e, "alice", j.ID, n)
+	t.Logf("%d calls for %d articles", calls.Load(), n)
 }
