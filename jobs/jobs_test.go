@@ -29,7 +29,7 @@ var backends = []struct {
 	// A cluster refuses a command or script whose keys are in several
 	// slots: every key of a job carries its hash tag.
 	{"redis-cluster", func(t *testing.T, opts Options) *Engine {
-		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: testenv.StartRedisCluster(t)})
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: startRedisCluster(t)})
 		t.Cleanup(func() { _ = c.Close() })
 		return NewRedis(c, withPrefix(t, opts))
 	}},
@@ -454,8 +454,8 @@ func TestStopHandsBack(t *testing.T) {
 // Redis restarted mid-job, with its append-only file: the job finishes,
 // every article with exactly one result.
 func TestJobSurvivesARedisRestart(t *testing.T) {
-	srv := testenv.StartRedisAOF(t)
-	o, _ := redis.ParseURL(srv.URL())
+	srv := startAOFRedis(t)
+	o, _ := redis.ParseURL(srv.url())
 	o.MaxRetries = 0
 	c := redis.NewClient(o)
 	defer c.Close()
@@ -482,9 +482,9 @@ func TestJobSurvivesARedisRestart(t *testing.T) {
 			t.Fatal("the job did not start")
 		}
 	}
-	srv.Stop()
+	srv.stop()
 	time.Sleep(300 * time.Millisecond)
-	srv.Start()
+	srv.start()
 	var final *Job
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if cur, err := e.Job(ctx, "alice", j.ID); err == nil && cur.Status.Finished() {

@@ -57,9 +57,6 @@ type RedisServer struct {
 	t    testing.TB
 	Port int
 	cmd  *exec.Cmd
-	// aof, when set, is the folder of the append-only file: the server
-	// keeps every write, and a restart finds them again.
-	aof string
 }
 
 // URL is the redis:// URL of the server.
@@ -81,33 +78,15 @@ func StartRedis(t testing.TB) *RedisServer {
 	return s
 }
 
-// StartRedisAOF is StartRedis with the append-only file on, fsynced at
-// every write, as scripts/services.sh runs it: Stop then Start is a
-// restart that loses nothing.
-func StartRedisAOF(t testing.TB) *RedisServer {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		Unavailable(t, "redis-server is not on PATH (Debian: apt-get install redis-server, or run `make test`)")
-	}
-	s := &RedisServer{t: t, Port: FreePort(t), aof: t.TempDir()}
-	s.Start()
-	t.Cleanup(s.Stop)
-	return s
-}
-
 // Start (re)starts the server on its port and waits until it accepts connections.
 func (s *RedisServer) Start() {
 	s.t.Helper()
 	if s.cmd != nil {
 		return
 	}
-	persistence := []string{"--appendonly", "no"}
-	if s.aof != "" {
-		persistence = []string{"--appendonly", "yes", "--appendfsync", "always", "--dir", s.aof}
-	}
-	cmd := exec.Command("redis-server", append([]string{
+	cmd := exec.Command("redis-server",
 		"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
-		"--save", "", "--daemonize", "no", "--loglevel", "warning"}, persistence...)...)
+		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -121,8 +100,7 @@ func (s *RedisServer) Start() {
 	}
 }
 
-// Stop kills the server; Start brings it back, empty (but for what its
-// append-only file kept, with StartRedisAOF).
+// Stop kills the server; Start brings it back, empty.
 func (s *RedisServer) Stop() {
 	if s.cmd == nil {
 		return
