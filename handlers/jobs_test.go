@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,21 +14,22 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 
-	"passerelle/gateway"
 	"passerelle/jobs"
-	"passerelle/providers"
 )
 
 // The event stream of a job longer than the server's write timeout goes on
 // to its end, with heartbeats while nothing happens, headers that keep a
 // buffering proxy from holding it back, and an id on every entry.
 func TestJobEventsOutliveTheWriteTimeout(t *testing.T) {
-	svc := markService(t, func(o *gateway.Options) {
-		o.Translators = map[string]providers.Translator{"mark": markTranslator{delay: 300 * time.Millisecond}}
-	})
+	svc := markService(t, nil)
 	engine := jobs.NewMemory(jobs.Options{Workers: 1, Poll: 10 * time.Millisecond})
 	opts := Options{Jobs: engine, jobHeartbeat: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	engine.Start(JobWork(svc, opts))
+	work := JobWork(svc, opts)
+	// Each article takes 300ms: the job outlasts the write timeout.
+	engine.Start(func(ctx context.Context, job *jobs.Job, index int, article json.RawMessage) jobs.Outcome {
+		time.Sleep(300 * time.Millisecond)
+		return work(ctx, job, index, article)
+	})
 	defer engine.Stop(t.Context())
 	srv := httptest.NewUnstartedServer(New(svc, opts))
 	srv.Config.WriteTimeout = 400 * time.Millisecond
