@@ -369,3 +369,13 @@ jobs: {workers: 1}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// With the memory cache and no worker, no process could ever work on a
+// job: the jobs API is not served rather than accept jobs that never run.
+func TestNoJobsWithoutWorkersInProcess(t *testing.T) {
+	gw := startGateway(t, map[string]string{"PASSERELLE_CONFIG": writeJobsConfig(t, "cache: {backend: memory}\njobs: {workers: 0}\n"), "APERTIUM_URL": "http://127.0.0.1:1"})
+	st, _, body := jobsClient{t, gw.url, ""}.do("POST", "/v1/jobs", map[string]any{"task": "translate", "articles": []map[string]string{{"text": "Un."}}})
+	if st != 404 {
+		t.Fatalf("POST /v1/jobs with no worker in process: %d %s", st, body)
+	}
+}

@@ -160,6 +160,11 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	// A job's article is cut by the workers' own stop, which hands it back
 	// to another replica, not by the requests' cut, which would answer it
 	// shutting_down for good.
+	if !engine.Durable() && cfg.Jobs.WorkerCount() == 0 {
+		// In this process, with no worker: a job would never run.
+		handlerOpts.Jobs = nil
+		log.Info("jobs are not served: jobs.workers is 0 and, with the memory cache, no other process can work on them")
+	}
 	workOpts := handlerOpts
 	workOpts.Shutdown = handlers.Shutdown{}
 	engine.Start(handlers.JobWork(live, workOpts))
