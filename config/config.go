@@ -48,6 +48,58 @@ type Config struct {
 	// translated. A request's own glossary adds to it.
 	Glossary map[string]string `yaml:"glossary"`
 	Tracing  Tracing           `yaml:"tracing"`
+	Jobs     Jobs              `yaml:"jobs"`
+}
+
+// Jobs configures bulk jobs (/v1/jobs). With cache.backend redis they are
+// kept in Redis and every replica works on them; with the memory cache they
+// run in this process and do not survive a restart.
+type Jobs struct {
+	// Workers is how many articles of jobs this replica works on at once.
+	// Default 4; 0 serves the jobs API without working on them.
+	Workers *int `yaml:"workers"`
+	// MaxArticles bounds the articles of one job. Default 10000.
+	MaxArticles int `yaml:"max_articles"`
+	// TTL is how long a job and its results are kept after its last
+	// change. Default 168h (7 days).
+	TTL time.Duration `yaml:"ttl"`
+	// VisibilityTimeout is how long an article held by a replica that
+	// stopped giving signs of life (killed, cut off) waits before another
+	// replica takes it. Default 60s.
+	VisibilityTimeout time.Duration `yaml:"visibility_timeout"`
+	// MaxDeliveries is how many times an article is handed to a worker
+	// before it is failed with the reason, rather than loop for ever.
+	// Default 5.
+	MaxDeliveries int `yaml:"max_deliveries"`
+}
+
+// WorkerCount is the number of workers, default applied.
+func (j Jobs) WorkerCount() int {
+	if j.Workers == nil {
+		return DefaultJobWorkers
+	}
+	return *j.Workers
+}
+
+// DefaultJobWorkers is jobs.workers when unset.
+const DefaultJobWorkers = 4
+
+func (j Jobs) validate(add addFunc) {
+	if j.Workers != nil && *j.Workers < 0 {
+		add("jobs.workers (%d) must not be negative: 0 serves the jobs API without working on jobs", *j.Workers)
+	}
+	if j.MaxArticles <= 0 {
+		add("jobs.max_articles (%d) must be positive, e.g. 10000", j.MaxArticles)
+	}
+	if j.TTL < time.Minute {
+		add("jobs.ttl (%s) must be a minute or more, e.g. 168h: results are kept that long", j.TTL)
+	}
+	if j.VisibilityTimeout < time.Second {
+		add("jobs.visibility_timeout (%s) must be a second or more, e.g. 60s: a live worker renews its hold every third of it", j.VisibilityTimeout)
+	}
+	if j.MaxDeliveries <= 0 {
+		add("jobs.max_deliveries (%d) must be positive, e.g. 5", j.MaxDeliveries)
+	}
 }
 
 // Tracing configures OpenTelemetry tracing, off by default.
@@ -326,6 +378,7 @@ func Default() Config {
 		Limits: RequestLimits{MaxParagraphs: 1000, MaxCharacters: 200000},
 		Auth:   Auth{LimitsOnOutage: OutageLocal},
 		Fetch:  Fetch{Enabled: true, Timeout: 10 * time.Second, MaxBytes: 5 << 20, MaxRedirects: 5},
+		Jobs:   Jobs{MaxArticles: 10000, TTL: 7 * 24 * time.Hour, VisibilityTimeout: 60 * time.Second, MaxDeliveries: 5},
 	}
 }
 
@@ -521,6 +574,7 @@ func (c Config) Validate() error {
 	c.Log.validate(add)
 	c.Auth.validate(add)
 	c.CORS.validate(add)
+	c.Jobs.validate(add)
 	if c.Limits.MaxParagraphs <= 0 || c.Limits.MaxCharacters <= 0 {
 		add("limits.max_paragraphs and limits.max_characters must be positive")
 	}

@@ -111,9 +111,9 @@ func (r *Rules) Set(a Access, corsOrigins []string) error {
 	if len(corsOrigins) > 0 {
 		cfg := cors.Config{
 			AllowOrigins:  corsOrigins,
-			AllowMethods:  []string{http.MethodGet, http.MethodPost},
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodDelete},
 			AllowHeaders:  []string{"Authorization", "X-API-Key", "Content-Type", "Cache-Control", headerRequestID},
-			ExposeHeaders: []string{"X-Cache", headerRequestID, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"},
+			ExposeHeaders: []string{"X-Cache", headerRequestID, "Location", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"},
 			MaxAge:        time.Hour,
 		}
 		// cors.New panics on a configuration it refuses: ask first.

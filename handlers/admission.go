@@ -32,8 +32,13 @@ func (h *handler) admit(c *gin.Context) {
 		return
 	}
 	limit := h.opts.MaxBodyBytes
-	if c.FullPath() == "/v1/batch" {
+	switch c.FullPath() {
+	case "/v1/batch":
 		limit = h.opts.MaxBatchBytes
+	case "/v1/jobs":
+		if c.Request.Method == http.MethodPost {
+			limit = h.opts.MaxJobBytes
+		}
 	}
 	n := c.Request.ContentLength
 	if n < 0 || n > limit {

@@ -46,6 +46,8 @@ var errorTable = map[string]errorClass{
 	codeRateLimited:          {status: http.StatusTooManyRequests},
 	codeQuotaUnavailable:     {status: http.StatusServiceUnavailable, retryAfter: []string{strconv.Itoa(int(quotaRetryAfter.Seconds()))}},
 	codeMethodNotAllowed:     {status: http.StatusMethodNotAllowed},
+	codeJobFinished:          {status: http.StatusConflict},
+	codeNotAFeed:             {status: http.StatusUnprocessableEntity},
 	gateway.CodeInternal:     {status: http.StatusInternalServerError},
 	gateway.CodeOverloaded:   {status: http.StatusServiceUnavailable, retryAfter: valueRetryAfter},
 	gateway.CodeShuttingDown: {status: http.StatusServiceUnavailable, retryAfter: []string{retryAfterShutdown}},

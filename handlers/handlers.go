@@ -27,8 +27,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"passerelle/article/fetch"
 	"passerelle/gateway"
 	"passerelle/internal/admission"
+	"passerelle/jobs"
 )
 
 // Gateway is what the handlers need of the core service.
@@ -90,6 +92,19 @@ type Options struct {
 	WriteTimeout time.Duration
 	// Shutdown tells the handlers when the process stops. Default: never.
 	Shutdown Shutdown
+	// Jobs, when set, serves the jobs API (/v1/jobs); its workers are
+	// started by the caller, with JobWork.
+	Jobs *jobs.Engine
+	// Fetcher reads the feeds given to jobs; nil refuses them.
+	Fetcher *fetch.Fetcher
+	// MaxJobArticles bounds the articles of one job. Default 10,000.
+	MaxJobArticles int
+	// jobHeartbeat is how often an idle event stream gets a comment.
+	// Default 15s; tests shorten it.
+	jobHeartbeat time.Duration
+	// MaxJobBytes bounds the body of POST /v1/jobs. Default 32 MiB: room for
+	// 10,000 short articles, within the default budget of bytes in flight.
+	MaxJobBytes int64
 }
 
 // Metrics is what the handlers need of the metrics registry.
@@ -157,6 +172,15 @@ func (o Options) withDefaults() Options {
 	if o.BatchConcurrency <= 0 {
 		o.BatchConcurrency = 4
 	}
+	if o.MaxJobArticles <= 0 {
+		o.MaxJobArticles = defaultMaxJobArticles
+	}
+	if o.jobHeartbeat <= 0 {
+		o.jobHeartbeat = defaultJobHeartbeat
+	}
+	if o.MaxJobBytes <= 0 {
+		o.MaxJobBytes = defaultMaxJobBytes
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -190,6 +214,13 @@ func (h *handler) routes(r *gin.Engine) {
 	v1.POST("/batch", h.batch)
 	v1.POST("/extract", h.extract)
 	v1.GET("/providers", h.providers)
+	if h.opts.Jobs != nil {
+		v1.POST("/jobs", h.createJob)
+		v1.GET("/jobs/:id", h.getJob)
+		v1.DELETE("/jobs/:id", h.cancelJob)
+		v1.GET("/jobs/:id/results", h.jobResults)
+		v1.GET("/jobs/:id/events", h.jobEvents)
+	}
 	if h.opts.Reload != nil {
 		admin := r.Group("/admin", h.authenticate, h.requireAdmin)
 		admin.POST("/reload", h.reload)
@@ -305,6 +336,9 @@ func (h *handler) providers(c *gin.Context) {
 
 func (h *handler) readyz(c *gin.Context) {
 	state, checks := h.gw.Readiness(c.Request.Context())
+	if check, ok := h.jobsCheck(); ok {
+		checks = append(checks, check)
+	}
 	status := http.StatusOK
 	if state == gateway.Unready {
 		status = http.StatusServiceUnavailable

@@ -23,11 +23,13 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"passerelle/article/fetch"
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/handlers"
@@ -121,26 +123,60 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	cut, cutInFlight := context.WithCancel(context.Background())
 	defer cutInFlight()
 
+	engine, err := assemble.Jobs(cfg, log)
+	if err != nil {
+		return err
+	}
+	var feeds *fetch.Fetcher
+	if cfg.Fetch.Enabled {
+		feeds = fetch.New(fetch.Options{Timeout: cfg.Fetch.Timeout, MaxBytes: cfg.Fetch.MaxBytes, MaxRedirects: cfg.Fetch.MaxRedirects, AllowHosts: cfg.Fetch.AllowHosts})
+	}
+
 	gin.SetMode(gin.ReleaseMode)
 	budget := admission.NewBudget(cfg.Server.MaxInflightBytes)
+	handlerOpts := handlers.Options{
+		MaxBodyBytes:     cfg.Server.MaxBodyBytes,
+		TrustedProxies:   cfg.Server.TrustedProxies,
+		MaxBatchBytes:    cfg.Server.MaxBatchBytes,
+		MaxBatchArticles: cfg.Server.MaxBatchArticles,
+		BatchConcurrency: cfg.Server.BatchConcurrency,
+		RequestTimeout:   cfg.Server.RequestTimeout,
+		Logger:           log,
+		Metrics:          m,
+		MetricsElsewhere: cfg.Server.MetricsAddr != "",
+		Rules:            live.access.rules,
+		Reload:           live.Reload,
+		Tracer:           tracer,
+		Budget:           budget,
+		WriteTimeout:     cfg.Server.WriteTimeout,
+		Shutdown:         handlers.Shutdown{Stopping: stopping, Cut: cut},
+		Jobs:             engine,
+		Fetcher:          feeds,
+		MaxJobArticles:   cfg.Jobs.MaxArticles,
+	}
+	// A job's article is cut by the workers' own stop, which hands it back
+	// to another replica, not by the requests' cut, which would answer it
+	// shutting_down for good.
+	if !engine.Durable() && cfg.Jobs.WorkerCount() == 0 {
+		// In this process, with no worker: a job would never run.
+		handlerOpts.Jobs = nil
+		log.Info("jobs are not served: jobs.workers is 0 and, with the memory cache, no other process can work on them")
+	}
+	workOpts := handlerOpts
+	workOpts.Shutdown = handlers.Shutdown{}
+	engine.Start(handlers.JobWork(live, workOpts))
+	var workersStopped sync.Once
+	stopWorkers := func(grace time.Duration) {
+		workersStopped.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), grace)
+			defer cancel()
+			engine.Stop(ctx)
+		})
+	}
+	// Whatever ends run, the workers are stopped before the cache closes.
+	defer stopWorkers(0)
 	srv := &http.Server{
-		Handler: handlers.New(live, handlers.Options{
-			MaxBodyBytes:     cfg.Server.MaxBodyBytes,
-			TrustedProxies:   cfg.Server.TrustedProxies,
-			MaxBatchBytes:    cfg.Server.MaxBatchBytes,
-			MaxBatchArticles: cfg.Server.MaxBatchArticles,
-			BatchConcurrency: cfg.Server.BatchConcurrency,
-			RequestTimeout:   cfg.Server.RequestTimeout,
-			Logger:           log,
-			Metrics:          m,
-			MetricsElsewhere: cfg.Server.MetricsAddr != "",
-			Rules:            live.access.rules,
-			Reload:           live.Reload,
-			Tracer:           tracer,
-			Budget:           budget,
-			WriteTimeout:     cfg.Server.WriteTimeout,
-			Shutdown:         handlers.Shutdown{Stopping: stopping, Cut: cut},
-		}),
+		Handler:           handlers.New(live, handlerOpts),
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
 		ReadTimeout:       cfg.Server.ReadTimeout,
 		WriteTimeout:      cfg.Server.WriteTimeout,
@@ -164,7 +200,10 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 		}
 		defer stopHealth()
 	}
-	log.Info("listening", "addr", ln.Addr().String(),
+	if !engine.Durable() {
+		log.Info("jobs run in this process with the memory cache: they do not survive a restart (set cache.backend: redis to keep them)")
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "jobs_workers", cfg.Jobs.WorkerCount(),
 		"translation", cfg.Translation.Chain(), "summarization", cfg.Summarization.Chain(), "cache", cfg.Cache.Backend,
 		"gomaxprocs", runtime.GOMAXPROCS(0), "build", version.BinaryID(),
 		"max_connections", cfg.Server.MaxConnections, "open_files", descriptors, "memory_limit", memoryLimit)
@@ -218,8 +257,11 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	}
 	// Batches start no new article from now on: what they have not started
 	// is answered 503 shutting_down, to be sent again elsewhere, rather
-	// than begun with no time to finish.
+	// than begun with no time to finish. The job workers take no new
+	// article either: those they hold are finished within the grace, or
+	// handed back to the other replicas shortly before it ends.
 	stopStarting()
+	go stopWorkers(cfg.Server.ShutdownGrace - cutMargin(cfg.Server.ShutdownGrace))
 	if cfg.Server.DrainDelay > 0 {
 		// Tell the load balancer first (/readyz answers 503), keep serving
 		// while it stops sending, then stop accepting: connections waiting

@@ -11,6 +11,9 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -19,7 +22,9 @@ import (
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/gateway"
+	"passerelle/internal/redact"
 	"passerelle/internal/version"
+	"passerelle/jobs"
 	"passerelle/prompts"
 	"passerelle/providers/registry"
 	"passerelle/providers/resilient"
@@ -189,4 +194,43 @@ func observer(m *metrics.Metrics) gateway.Observer {
 		return nil
 	}
 	return m
+}
+
+// Jobs returns the jobs engine of cfg: in Redis, shared by every replica,
+// with the redis cache backend; in this process with the memory one. Its
+// Redis client is its own, with timeouts for work that waits on Redis
+// (events, queues) rather than the cache's, which are short so that a slow
+// cache costs a request little.
+func Jobs(cfg config.Config, log *slog.Logger) (*jobs.Engine, error) {
+	opts := jobs.Options{
+		Workers: cfg.Jobs.WorkerCount(), TTL: cfg.Jobs.TTL, VisibilityTimeout: cfg.Jobs.VisibilityTimeout,
+		MaxDeliveries: cfg.Jobs.MaxDeliveries, Logger: log,
+	}
+	if cfg.Cache.Backend != "redis" {
+		return jobs.NewMemory(opts), nil
+	}
+	r := cfg.Cache.Redis
+	const timeout = 5 * time.Second
+	if r.URL != "" {
+		o, err := redis.ParseURL(r.URL)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: cache.redis.url: %s", redact.URLs(err.Error()))
+		}
+		if r.Username != "" {
+			o.Username = r.Username
+		}
+		if r.Password != "" {
+			o.Password = r.Password
+		}
+		if r.DB != 0 {
+			o.DB = r.DB
+		}
+		o.ReadTimeout, o.WriteTimeout = timeout, timeout
+		return jobs.NewRedis(redis.NewClient(o), opts), nil
+	}
+	client := redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs: r.Addrs, MasterName: r.MasterName, Username: r.Username, Password: r.Password, DB: r.DB,
+		DialTimeout: max(r.DialTimeout, time.Second), ReadTimeout: timeout, WriteTimeout: timeout, PoolSize: r.PoolSize,
+	})
+	return jobs.NewRedis(client, opts), nil
 }

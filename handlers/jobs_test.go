@@ -1,0 +1,186 @@
+package handlers
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"passerelle/jobs"
+)
+
+// The event stream of a job longer than the server's write timeout goes on
+// to its end, with heartbeats while nothing happens, headers that keep a
+// buffering proxy from holding it back, and an id on every entry.
+func TestJobEventsOutliveTheWriteTimeout(t *testing.T) {
+	svc := markService(t, nil)
+	engine := jobs.NewMemory(jobs.Options{Workers: 1, Poll: 10 * time.Millisecond})
+	opts := Options{Jobs: engine, jobHeartbeat: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	work := JobWork(svc, opts)
+	// Each article takes 300ms: the job outlasts the write timeout.
+	engine.Start(func(ctx context.Context, job *jobs.Job, index int, article json.RawMessage) jobs.Outcome {
+		time.Sleep(300 * time.Millisecond)
+		return work(ctx, job, index, article)
+	})
+	defer engine.Stop(t.Context())
+	srv := httptest.NewUnstartedServer(New(svc, opts))
+	srv.Config.WriteTimeout = 400 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+
+	body := `{"task": "translate", "articles": [{"text": "Un."}, {"text": "Deux."}, {"text": "Trois."}, {"text": "Quatre."}]}`
+	resp, err := http.Post(srv.URL+"/v1/jobs", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j struct {
+		ID string `json:"id"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&j)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || resp.Header.Get("Location") != "/v1/jobs/"+j.ID {
+		t.Fatalf("POST: %d %v", resp.StatusCode, resp.Header)
+	}
+
+	start := time.Now()
+	resp, err = http.Get(srv.URL + "/v1/jobs/" + j.ID + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("X-Accel-Buffering") != "no" || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("headers: %v", resp.Header)
+	}
+	var heartbeats, articles int
+	var events []string
+	var lastID string
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, ": heartbeat"):
+			heartbeats++
+		case strings.HasPrefix(line, "event: "):
+			events = append(events, strings.TrimPrefix(line, "event: "))
+			if line == "event: article" {
+				articles++
+			}
+		case strings.HasPrefix(line, "id: "):
+			lastID = strings.TrimPrefix(line, "id: ")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("the stream broke after %s: %v", time.Since(start), err)
+	}
+	if len(events) == 0 || events[len(events)-1] != "end" || articles != 4 {
+		t.Fatalf("events %v after %s: the stream did not reach its end", events, time.Since(start))
+	}
+	if time.Since(start) < srv.Config.WriteTimeout {
+		t.Fatalf("the job took %s, under the write timeout: the test proves nothing", time.Since(start))
+	}
+	if heartbeats == 0 {
+		t.Fatal("no heartbeat while the articles took 300ms each")
+	}
+	if lastID == "" {
+		t.Fatal("entries without id")
+	}
+}
+
+// jobsRouter is the API over the test gateway with an in-process jobs
+// engine, its workers running.
+func jobsRouter(t *testing.T, maxArticles int) http.Handler {
+	t.Helper()
+	svc := markService(t, nil)
+	engine := jobs.NewMemory(jobs.Options{Workers: 2, Poll: 10 * time.Millisecond})
+	opts := Options{Jobs: engine, MaxJobArticles: maxArticles, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	engine.Start(JobWork(svc, opts))
+	t.Cleanup(func() { engine.Stop(t.Context()) })
+	return New(svc, opts)
+}
+
+// A job is refused whole, saying why, when an article or a shared field
+// would be refused by the article's endpoint: better at submission than as
+// failed lines in the morning.
+func TestJobSubmissionIsChecked(t *testing.T) {
+	h := jobsRouter(t, 3)
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		code, says string
+	}{
+		{"no task", `{"articles": [{"text": "Un."}]}`, 400, "invalid_request", "task"},
+		{"unknown field", `{"task": "translate", "artciles": []}`, 400, "invalid_request", "artciles"},
+		{"no articles", `{"task": "translate"}`, 400, "invalid_request", "no articles"},
+		{"too many", `{"task": "translate", "articles": [{"text": "Un."}, {"text": "Deux."}], "urls": ["https://example.fr/a", "https://example.fr/b"]}`, 413, "too_large", "at most 3"},
+		{"an empty article", `{"task": "translate", "articles": [{"text": "Un."}, {}]}`, 400, "empty_article", "articles[1]"},
+		{"an article with two inputs", `{"task": "translate", "articles": [{"text": "Un.", "url": "https://example.fr/"}]}`, 400, "invalid_request", "articles[0]"},
+		{"a shared field out of range", `{"task": "articles", "summary_sentences": 50, "articles": [{"text": "Un."}]}`, 400, "invalid_request", "summary_sentences"},
+		{"a feed without a fetcher", `{"task": "translate", "feed": "https://example.fr/rss"}`, 400, "url_not_allowed", "feed"},
+		{"not JSON", `articles`, 400, "invalid_json", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := do(t, h, "POST", "/v1/jobs", tc.body)
+			var e errorBody
+			_ = json.Unmarshal(rec.Body.Bytes(), &e)
+			if rec.Code != tc.status || e.Error.Code != tc.code || !strings.Contains(e.Error.Message, tc.says) {
+				t.Fatalf("%d %s, want %d %s saying %q", rec.Code, rec.Body, tc.status, tc.code, tc.says)
+			}
+		})
+	}
+}
+
+// Results and events are text to the validator: lines and entries.
+func init() {
+	openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/event-stream", openapi3filter.PlainBodyDecoder)
+}
+
+// The jobs API's replies match the document.
+func TestOpenAPIMatchesJobReplies(t *testing.T) {
+	_, router := loadContract(t)
+	h := jobsRouter(t, 0)
+	rec := do(t, h, "POST", "/v1/jobs", `{"task": "summarize", "summary_sentences": 1, "articles": [{"text": "Un.\n\nDeux."}], "urls": ["https://example.fr/a"]}`)
+	var j struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &j)
+	if rec.Code != 202 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(do(t, h, "GET", "/v1/jobs/"+j.ID, "").Body.String(), `"status":"done"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the job did not finish")
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(do(t, h, "GET", "/v1/jobs/"+j.ID+"/results", "").Body.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(strings.Join(lines, ""), `"status":400`) || !strings.Contains(strings.Join(lines, ""), `"status":200`) {
+		// The URL is refused by the test gateway (no fetcher): its line
+		// says so, the other is the summary.
+		t.Fatalf("results: %q", lines)
+	}
+	other := jobs.NewID()
+	anyKey := []string{"Authorization", "Bearer psl_any"} // auth is off: read by the document only
+	for _, tc := range []contractCase{
+		{name: "submit", h: h, method: "POST", path: "/v1/jobs", body: `{"task": "translate", "articles": [{"text": "Trois."}]}`, header: anyKey, requestValid: true, status: 202},
+		{name: "submit nothing", h: h, method: "POST", path: "/v1/jobs", body: `{"task": "translate"}`, header: anyKey, requestValid: true, status: 400, code: "invalid_request"},
+		{name: "status", h: h, method: "GET", path: "/v1/jobs/" + j.ID, header: anyKey, requestValid: true, status: 200},
+		{name: "results", h: h, method: "GET", path: "/v1/jobs/" + j.ID + "/results?after=1", header: anyKey, requestValid: true, status: 200},
+		{name: "results after -1", h: h, method: "GET", path: "/v1/jobs/" + j.ID + "/results?after=-1", header: anyKey, requestValid: false, status: 400, code: "invalid_request"},
+		{name: "no such job", h: h, method: "GET", path: "/v1/jobs/" + other, header: anyKey, requestValid: true, status: 404, code: "not_found"},
+		{name: "cancel a finished job", h: h, method: "DELETE", path: "/v1/jobs/" + j.ID, header: anyKey, requestValid: true, status: 409, code: "job_finished"},
+		{name: "events of a finished job", h: h, method: "GET", path: "/v1/jobs/" + j.ID + "/events", header: anyKey, requestValid: true, status: 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkContract(t, router, tc) })
+	}
+}
