@@ -192,6 +192,31 @@ func TestSummaryHostileCorpus(t *testing.T) {
 	}
 }
 
+// TestSummaryLanguageEvidence: a French verdict of the detector fails a
+// summary only when French words bear it out, as for a translation.
+func TestSummaryLanguageEvidence(t *testing.T) {
+	det := language.NewDetector(language.Options{})
+	for _, tt := range []struct {
+		name, summary string
+		fails         bool
+	}{
+		// The detector reads both of the first two as French.
+		{"garbage", "ABA chAAAABA0Au0AAAAAAA0Ce0AA0AA0AAAAAAAAon0C0BAAAAiqux. Aa. AA", false},
+		{"two French words left", "A soul bienveillante, a spirit salvateur: so his relatives remember him.", false},
+		{"French", "Le sommet s'est achevé jeudi à Vladivostok, après plusieurs heures de discussions entre les deux dirigeants.", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if other, _ := det.DetectOther(tt.summary, "en"); other != "fr" {
+				t.Fatalf("the detector reads %q as %q, not French: the case tests nothing", tt.summary, other)
+			}
+			f := checkSummaryLanguage(tt.summary, "en", det)
+			if (f != nil) != tt.fails {
+				t.Errorf("checkSummaryLanguage(%q) = %v, want failed %v", tt.summary, f, tt.fails)
+			}
+		})
+	}
+}
+
 // FuzzSummaryExtractive: whatever the article, the extractive summary of
 // it, the last resort of every route, passes the checks, so that a route
 // that ends with it never answers 502 for a summary.
