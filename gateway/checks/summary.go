@@ -153,7 +153,11 @@ func newSummaryText(text, summary string) summaryText {
 			own = append(own, s)
 		}
 	}
-	extract := len(own) == 0 && strings.TrimSpace(summary) != ""
+	// A summary may also be whole sentences of the article that split
+	// otherwise once joined: "…iqux.Aa. AA" splits after "iqux." in the
+	// article, and "…iqux. Aa. AA", as a summary of its two sentences
+	// joins them, splits after "Aa." too.
+	extract := strings.TrimSpace(summary) != "" && (len(own) == 0 || sentences.whole(foldSpaces(summary)))
 	return summaryText{whole: summary, own: strings.Join(own, " "), extract: extract, quoted: quoted}
 }
 
