@@ -81,11 +81,12 @@ func missingNumbers(src, out string) []string {
 	// rest is out as the source is read below, its telephone numbers taken
 	// out; restSpans are its numericSpans when known.
 	rest, restSpans := out, outSpans
-	if phones := findPhones(out); len(phones) > 0 {
+	outPhones := findPhones(out)
+	if len(outPhones) > 0 {
 		// The numbers around a telephone number of the output, read as
 		// those of the source are once theirs is taken out: "01 45 67 89
 		// 10 002" has 2 then, not 10 002.
-		rest, restSpans = replaceAllNumeric(phone, out, phones), nil
+		rest, restSpans = replaceAllNumeric(phone, out, outPhones), nil
 		addNumbers(rest)
 	}
 	// The numbers around a date or a time of the output, read as those of
@@ -95,20 +96,29 @@ func missingNumbers(src, out string) []string {
 	if dates, times := datesOf(rest, restSpans), findAllNumeric(frenchTime, rest, restSpans...); len(dates) > 0 || len(times) > 0 {
 		addNumbers(cutDatesAndTimes(rest, dates, times))
 	}
-	// An engine may keep a French time as it was ("20h45"): its digits touch
-	// letters, so the number pattern above does not see them.
-	for _, m := range findAllNumeric(frenchTime, out, outSpans...) {
-		have[trimZeros(out[m[2]:m[3]])] = true
-		if m[4] >= 0 {
+	addDatesAndTimes := func(out string, spans ...numericSpan) {
+		// An engine may keep a French time as it was ("20h45"): its digits
+		// touch letters, so the number pattern above does not see them.
+		for _, m := range findAllNumeric(frenchTime, out, spans...) {
+			have[trimZeros(out[m[2]:m[3]])] = true
+			if m[4] >= 0 {
+				have[trimZeros(out[m[4]:m[5]])] = true
+			}
+		}
+		// Or a date ("12.12.2019"), which the number pattern takes whole:
+		// its parts are what a date of the source is looked for by.
+		for _, m := range findAllNumeric(frenchDate, out, spans...) {
+			have[trimZeros(out[m[2]:m[3]])] = true
 			have[trimZeros(out[m[4]:m[5]])] = true
+			have[out[m[6]:m[7]]] = true
 		}
 	}
-	// Or a date ("12.12.2019"), which the number pattern takes whole: its
-	// parts are what a date of the source is looked for by.
-	for _, m := range findAllNumeric(frenchDate, out, outSpans...) {
-		have[trimZeros(out[m[2]:m[3]])] = true
-		have[trimZeros(out[m[4]:m[5]])] = true
-		have[out[m[6]:m[7]]] = true
+	addDatesAndTimes(out, outSpans...)
+	if len(outPhones) > 0 {
+		// The dates and times after a telephone number, read as those of
+		// the source are once theirs is taken out: "01.00.00.00.00.0.00.000"
+		// has the date 0.00.000 then, not 00.0.00.
+		addDatesAndTimes(rest)
 	}
 	// An English ordinal ("18th" for "18ème", "1st" for "1er"): its digits
 	// touch letters too.
