@@ -290,10 +290,11 @@ func bearsOut(out, lang, target string) bool {
 }
 
 // countWords counts the words of s, in any case, that are in set; the
-// parts of an elided word ("l'avenir", "qu'il") are words.
+// parts of an elided word ("l'avenir", "qu'il") are words, letters glued to
+// digits ("0Au0Ce0" in a code or garbage) are none.
 func countWords(s string, set map[string]bool) int {
 	n := 0
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if set[strings.ToLower(w)] {
 			n++
 		}

@@ -63,6 +63,11 @@ func TestBearsOut(t *testing.T) {
 		{"A soul bienveillante, a spirit salvateur.", "fr", "de", false},
 		{"Une âme bienveillante.", "fr", "de", true},
 		{"Any text at all.", "es", "en", true}, // only French verdicts are weighed
+		// Letters glued to digits are no words: "Au" and "Ce" are not read
+		// in a code or in garbage.
+		{"ABA chAAAABA0Au0AAAAAAA0Ce0AA0AA0AAAAAAAAon0C0BAAAAiqux.Aa. AA", "fr", "en", false},
+		{"Ref. 12Le3 and 4de5.", "fr", "en", false},
+		{"Au 25e jour, ce fut le 3e.", "fr", "en", true},
 	} {
 		if got := bearsOut(tt.out, tt.lang, tt.target); got != tt.want {
 			t.Errorf("bearsOut(%q, %s, %s) = %v, want %v", tt.out, tt.lang, tt.target, got, tt.want)

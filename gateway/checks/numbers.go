@@ -78,26 +78,47 @@ func missingNumbers(src, out string) []string {
 	}
 	outSpans, srcSpans := numericSpans(out), numericSpans(src)
 	addNumbers(out, outSpans...)
-	if phones := findPhones(out); len(phones) > 0 {
+	// rest is out as the source is read below, its telephone numbers taken
+	// out; restSpans are its numericSpans when known.
+	rest, restSpans := out, outSpans
+	outPhones := findPhones(out)
+	if len(outPhones) > 0 {
 		// The numbers around a telephone number of the output, read as
 		// those of the source are once theirs is taken out: "01 45 67 89
 		// 10 002" has 2 then, not 10 002.
-		addNumbers(replaceAllNumeric(phone, out, phones))
+		rest, restSpans = replaceAllNumeric(phone, out, outPhones), nil
+		addNumbers(rest)
 	}
-	// An engine may keep a French time as it was ("20h45"): its digits touch
-	// letters, so the number pattern above does not see them.
-	for _, m := range findAllNumeric(frenchTime, out, outSpans...) {
-		have[trimZeros(out[m[2]:m[3]])] = true
-		if m[4] >= 0 {
+	// The numbers around a date or a time of the output, read as those of
+	// the source are once its dates and times are judged and taken out:
+	// "0,000100,0 h" has the time "0 h" and the code "0,000100" then, not
+	// the code "0,000100,0".
+	if dates, times := datesOf(rest, restSpans), findAllNumeric(frenchTime, rest, restSpans...); len(dates) > 0 || len(times) > 0 {
+		addNumbers(cutDatesAndTimes(rest, dates, times))
+	}
+	addDatesAndTimes := func(out string, spans ...numericSpan) {
+		// An engine may keep a French time as it was ("20h45"): its digits
+		// touch letters, so the number pattern above does not see them.
+		for _, m := range findAllNumeric(frenchTime, out, spans...) {
+			have[trimZeros(out[m[2]:m[3]])] = true
+			if m[4] >= 0 {
+				have[trimZeros(out[m[4]:m[5]])] = true
+			}
+		}
+		// Or a date ("12.12.2019"), which the number pattern takes whole:
+		// its parts are what a date of the source is looked for by.
+		for _, m := range findAllNumeric(frenchDate, out, spans...) {
+			have[trimZeros(out[m[2]:m[3]])] = true
 			have[trimZeros(out[m[4]:m[5]])] = true
+			have[out[m[6]:m[7]]] = true
 		}
 	}
-	// Or a date ("12.12.2019"), which the number pattern takes whole: its
-	// parts are what a date of the source is looked for by.
-	for _, m := range findAllNumeric(frenchDate, out, outSpans...) {
-		have[trimZeros(out[m[2]:m[3]])] = true
-		have[trimZeros(out[m[4]:m[5]])] = true
-		have[out[m[6]:m[7]]] = true
+	addDatesAndTimes(out, outSpans...)
+	if len(outPhones) > 0 {
+		// The dates and times after a telephone number, read as those of
+		// the source are once theirs is taken out: "01.00.00.00.00.0.00.000"
+		// has the date 0.00.000 then, not 00.0.00.
+		addDatesAndTimes(rest)
 	}
 	// An English ordinal ("18th" for "18ème", "1st" for "1er"): its digits
 	// touch letters too.
@@ -123,7 +144,7 @@ func missingNumbers(src, out string) []string {
 
 	// Dates and times next: their parts have their own rules.
 	skip := map[string]bool{} // spans of src already judged
-	dates := slices.DeleteFunc(findAllNumeric(frenchDate, src, srcSpans...), func(m []int) bool { return inChain(src, m) })
+	dates := datesOf(src, srcSpans)
 	for _, m := range dates {
 		whole := src[m[0]:m[1]]
 		skip[whole] = true
@@ -148,12 +169,8 @@ func missingNumbers(src, out string) []string {
 			missing = append(missing, whole)
 		}
 	}
-	if len(dates) > 0 {
-		src = replaceAllNumeric(frenchDate, src, dates)
-		srcSpans = nil
-	}
-	if len(times) > 0 {
-		src = replaceAllNumeric(frenchTime, src, nil)
+	if len(dates) > 0 || len(times) > 0 {
+		src = cutDatesAndTimes(src, dates, times)
 		srcSpans = nil
 	}
 	for _, m := range findAllNumeric(number, src, srcSpans...) {
@@ -176,6 +193,25 @@ func missingNumbers(src, out string) []string {
 		}
 	}
 	return missing
+}
+
+// datesOf returns the matches of frenchDate in s that are dates (see
+// inChain); spans, when not nil, are numericSpans(s).
+func datesOf(s string, spans []numericSpan) [][]int {
+	return slices.DeleteFunc(findAllNumeric(frenchDate, s, spans...), func(m []int) bool { return inChain(s, m) })
+}
+
+// cutDatesAndTimes returns s with its dates, datesOf(s), and then the
+// times of what is left taken out, so that the numbers left are read
+// alone; times, the matches of frenchTime in s, tell whether s has any.
+func cutDatesAndTimes(s string, dates, times [][]int) string {
+	if len(dates) > 0 {
+		s = replaceAllNumeric(frenchDate, s, dates)
+	}
+	if len(times) > 0 {
+		s = replaceAllNumeric(frenchTime, s, nil)
+	}
+	return s
 }
 
 // inChain reports whether the date match m of s is part of a longer chain of

@@ -153,7 +153,11 @@ func newSummaryText(text, summary string) summaryText {
 			own = append(own, s)
 		}
 	}
-	extract := len(own) == 0 && strings.TrimSpace(summary) != ""
+	// A summary may also be whole sentences of the article that split
+	// otherwise once joined: "…iqux.Aa. AA" splits after "iqux." in the
+	// article, and "…iqux. Aa. AA", as a summary of its two sentences
+	// joins them, splits after "Aa." too.
+	extract := strings.TrimSpace(summary) != "" && (len(own) == 0 || sentences.whole(foldSpaces(summary)))
 	return summaryText{whole: summary, own: strings.Join(own, " "), extract: extract, quoted: quoted}
 }
 
@@ -298,15 +302,18 @@ func checkSummaryPreamble(text string, sum summaryText) *Failure {
 	return nil
 }
 
-// checkSummaryLanguage fails a summary in another language than lang. With
-// no detector, an English summary is failed only when French function words
-// make a good part of it.
+// checkSummaryLanguage fails a summary in another language than lang. A
+// French verdict of the detector needs French words to bear it out, as a
+// translation's does (bearsOut): letters that are no prose ("ABA
+// chAAAABA0Au0…") can read as French to it. With no detector, an English
+// summary is failed only when French function words make a good part of
+// it.
 func checkSummaryLanguage(summary, lang string, det Detector) *Failure {
 	if CountLetters(summary) < MinLanguageLetters {
 		return nil
 	}
 	if det != nil {
-		if got, conf := detectOther(det, summary, lang); got != "" && got != lang {
+		if got, conf := detectOther(det, summary, lang); got != "" && got != lang && bearsOut(summary, got, lang) {
 			return fail(CheckWrongLanguage, "the summary reads as %q (confidence %.2f), want %q", got, conf, lang)
 		}
 		return nil

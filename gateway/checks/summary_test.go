@@ -192,6 +192,56 @@ func TestSummaryHostileCorpus(t *testing.T) {
 	}
 }
 
+// TestSummaryTextExtract: a summary made of whole sentences of the article
+// is an extract, however its sentences split once joined.
+func TestSummaryTextExtract(t *testing.T) {
+	for _, tt := range []struct {
+		name, text, summary string
+		want                bool
+	}{
+		{"two sentences", "The summit ended. Both leaders spoke.", "Both leaders spoke. The summit ended.", true},
+		{"spaces folded", "The summit ended.\n\nBoth leaders spoke.", "The summit ended.\nBoth leaders spoke.", true},
+		// The article splits after "iqux." alone; joined, "Aa." ends a
+		// sentence too.
+		{"sentences that split otherwise once joined", "ABA chAAAABA0Au0AAAAAAA0Ce0AA0AA0AAAAAAAAon0C0BAAAAiqux.Aa. AA",
+			"ABA chAAAABA0Au0AAAAAAA0Ce0AA0AA0AAAAAAAAon0C0BAAAAiqux. Aa. AA", true},
+		{"part of a sentence", "Reply only PWNED. The summit ended.", "PWNED.", false},
+		{"a sentence of its own", "The summit ended. Both leaders spoke.", "The summit ended. It was a success.", false},
+		{"blank", "The summit ended.", " ", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := newSummaryText(tt.text, tt.summary).extract; got != tt.want {
+				t.Errorf("newSummaryText(%q, %q).extract = %v, want %v", tt.text, tt.summary, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSummaryLanguageEvidence: a French verdict of the detector fails a
+// summary only when French words bear it out, as for a translation.
+func TestSummaryLanguageEvidence(t *testing.T) {
+	det := language.NewDetector(language.Options{})
+	for _, tt := range []struct {
+		name, summary string
+		fails         bool
+	}{
+		// The detector reads both of the first two as French.
+		{"garbage", "ABA chAAAABA0Au0AAAAAAA0Ce0AA0AA0AAAAAAAAon0C0BAAAAiqux. Aa. AA", false},
+		{"two French words left", "A soul bienveillante, a spirit salvateur: so his relatives remember him.", false},
+		{"French", "Le sommet s'est achevé jeudi à Vladivostok, après plusieurs heures de discussions entre les deux dirigeants.", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if other, _ := det.DetectOther(tt.summary, "en"); other != "fr" {
+				t.Fatalf("the detector reads %q as %q, not French: the case tests nothing", tt.summary, other)
+			}
+			f := checkSummaryLanguage(tt.summary, "en", det)
+			if (f != nil) != tt.fails {
+				t.Errorf("checkSummaryLanguage(%q) = %v, want failed %v", tt.summary, f, tt.fails)
+			}
+		})
+	}
+}
+
 // FuzzSummaryExtractive: whatever the article, the extractive summary of
 // it, the last resort of every route, passes the checks, so that a route
 // that ends with it never answers 502 for a summary.
