@@ -34,6 +34,32 @@ var englishText = strings.Fields(`The two leaders met on Thursday in the port ci
 // passes. It stands for a model's translation: what the gateway does with it
 // (checks, caching, assembly) costs the same.
 func pseudoTranslate(src string) string {
+	// What a model keeps as written, as the gateway's prompt asks and its
+	// verbatim check verifies: links, addresses, handles, hashtags and
+	// acronyms are copied, the text between them rewritten.
+	var b strings.Builder
+	b.Grow(len(src))
+	last := 0
+	for _, m := range verbatim.FindAllStringIndex(src, -1) {
+		b.WriteString(pseudoWords(src[last:m[0]]))
+		// An elided article ("l'AFP") became a word of its own: the
+		// span must not be glued to it.
+		if r, _ := utf8.DecodeLastRuneInString(b.String()); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(src[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(pseudoWords(src[last:]))
+	return b.String()
+}
+
+// verbatim finds the spans a model copies: URLs, e-mail addresses,
+// @handles, #hashtags and all-capital acronyms.
+var verbatim = regexp.MustCompile(`(?:https?://|www\.)[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\p{L}\p{N}_]+|\b\p{Lu}{2,6}\b`)
+
+// pseudoWords rewrites a text without verbatim spans.
+func pseudoWords(src string) string {
 	var b strings.Builder
 	b.Grow(len(src))
 	h := fnv.New32a()
