@@ -125,6 +125,21 @@ func (s *Service) reserve(ctx context.Context, n int64) (release func(), err err
 // resolve or resolves to an address inside the network.
 const messageHostNotFetched = "the page could not be fetched: its host name does not resolve to an address that may be fetched"
 
+// messageNotHTTP is the answer to a URL that is not an absolute http or
+// https address.
+const messageNotHTTP = "the URL must be an absolute http or https address"
+
+// CheckURL returns the error a request for the article at rawURL gets for
+// the URL's form alone (url_not_allowed: not an absolute http or https
+// address), before anything is fetched. Where the address leads is checked
+// when the page is fetched.
+func CheckURL(rawURL string) error {
+	if err := fetch.CheckURL(rawURL); err != nil {
+		return &Error{Code: CodeURLNotAllowed, Message: messageNotHTTP, Err: err}
+	}
+	return nil
+}
+
 func (s *Service) fetchPage(ctx context.Context, rawURL string) (fetch.Page, error) {
 	if s.fetcher == nil {
 		return fetch.Page{}, Errorf(CodeURLNotAllowed, "fetching articles by URL is turned off here: send the page in \"html\"")
@@ -135,7 +150,7 @@ func (s *Service) fetchPage(ctx context.Context, rawURL string) (fetch.Page, err
 	case err == nil:
 		return page, nil
 	case errors.Is(err, fetch.ErrInvalidURL):
-		return page, &Error{Code: CodeURLNotAllowed, Message: "the URL must be an absolute http or https address", Err: err}
+		return page, &Error{Code: CodeURLNotAllowed, Message: messageNotHTTP, Err: err}
 	case errors.Is(err, fetch.ErrHostNotFetched):
 		// One answer whether the name does not resolve or resolves inside
 		// the network: two would tell a client which internal names exist.

@@ -478,15 +478,9 @@ func (s *Service) chains(named string, wantSummary bool) (translation, summary [
 // override puts the provider named by a request first in the chains whose
 // route allows it.
 func (s *Service) override(named string, wantSummary bool, translation, summary []string) ([]string, []string, error) {
-	allowTranslation := slices.Contains(s.translation.AllowOverride, named)
-	allowSummary := wantSummary && slices.Contains(s.summarizing.AllowOverride, named)
-	known := s.hasTranslator(named) || s.hasSummarizer(named) ||
-		slices.Contains(s.translation.AllowOverride, named) || slices.Contains(s.summarizing.AllowOverride, named)
-	switch {
-	case !known:
-		return nil, nil, Errorf(CodeUnknownProvider, "provider %q is unknown here; GET /v1/providers lists the configured ones", named)
-	case !allowTranslation && !allowSummary:
-		return nil, nil, Errorf(CodeProviderNotAllowed, "provider %q may not be chosen by a request for this task; the route's allow_override lists those that may", named)
+	allowTranslation, allowSummary, err := s.choosable(named, wantSummary)
+	if err != nil {
+		return nil, nil, err
 	}
 	unavailable := Errorf(CodeNoProvider, "provider %q is configured but unavailable (missing credentials?); see GET /readyz", named)
 	if allowTranslation {
@@ -502,6 +496,36 @@ func (s *Service) override(named string, wantSummary bool, translation, summary 
 		summary = pinned(named, summary)
 	}
 	return translation, summary, nil
+}
+
+// choosable says which routes let a request name the provider named, and
+// refuses a name that is unknown here or that no route of the task allows.
+func (s *Service) choosable(named string, wantSummary bool) (allowTranslation, allowSummary bool, err error) {
+	allowTranslation = slices.Contains(s.translation.AllowOverride, named)
+	allowSummary = wantSummary && slices.Contains(s.summarizing.AllowOverride, named)
+	known := s.hasTranslator(named) || s.hasSummarizer(named) ||
+		slices.Contains(s.translation.AllowOverride, named) || slices.Contains(s.summarizing.AllowOverride, named)
+	switch {
+	case !known:
+		return false, false, Errorf(CodeUnknownProvider, "provider %q is unknown here; GET /v1/providers lists the configured ones", named)
+	case !allowTranslation && !allowSummary:
+		return false, false, Errorf(CodeProviderNotAllowed, "provider %q may not be chosen by a request for this task; the route's allow_override lists those that may", named)
+	}
+	return allowTranslation, allowSummary, nil
+}
+
+// CheckProvider returns the error a request naming provider name gets for
+// that name alone: unknown_provider, or provider_not_allowed when no route
+// of the task lets a request choose it (wantSummary: the task summarizes).
+// An empty name, the configured routes, is nil. Whether the provider is
+// available right now is left to the request: that can change before a
+// queued article runs.
+func (s *Service) CheckProvider(name string, wantSummary bool) error {
+	if name == "" {
+		return nil
+	}
+	_, _, err := s.choosable(name, wantSummary)
+	return err
 }
 
 // pinned puts the named provider first, keeping the others as fallbacks.

@@ -24,13 +24,15 @@ type task struct {
 	call     func(context.Context, gateway.Request) (*gateway.Result, error)
 	// document shapes the part of the reply that a kept reply stores.
 	document func(*gateway.Result) articleDocument
+	// summarizes: the task's articles go through the summarizing route too.
+	summarizes bool
 }
 
 func (h *handler) tasks() []task {
 	return []task{
 		{endpoint: "translate", call: h.gw.Translate, document: fullDocument},
-		{endpoint: "summarize", call: h.gw.Summarize, document: briefDocument},
-		{endpoint: "articles", call: h.gw.Article, document: fullDocument},
+		{endpoint: "summarize", call: h.gw.Summarize, document: briefDocument, summarizes: true},
+		{endpoint: "articles", call: h.gw.Article, document: fullDocument, summarizes: true},
 	}
 }
 

@@ -41,6 +41,9 @@ type Gateway interface {
 	Extract(ctx context.Context, req gateway.Request) (*gateway.Extraction, error)
 	Readiness(ctx context.Context) (string, []gateway.Check)
 	Providers() []gateway.ProviderStatus
+	// CheckProvider refuses a provider name a request may not choose for
+	// a task (wantSummary: the task summarizes), as the request would be.
+	CheckProvider(name string, wantSummary bool) error
 	// Replies is where finished replies are kept by request bytes; nil
 	// when there is no cache. A reload may give a new one.
 	Replies() *gateway.Replies

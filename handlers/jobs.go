@@ -197,6 +197,10 @@ func (h *handler) jobTask(name string) task {
 // that its endpoint would refuse for its form refuses the job, saying
 // which: better now than a failed line in the morning.
 func (h *handler) jobArticles(ctx context.Context, in jobRequest, p jobParams) ([]json.RawMessage, error) {
+	summarizes := h.jobTask(in.Task).summarizes
+	if err := h.gw.CheckProvider(p.Provider, summarizes); err != nil {
+		return nil, err
+	}
 	out := make([]json.RawMessage, 0, len(in.Articles)+len(in.URLs))
 	for i, raw := range in.Articles {
 		if int64(len(raw)) > h.opts.MaxBodyBytes {
@@ -204,7 +208,10 @@ func (h *handler) jobArticles(ctx context.Context, in jobRequest, p jobParams) (
 		}
 		req, err := decodeArticle(raw)
 		if err == nil {
-			err = gateway.CheckInput(withJobParams(req, p))
+			err = checkJobArticle(withJobParams(req, p))
+		}
+		if err == nil && req.Provider != "" && req.Provider != p.Provider {
+			err = h.gw.CheckProvider(req.Provider, summarizes)
 		}
 		if err != nil {
 			return nil, &gateway.Error{Code: gateway.ErrorCode(err), Message: fmt.Sprintf("articles[%d]: %s", i, gateway.ErrorMessage(err)), Err: err}
@@ -216,7 +223,7 @@ func (h *handler) jobArticles(ctx context.Context, in jobRequest, p jobParams) (
 			return nil, gateway.Errorf(gateway.CodeInvalidRequest, "urls[%d] is empty", i)
 		}
 		a := articleRequest{URL: strings.TrimSpace(u)}
-		if err := gateway.CheckInput(withJobParams(gateway.Request{URL: a.URL}, p)); err != nil {
+		if err := checkJobArticle(withJobParams(gateway.Request{URL: a.URL}, p)); err != nil {
 			return nil, &gateway.Error{Code: gateway.ErrorCode(err), Message: fmt.Sprintf("urls[%d]: %s", i, gateway.ErrorMessage(err)), Err: err}
 		}
 		raw, _ := json.Marshal(a)
@@ -244,6 +251,18 @@ func (h *handler) jobArticles(ctx context.Context, in jobRequest, p jobParams) (
 		return nil, gateway.Errorf(gateway.CodeInvalidRequest, "the job has no articles: the feed has no items")
 	}
 	return out, nil
+}
+
+// checkJobArticle returns the error the article's endpoint would answer
+// req with for its form alone, its URL's included: nothing is fetched.
+func checkJobArticle(req gateway.Request) error {
+	if err := gateway.CheckInput(req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.URL) != "" {
+		return gateway.CheckURL(req.URL)
+	}
+	return nil
 }
 
 // readFeed reads the feed at url, at most max items.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 
+	"passerelle/gateway"
 	"passerelle/jobs"
 )
 
@@ -98,7 +99,13 @@ func TestJobEventsOutliveTheWriteTimeout(t *testing.T) {
 // engine, its workers running.
 func jobsRouter(t *testing.T, maxArticles int) http.Handler {
 	t.Helper()
-	svc := markService(t, nil)
+	return jobsRouterWith(t, maxArticles, nil)
+}
+
+// jobsRouterWith is jobsRouter over a gateway with edit's options.
+func jobsRouterWith(t *testing.T, maxArticles int, edit func(*gateway.Options)) http.Handler {
+	t.Helper()
+	svc := markService(t, edit)
 	engine := jobs.NewMemory(jobs.Options{Workers: 2, Poll: 10 * time.Millisecond})
 	opts := Options{Jobs: engine, MaxJobArticles: maxArticles, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	engine.Start(JobWork(svc, opts))
@@ -134,6 +141,61 @@ func TestJobSubmissionIsChecked(t *testing.T) {
 				t.Fatalf("%d %s, want %d %s saying %q", rec.Code, rec.Body, tc.status, tc.code, tc.says)
 			}
 		})
+	}
+}
+
+// A job whose provider or URL every article would be refused for is
+// refused at once, with the code and status the article's own endpoint
+// answers; a provider the routes allow is taken.
+func TestJobSubmissionRefusesWhatEveryArticleWouldFail(t *testing.T) {
+	h := jobsRouterWith(t, 0, func(o *gateway.Options) {
+		o.Translation.AllowOverride = []string{"mark"}
+		o.Summarizing.AllowOverride = []string{"first"}
+	})
+	for _, tc := range []struct {
+		name, body string
+		code, says string
+		// single is the same article sent to its task's endpoint, which
+		// must answer the same.
+		single, singleBody string
+	}{
+		{"an unknown provider", `{"task": "translate", "provider": "nope", "articles": [{"text": "Un."}]}`, "unknown_provider", "nope",
+			"/v1/translate", `{"text": "Un.", "provider": "nope"}`},
+		{"a provider the task's routes do not allow", `{"task": "translate", "provider": "first", "urls": ["https://example.fr/a"]}`, "provider_not_allowed", "first",
+			"/v1/translate", `{"text": "Un.", "provider": "first"}`},
+		{"an unknown provider before a feed is read", `{"task": "summarize", "provider": "nope", "feed": "https://example.fr/rss"}`, "unknown_provider", "nope",
+			"/v1/summarize", `{"text": "Un.", "provider": "nope"}`},
+		{"an article's own unknown provider", `{"task": "articles", "articles": [{"text": "Un."}, {"text": "Deux.", "provider": "nope"}]}`, "unknown_provider", "articles[1]",
+			"/v1/articles", `{"text": "Deux.", "provider": "nope"}`},
+		{"a URL that is not http", `{"task": "translate", "urls": ["https://example.fr/a", "ftp://x"]}`, "url_not_allowed", "urls[1]",
+			"/v1/translate", `{"url": "ftp://x"}`},
+		{"a relative URL", `{"task": "translate", "urls": ["/a"]}`, "url_not_allowed", "urls[0]",
+			"/v1/translate", `{"url": "/a"}`},
+		{"an article's URL that is not http", `{"task": "summarize", "articles": [{"text": "Un."}, {"url": "file:///etc/passwd"}]}`, "url_not_allowed", "articles[1]",
+			"/v1/summarize", `{"url": "file:///etc/passwd"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := do(t, h, "POST", "/v1/jobs", tc.body)
+			var e errorBody
+			_ = json.Unmarshal(rec.Body.Bytes(), &e)
+			if rec.Code != 400 || e.Error.Code != tc.code || !strings.Contains(e.Error.Message, tc.says) {
+				t.Fatalf("%d %s, want 400 %s saying %q", rec.Code, rec.Body, tc.code, tc.says)
+			}
+			one := do(t, h, "POST", tc.single, tc.singleBody)
+			var e1 errorBody
+			_ = json.Unmarshal(one.Body.Bytes(), &e1)
+			if one.Code != rec.Code || e1.Error.Code != e.Error.Code {
+				t.Fatalf("%s answers %d %s, the job %d %s", tc.single, one.Code, one.Body, rec.Code, e.Error.Code)
+			}
+		})
+	}
+	for _, body := range []string{
+		`{"task": "translate", "provider": "mark", "articles": [{"text": "Un."}], "urls": ["http://example.fr/a"]}`,
+		`{"task": "articles", "provider": "first", "articles": [{"text": "Un.", "provider": "mark"}]}`,
+	} {
+		if rec := do(t, h, "POST", "/v1/jobs", body); rec.Code != http.StatusAccepted {
+			t.Fatalf("%s: %d %s", body, rec.Code, rec.Body)
+		}
 	}
 }
 

@@ -221,11 +221,8 @@ var (
 )
 
 func (f *Fetcher) get(ctx context.Context, rawURL string, k kind) (Page, error) {
-	u, err := url.Parse(strings.TrimSpace(rawURL))
+	u, err := parseURL(rawURL)
 	if err != nil {
-		return Page{}, fmt.Errorf("%w: %v", ErrInvalidURL, redact.Secrets(redact.URLs(err.Error()), redact.URLSecrets(rawURL)...))
-	}
-	if err := checkURL(u); err != nil {
 		return Page{}, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
@@ -310,6 +307,25 @@ func checkURL(u *url.URL) error {
 		return fmt.Errorf("%w: no host", ErrInvalidURL)
 	}
 	return nil
+}
+
+// CheckURL returns an error wrapping ErrInvalidURL when rawURL is not an
+// absolute http or https URL: what Get refuses before any connection.
+func CheckURL(rawURL string) error {
+	_, err := parseURL(rawURL)
+	return err
+}
+
+// parseURL parses rawURL and refuses it unless it is absolute http or https.
+func parseURL(rawURL string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, redact.Secrets(redact.URLs(err.Error()), redact.URLSecrets(rawURL)...))
+	}
+	if err := checkURL(u); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // checkRedirect re-validates every redirect's URL and counts them. The

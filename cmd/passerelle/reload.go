@@ -145,6 +145,10 @@ func (g *liveGateway) Replies() *gateway.Replies {
 	return g.current.Load().Replies()
 }
 
+func (g *liveGateway) CheckProvider(name string, wantSummary bool) error {
+	return g.current.Load().CheckProvider(name, wantSummary)
+}
+
 func (g *liveGateway) Providers() []gateway.ProviderStatus {
 	return g.current.Load().Providers()
 }
