@@ -18,6 +18,10 @@
 #               (printed) stays under 1 GiB and /healthz answers under 1s;
 #               and SIGTERM during a long batch, which must be answered
 #               whole (finished articles, the rest 503 shutting_down).
+#               Then a job on two replicas while one is SIGKILLed, Redis
+#               restarted on its AOF and another SIGTERMed, and a second job
+#               cancelled: one result per article, calls bounded, nothing sent
+#               after the cancel.
 #               CHAOS_FLAGS='-phases flood' runs a part (go run ./tools/chaos -h)
 
 GO            ?= go

@@ -19,14 +19,18 @@ import (
 // redisMissing says what to install when redis-server is not on PATH.
 const redisMissing = "redis-server is not on PATH (Debian: apt-get install redis-server, or run `make test`)"
 
-// Redis is a redis-server process on a loopback port, without persistence:
-// killed and started again, it comes back empty on the same port, as a Redis
-// that lost its memory would.
+// Redis is a redis-server process on a loopback port, without persistence
+// unless AOFDir is set: killed and started again, it comes back empty on the
+// same port, as a Redis that lost its memory would.
 type Redis struct {
 	Port int
 	// Log is the file the server's output is appended to; when empty it is
 	// kept in memory, for the error that says why the server did not start.
 	Log string
+	// AOFDir, when set, turns the append-only file on in that folder
+	// (appendfsync everysec, Redis's default): killed and started again,
+	// the server comes back with what it had acknowledged.
+	AOFDir string
 
 	cmd  *exec.Cmd
 	done chan struct{} // closed once cmd has exited and its output is written
@@ -76,9 +80,16 @@ func (r *Redis) Start(ctx context.Context) error {
 		defer f.Close()
 		out = f
 	}
-	cmd := exec.Command("redis-server",
+	persistence := []string{"--appendonly", "no"}
+	if r.AOFDir != "" {
+		if err := os.MkdirAll(r.AOFDir, 0o700); err != nil {
+			return err
+		}
+		persistence = []string{"--appendonly", "yes", "--appendfsync", "everysec", "--dir", r.AOFDir}
+	}
+	cmd := exec.Command("redis-server", append([]string{
 		"--port", strconv.Itoa(r.Port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
+		"--save", "", "--daemonize", "no", "--loglevel", "warning"}, persistence...)...)
 	// Killed with the process that started it, whatever happens to that.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.Stdout, cmd.Stderr = out, out

@@ -4,7 +4,7 @@
 // batch. `make chaos` builds bin/passerelle and runs it; everything listens
 // on 127.0.0.1 only, and the run stops by itself within about five minutes.
 // -phases picks parts of it: faults (the two gateways, below), the flood's
-// scenarios by name or all of them (flood), and shutdown-batch.
+// scenarios by name or all of them (flood), shutdown-batch and jobs.
 //
 // # Set-up
 //
@@ -112,6 +112,24 @@
 // The run prints, per scenario, the requests sent, answered 200, refused
 // 503 overloaded and ended otherwise, the peak RSS and the /healthz latency
 // (p50, max), then the peak RSS of the whole flood.
+//
+// # Jobs
+//
+// The jobs phase (jobs.go) starts its own redis-server with the append-only
+// file on (appendfsync everysec), a provider stand-in answering every call
+// in 250ms, and gateway-a and gateway-b with 4 job workers each and a 3s
+// visibility timeout. It submits a job of 400 articles and a second one of
+// 300, each article a title and two paragraphs of the run's phrases with
+// numbers of their own, so that every call the stand-in receives is put down
+// to its job and article. As the first job's count passes 15% gateway-a is
+// SIGKILLed and gateway-c started; at 25% the second job is cancelled
+// (DELETE); at 40% redis-server is SIGKILLed and started again on its
+// append-only file; at 60% gateway-b gets SIGTERM. The phase fails unless
+// the first job ends done with exactly one result line per article, each the
+// article's translation; its provider calls are at most its articles plus
+// the calls in flight at the SIGKILL plus those in flight while Redis was
+// down or in the second after; the second job ends cancelled and no call of
+// its articles began after DELETE returned; and gateway-b exits 0.
 package main
 
 import (
@@ -152,7 +170,7 @@ func main() {
 	flag.IntVar(&o.rate, "rate", 150, "requests per second, at most, besides bursts")
 	flag.BoolVar(&o.keep, "keep", false, "keep the logs directory even when the run passes")
 	flag.DurationVar(&o.grace, "grace", 10*time.Second, "the gateways' shutdown grace; shorter than a provider call, a stopped gateway drops requests")
-	flag.StringVar(&o.phases, "phases", "all", "comma-separated: faults, flood (every flood scenario) or "+strings.Join(floodNames(), ", ")+", shutdown-batch; all")
+	flag.StringVar(&o.phases, "phases", "all", "comma-separated: faults, flood (every flood scenario) or "+strings.Join(floodNames(), ", ")+", shutdown-batch, jobs; all")
 	guardMiB := flag.Int64("rss-guard", 2048, "MiB of RSS at which a flood gateway is killed, so that the machine is never in danger")
 	flag.DurationVar(&o.floodLength, "flood-time", 20*time.Second, "how long each repeating flood scenario lasts")
 	flag.Parse()
@@ -171,6 +189,10 @@ func main() {
 	}
 	if ctx.Err() == nil && (sel.shutdown || sel.flood == nil || len(sel.flood) > 0) {
 		failed, err := runFlood(ctx, o, sel.flood, sel.shutdown, os.Stdout)
+		code = max(code, exitCode(failed, err))
+	}
+	if ctx.Err() == nil && sel.jobs {
+		failed, err := runJobs(ctx, o, os.Stdout)
 		code = max(code, exitCode(failed, err))
 	}
 	os.Exit(code)
@@ -193,6 +215,7 @@ type selection struct {
 	faults   bool
 	flood    map[string]bool // scenarios to run; nil: all of them
 	shutdown bool
+	jobs     bool
 }
 
 // floodNames are the flood's scenarios, in order.
@@ -214,19 +237,21 @@ func parsePhases(s string) (selection, error) {
 	for _, name := range strings.Split(s, ",") {
 		switch name = strings.TrimSpace(name); {
 		case name == "all":
-			return selection{faults: true, shutdown: true}, nil
+			return selection{faults: true, shutdown: true, jobs: true}, nil
 		case name == "faults":
 			sel.faults = true
 		case name == "flood":
 			sel.flood = nil
 		case name == "shutdown-batch":
 			sel.shutdown = true
+		case name == "jobs":
+			sel.jobs = true
 		case known[name]:
 			if sel.flood != nil {
 				sel.flood[name] = true
 			}
 		default:
-			return selection{}, fmt.Errorf("-phases: unknown %q: want all, faults, flood, %s or shutdown-batch", name, strings.Join(floodNames(), ", "))
+			return selection{}, fmt.Errorf("-phases: unknown %q: want all, faults, flood, %s, shutdown-batch or jobs", name, strings.Join(floodNames(), ", "))
 		}
 	}
 	return sel, nil
