@@ -34,6 +34,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -207,6 +208,10 @@ type backend interface {
 	// release lets d go without a result: its job is over.
 	release(ctx context.Context, d *delivery) error
 	cancel(ctx context.Context, id string) error
+	// held counts the articles of job id that live workers hold: those of
+	// a worker that gave no sign of life for the visibility timeout are
+	// not counted.
+	held(ctx context.Context, id string) (int, error)
 	results(ctx context.Context, id string, after, limit int) ([][]byte, error)
 	// events returns the events after the one with id after ("" for the
 	// first), waiting up to wait for one when there is none yet.
@@ -302,8 +307,11 @@ func (e *Engine) Events(ctx context.Context, owner, id, after string, limit int,
 	return e.b.events(ctx, id, after, limit, wait)
 }
 
-// Cancel cancels owner's job id: no article not yet started is started.
-// It returns the job as it is then, or ErrFinished when it was over.
+// Cancel cancels owner's job id: no article not yet started is started,
+// and the work on those in flight is cut (a result already in hand is still
+// kept). It returns once no live worker holds an article of the job, or
+// after cancelWait, with the job as it is then, or ErrFinished when it was
+// over.
 func (e *Engine) Cancel(ctx context.Context, owner, id string) (*Job, error) {
 	j, err := e.Job(ctx, owner, id)
 	if err != nil {
@@ -315,8 +323,32 @@ func (e *Engine) Cancel(ctx context.Context, owner, id string) (*Job, error) {
 	if err := e.b.cancel(ctx, id); err != nil {
 		return nil, err
 	}
+	// The workers holding its articles notice and let them go, cutting
+	// their work: once they have, nothing of the job is sent upstream any
+	// more, which is what the caller is told when this returns.
+	wait, stop := context.WithTimeout(ctx, cancelWait)
+	defer stop()
+	for {
+		n, err := e.b.held(wait, id)
+		if err == nil && n == 0 {
+			break
+		}
+		select {
+		case <-wait.Done():
+			e.opts.Logger.Warn("jobs: cancelled while articles are still held", "job", id, "held", n, "err", err)
+			return e.b.get(ctx, id)
+		case <-time.After(cancelCheck / 2):
+		}
+	}
 	return e.b.get(ctx, id)
 }
+
+// cancelCheck is how often a worker holding an article asks whether its job
+// was cancelled; cancelWait bounds how long Cancel waits for them to let go.
+const (
+	cancelCheck = 200 * time.Millisecond
+	cancelWait  = 10 * time.Second
+)
 
 // Start runs the workers of this process on work. It is called once.
 func (e *Engine) Start(work Work) {
@@ -403,10 +435,13 @@ func (e *Engine) handle(consumer string, work Work, d *delivery) {
 	workCtx, stopWork := context.WithCancel(e.hard)
 	defer stopWork()
 	renewed := make(chan struct{})
+	var cancelled atomic.Bool
 	go func() {
 		defer close(renewed)
 		t := time.NewTicker(e.opts.VisibilityTimeout / 3)
 		defer t.Stop()
+		check := time.NewTicker(cancelCheck)
+		defer check.Stop()
 		for {
 			select {
 			case <-workCtx.Done():
@@ -414,6 +449,15 @@ func (e *Engine) handle(consumer string, work Work, d *delivery) {
 			case <-t.C:
 				if err := e.b.extend(workCtx, consumer, d); err != nil && workCtx.Err() == nil {
 					log.Warn("jobs: renewing the hold on an article failed", "err", err)
+				}
+			case <-check.C:
+				// Cancelled: the work is cut, so that nothing more of the
+				// job goes upstream (it may be waiting on another replica's
+				// lease, or between two provider calls).
+				if j, err := e.b.get(workCtx, d.job.ID); err == nil && j.Status == Cancelled {
+					cancelled.Store(true)
+					stopWork()
+					return
 				}
 			}
 		}
@@ -426,6 +470,11 @@ func (e *Engine) handle(consumer string, work Work, d *delivery) {
 	ctx, cancel := store()
 	defer cancel()
 	switch {
+	case cancelled.Load() && out.Status != 200:
+		// Cut by the cancellation: no result, the job is over.
+		if err := e.b.release(ctx, d); err != nil {
+			log.Warn("jobs: letting go of an article of a cancelled job failed", "err", err)
+		}
 	case cut:
 		if err := e.b.handBack(ctx, d, nil); err != nil {
 			log.Warn("jobs: handing an article back failed; another worker takes it after the visibility timeout", "err", err)

@@ -222,18 +222,23 @@ func TestJobBelongsToItsOwner(t *testing.T) {
 	}
 }
 
+// Cancel starts nothing more of the job, cuts the articles in flight (one
+// may be waiting to call its provider) and returns once they are let go.
 func TestCancelStartsNothingMore(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			e := b.new(t, Options{Workers: 2, Poll: 10 * time.Millisecond})
-			var calls atomic.Int64
-			release := make(chan struct{})
+			var calls, running atomic.Int64
 			started := make(chan struct{}, 100)
 			e.Start(func(ctx context.Context, job *Job, index int, article json.RawMessage) Outcome {
 				calls.Add(1)
+				running.Add(1)
+				defer running.Add(-1)
 				started <- struct{}{}
-				<-release
-				return Outcome{Status: 200, Result: article}
+				// Waiting, as an article waits on a lease held elsewhere
+				// before it calls its provider.
+				<-ctx.Done()
+				return Outcome{Status: 503, Error: json.RawMessage(`{"code":"cut"}`)}
 			})
 			defer e.Stop(context.Background())
 			ctx := context.Background()
@@ -244,14 +249,18 @@ func TestCancelStartsNothingMore(t *testing.T) {
 			if err != nil || c.Status != Cancelled {
 				t.Fatalf("cancel: %+v %v", c, err)
 			}
-			close(release)
+			// The work in flight was cut before Cancel returned: nothing of
+			// the job can reach a provider after it.
+			if n := running.Load(); n != 0 {
+				t.Fatalf("%d articles still worked on when Cancel returned", n)
+			}
 			time.Sleep(300 * time.Millisecond)
 			if n := calls.Load(); n != 2 {
 				t.Fatalf("%d articles started, want the 2 in flight at the cancel", n)
 			}
 			j, _ = e.Job(ctx, "alice", j.ID)
-			if j.Status != Cancelled || j.Done != 2 {
-				t.Fatalf("after: %+v", j)
+			if j.Status != Cancelled || j.Done+j.Failed != 0 {
+				t.Fatalf("after: %+v: the articles cut by the cancel have no result", j)
 			}
 			if _, err := e.Cancel(ctx, "alice", j.ID); err != ErrFinished {
 				t.Fatalf("cancel again: %v", err)

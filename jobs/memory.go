@@ -226,6 +226,22 @@ func (m *memory) cancel(_ context.Context, id string) error {
 	return nil
 }
 
+func (m *memory) held(_ context.Context, id string) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	mj := m.jobs[id]
+	if mj == nil {
+		return 0, nil
+	}
+	n, now := 0, time.Now()
+	for _, h := range mj.held {
+		if now.Before(h.until) {
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (m *memory) results(_ context.Context, id string, after, limit int) ([][]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

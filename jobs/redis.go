@@ -336,6 +336,26 @@ func (r *redisBackend) cancel(ctx context.Context, id string) error {
 	return r.c.ZRem(ctx, r.active(), id).Err()
 }
 
+func (r *redisBackend) held(ctx context.Context, id string) (int, error) {
+	// A job's articles are held by its workers at once: a few.
+	pending, err := r.c.XPendingExt(ctx, &redis.XPendingExtArgs{
+		Stream: r.keysOf(id).todo, Group: group, Start: "-", End: "+", Count: 10000,
+	}).Result()
+	if err != nil {
+		if errors.Is(err, redis.Nil) || strings.Contains(err.Error(), "NOGROUP") {
+			return 0, nil // expired
+		}
+		return 0, err
+	}
+	n := 0
+	for _, p := range pending {
+		if p.Idle < r.opts.VisibilityTimeout {
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (r *redisBackend) results(ctx context.Context, id string, after, limit int) ([][]byte, error) {
 	stop := int64(-1)
 	if limit > 0 {
