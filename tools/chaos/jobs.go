@@ -378,7 +378,7 @@ func (r *jobsRun) tally(calls []providerCall) (out [2]jobCalls, untagged int) {
 		if !r.kill.IsZero() && !c.start.After(r.kill) && !c.end.Before(r.kill) {
 			jc.atKill++
 		}
-		if !r.redisDown.IsZero() && c.start.Before(r.redisUp.Add(settle)) && c.end.After(r.redisDown) {
+		if !r.redisDown.IsZero() && !c.start.After(r.redisDown) && !c.end.Before(r.redisDown) {
 			jc.acrossRedis++
 		}
 	}
@@ -468,7 +468,7 @@ func (r *jobsRun) report(w io.Writer, calls []providerCall, unknown int) (failed
 				problems = append(problems, fmt.Sprintf("job 1: %d results are the article's translation, of %d (%s)", translated, len(r.articles[0]), sortedCounts(other)))
 			}
 			if counts[0].calls > len(r.articles[0])+counts[0].atKill+counts[0].acrossRedis {
-				problems = append(problems, fmt.Sprintf("job 1: %d provider calls, over the bound of %d articles + %d in flight at the SIGKILL + %d in flight while Redis was down",
+				problems = append(problems, fmt.Sprintf("job 1: %d provider calls, over the bound of %d articles + %d in flight at the SIGKILL of gateway-a + %d at that of Redis",
 					counts[0].calls, len(r.articles[0]), counts[0].atKill, counts[0].acrossRedis))
 			}
 		case 1:
@@ -487,8 +487,8 @@ func (r *jobsRun) report(w io.Writer, calls []providerCall, unknown int) (failed
 			}
 		}
 	}
-	fmt.Fprintf(w, "calls: provider calls received for the job's articles; bound: articles + calls in flight at the SIGKILL (@kill)\n")
-	fmt.Fprintf(w, "+ calls in flight while Redis was down or in the %v after (@redis); twice: articles paid more than once;\n", settle)
+	fmt.Fprintf(w, "calls: provider calls received for the job's articles; bound: articles + calls in flight at the SIGKILL of gateway-a (@kill)\n")
+	fmt.Fprintf(w, "+ calls in flight at the SIGKILL of Redis (@redis); twice: articles paid more than once;\n")
 	fmt.Fprintf(w, "+cancel: calls that began after DELETE returned. Job 2 had %d results when cancelled, %d articles paid in all.\n",
 		r.cancelAt.Done+r.cancelAt.Failed, counts[1].articlesPaid)
 	if r.termExit != nil {

@@ -127,8 +127,9 @@
 // append-only file; at 60% gateway-b gets SIGTERM. The phase fails unless
 // the first job ends done with exactly one result line per article, each the
 // article's translation; its provider calls are at most its articles plus
-// the calls in flight at the SIGKILL plus those in flight while Redis was
-// down or in the second after; the second job ends cancelled and no call of
+// the calls in flight at the SIGKILL of gateway-a plus those in flight at
+// the SIGKILL of Redis (the stand-in sees every call, from either replica:
+// the bound is an upper one); the second job ends cancelled and no call of
 // its articles began after DELETE returned; and gateway-b exits 0.
 package main
 
