@@ -160,6 +160,16 @@ func (b *bench) jobsPhase(ctx context.Context) ([]row, error) {
 	for _, p := range gws {
 		samplers = append(samplers, sampleRSS(p.pid(), 100*time.Millisecond))
 	}
+	redisPID, err := rdb.InfoMap(ctx, "server").Result()
+	if err != nil {
+		return nil, err
+	}
+	pid, err := strconv.Atoi(redisPID["Server"]["process_id"])
+	if err != nil {
+		return nil, fmt.Errorf("INFO server: no process_id: %w", err)
+	}
+	pids := []int{gws[0].pid(), gws[1].pid(), pid}
+	cpu0, load0 := cpuTimes(pids), loadAverage()
 	calls0 := b.standin.calls.Load()
 	b.standin.peakInflight.Store(0)
 
@@ -214,6 +224,10 @@ func (b *bench) jobsPhase(ctx context.Context) ([]row, error) {
 	for _, s := range samplers {
 		peaks = append(peaks, s.end())
 	}
+	cpu := cpuTimes(pids)
+	for i := range cpu {
+		cpu[i] -= cpu0[i]
+	}
 	calls := b.standin.calls.Load() - calls0
 	peakConc := b.standin.peakInflight.Load()
 	memAfter, err := usedMemory(ctx, rdb)
@@ -241,6 +255,10 @@ func (b *bench) jobsPhase(ctx context.Context) ([]row, error) {
 		judged("7", "peak calls in flight at the stand-in", fmt.Sprintf("%d (mean %.1f over the wall time)", peakConc, float64(calls)*b.opts.jobDelay.Seconds()/wall.Seconds()),
 			ratio(float64(peakConc), float64(total)), fmt.Sprintf("<= %d", total), peakConc <= int64(total)),
 	}
+	perArticle := func(d time.Duration) string { return dur(d / time.Duration(n)) }
+	cpuNote := fmt.Sprintf("gateway 1 %s + gateway 2 %s + Redis %s = %s per article of the job; machine load average %s before, %s at the end",
+		perArticle(cpu[0]), perArticle(cpu[1]), perArticle(cpu[2]), perArticle(cpu[0]+cpu[1]+cpu[2]), load0, loadAverage())
+	rows = append(rows, info("7", "CPU per article (user+system, from /proc)", cpuNote, "-"))
 	for i, peak := range peaks {
 		rows = append(rows, judged("7", fmt.Sprintf("RSS peak, gateway %d (%d workers)", i+1, workers), mb(peak),
 			ratio(float64(peak), jobsRSSCap), "<= 300MB", peak <= jobsRSSCap))
@@ -332,4 +350,23 @@ func jobKeysTTL(ctx context.Context, rdb *redis.Client, id string) (keyTTLs, err
 		}
 	}
 	return t, iter.Err()
+}
+
+// cpuTimes returns the CPU time of each process (0 for one gone).
+func cpuTimes(pids []int) []time.Duration {
+	out := make([]time.Duration, len(pids))
+	for i, pid := range pids {
+		out[i], _ = cpuTime(pid)
+	}
+	return out
+}
+
+// loadAverage is the machine's one-minute load average: other work on a
+// shared machine shows there.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(raw))[0]
 }
