@@ -243,6 +243,11 @@ func (b *bench) jobsPhase(ctx context.Context) ([]row, error) {
 		return nil, err
 	}
 
+	forever, err := keysWithoutTTL(ctx, rdb)
+	if err != nil {
+		return nil, err
+	}
+
 	rows := []row{
 		judged("7", fmt.Sprintf("job of %d articles, 2 gateways, %s a call, max_concurrency %d (%d + %d)", n, b.opts.jobDelay, total, share, share),
 			fmt.Sprintf("wall %s (submit %s; job created->finished %s); ideal %d x %s / %d = %s",
@@ -268,6 +273,7 @@ func (b *bench) jobsPhase(ctx context.Context) ([]row, error) {
 			mb(memBefore), mb(memAfter), float64(memAfter-memBefore)/float64(n), float64(ttls.bytes)/float64(n)), "-"),
 		judged("7", "the job's keys expire within jobs.ttl", ttls.String(), "-", "0 < TTL <= "+jobsTTL.String(),
 			ttls.keys > 0 && ttls.keys == ttls.bounded),
+		info("7", "keys of the whole Redis without a TTL after the job", forever, "-"),
 	)
 	return rows, nil
 }
@@ -369,4 +375,37 @@ func loadAverage() string {
 		return "unknown"
 	}
 	return strings.Fields(string(raw))[0]
+}
+
+// keysWithoutTTL scans every key of the run's Redis and names those that
+// never expire.
+func keysWithoutTTL(ctx context.Context, rdb *redis.Client) (string, error) {
+	var all, forever []string
+	iter := rdb.Scan(ctx, 0, "*", 1000).Iterator()
+	for iter.Next(ctx) {
+		all = append(all, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		return "", err
+	}
+	for start := 0; start < len(all); start += 1000 {
+		p := rdb.Pipeline()
+		var cmds []*redis.DurationCmd
+		for _, key := range all[start:min(start+1000, len(all))] {
+			cmds = append(cmds, p.TTL(ctx, key))
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			return "", err
+		}
+		for i, c := range cmds {
+			if c.Val() == -1 {
+				forever = append(forever, all[start+i])
+			}
+		}
+	}
+	note := fmt.Sprintf("%d of %d keys", len(forever), len(all))
+	if len(forever) > 0 {
+		note += ": " + strings.Join(forever[:min(3, len(forever))], ", ")
+	}
+	return note, nil
 }
