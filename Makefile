@@ -23,6 +23,8 @@
 #               cancelled: one result per article, calls bounded, nothing sent
 #               after the cancel.
 #               CHAOS_FLAGS='-phases flood' runs a part (go run ./tools/chaos -h)
+#   make bench-jobs  one job of 10,000 articles on two gateways sharing Redis,
+#               judged against the provider-bound ideal (tools/bench -phases jobs)
 
 GO            ?= go
 BIN           := bin/passerelle
@@ -85,6 +87,15 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./article ./cache ./gateway/checks ./article/language ./article/tokens ./handlers ./gateway ./cmd/passerelle
 	$(GO) build -o bin/bench ./tools/bench
 	bin/bench -gateway $(BIN)
+
+# One job of 10,000 short articles on two gateways sharing a Redis, the
+# provider stand-in answering in 200 ms with max_concurrency 16 (8 a gateway):
+# wall time against the provider-bound ideal, RSS, calls paid, Redis memory
+# and TTLs. Minutes long. BENCH_JOBS_FLAGS='-articles 500' for a quick run.
+.PHONY: bench-jobs
+bench-jobs: build
+	$(GO) build -o bin/bench ./tools/bench
+	bin/bench -gateway $(BIN) -phases jobs $(BENCH_JOBS_FLAGS)
 
 clean:
 	rm -rf bin

@@ -146,8 +146,9 @@ func New(opts Options) (*Service, error) {
 	}
 	opts = opts.withDefaults()
 	// The English word list behind the untranslated-words warning takes
-	// some 50 ms to unpack: at start, not on the first request.
-	go checks.IsEnglishWord("the")
+	// some 50 ms to unpack: at start, not on the first request, and before
+	// the server hands start-up's garbage back to the system.
+	checks.IsEnglishWord("the")
 	s := &Service{
 		cache:            opts.Cache,
 		ttl:              opts.CacheTTL,

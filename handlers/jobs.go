@@ -496,6 +496,10 @@ func JobWork(gw Gateway, opts Options) jobs.Work {
 	return h.jobWork
 }
 
+// overloadedRetryAfter is how long a job waits when its article was refused
+// as overloaded.
+const overloadedRetryAfter = 2 * time.Second
+
 func (h *handler) jobWork(ctx context.Context, job *jobs.Job, index int, article json.RawMessage) jobs.Outcome {
 	req, err := jobRequestOf(job, article)
 	t := h.jobTask(job.Task)
@@ -529,6 +533,12 @@ func (h *handler) jobWork(ctx context.Context, job *jobs.Job, index int, article
 	res, err := t.call(ctx, req)
 	if pause != nil {
 		return jobs.Outcome{Pause: pause}
+	}
+	if gateway.ErrorCode(err) == gateway.CodeOverloaded {
+		// A provider's queue or this process's budget is full for now: the
+		// article waits its turn rather than failing for good.
+		return jobs.Outcome{Pause: &jobs.Pause{Until: time.Now().Add(overloadedRetryAfter),
+			Reason: "the gateway is at capacity: the job goes on in a moment"}}
 	}
 	if err != nil {
 		return h.failedOutcome(ctx, job, index, err)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,5 +245,56 @@ func TestOpenAPIMatchesJobReplies(t *testing.T) {
 		{name: "events of a finished job", h: h, method: "GET", path: "/v1/jobs/" + j.ID + "/events", header: anyKey, requestValid: true, status: 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkContract(t, router, tc) })
+	}
+}
+
+// overloadedOnce refuses its first call as overloaded, as a full provider
+// queue or budget does, then serves.
+type overloadedOnce struct {
+	Gateway
+	refused atomic.Bool
+}
+
+func (g *overloadedOnce) Translate(ctx context.Context, req gateway.Request) (*gateway.Result, error) {
+	if g.refused.CompareAndSwap(false, true) {
+		return nil, &gateway.Error{Code: gateway.CodeOverloaded, Message: "the provider's queue is full"}
+	}
+	return g.Gateway.Translate(ctx, req)
+}
+
+// An article refused as overloaded waits its turn: the job pauses a moment
+// and finishes with every article translated, none failed for a passing
+// overload.
+func TestJobArticleRefusedAsOverloadedWaits(t *testing.T) {
+	gw := &overloadedOnce{Gateway: markService(t, nil)}
+	engine := jobs.NewMemory(jobs.Options{Workers: 1, Poll: 10 * time.Millisecond})
+	opts := Options{Jobs: engine, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	engine.Start(JobWork(gw, opts))
+	defer engine.Stop(t.Context())
+	job, err := engine.Submit(t.Context(), "", "translate", nil, []json.RawMessage{json.RawMessage(`{"text": "Le président est arrivé."}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paused bool
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		j, err := engine.Job(t.Context(), "", job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paused = paused || j.Status == jobs.Paused
+		if j.Status.Finished() {
+			if j.Status != jobs.Done || j.Done != 1 || j.Failed != 0 {
+				t.Fatalf("job %+v: want done with its article translated", j)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job still %s", j.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !gw.refused.Load() || !paused {
+		t.Fatalf("refused %v, paused %v: the overload was not met, and the test proves nothing", gw.refused.Load(), paused)
 	}
 }

@@ -158,7 +158,33 @@ type Options struct {
 	// KeyPrefix begins every Redis key. Default "passerelle".
 	KeyPrefix string
 	Logger    *slog.Logger
+	// Observer is told when a worker starts and ends an article. Default:
+	// none.
+	Observer Observer
 }
+
+// Observer is what the engine reports of its workers' articles (metrics).
+// Outcomes are OutcomeDone, OutcomeFailed, OutcomeDeliveryLimit,
+// OutcomeHandedBack and OutcomePaused.
+type Observer interface {
+	JobArticleStarted()
+	JobArticleEnded(outcome string, d time.Duration)
+}
+
+// The outcomes of a worker's article, as an Observer is told them.
+const (
+	OutcomeDone          = "done"
+	OutcomeFailed        = "failed"
+	OutcomeDeliveryLimit = "delivery_limit"
+	OutcomeHandedBack    = "handed_back"
+	OutcomePaused        = "paused"
+)
+
+// noObserver is the Observer of an engine given none.
+type noObserver struct{}
+
+func (noObserver) JobArticleStarted()                    {}
+func (noObserver) JobArticleEnded(string, time.Duration) {}
 
 func (o Options) withDefaults() Options {
 	if o.TTL <= 0 {
@@ -178,6 +204,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.KeyPrefix == "" {
 		o.KeyPrefix = "passerelle"
+	}
+	if o.Observer == nil {
+		o.Observer = noObserver{}
 	}
 	return o
 }
@@ -415,6 +444,10 @@ func (e *Engine) worker(consumer string, work Work) {
 
 // handle works on d and stores what comes of it.
 func (e *Engine) handle(consumer string, work Work, d *delivery) {
+	start := time.Now()
+	e.opts.Observer.JobArticleStarted()
+	outcome := OutcomeHandedBack
+	defer func() { e.opts.Observer.JobArticleEnded(outcome, time.Since(start)) }()
 	log := e.opts.Logger.With("job", d.job.ID, "index", d.index)
 	// Storing must happen even when the work was cut: its own deadline.
 	store := func() (context.Context, context.CancelFunc) {
@@ -426,6 +459,7 @@ func (e *Engine) handle(consumer string, work Work, d *delivery) {
 		defer cancel()
 		errObj, _ := json.Marshal(map[string]string{"code": CodeDeliveryLimit, "message": msg})
 		line := resultLine(d.index, Outcome{Status: StatusDeliveryLimit, Error: errObj})
+		outcome = OutcomeDeliveryLimit
 		if err := e.b.complete(ctx, d, line, false, StatusDeliveryLimit, Usage{}); err != nil {
 			log.Warn("jobs: storing a result failed", "err", err)
 		}
@@ -480,11 +514,16 @@ func (e *Engine) handle(consumer string, work Work, d *delivery) {
 			log.Warn("jobs: handing an article back failed; another worker takes it after the visibility timeout", "err", err)
 		}
 	case out.Pause != nil:
+		outcome = OutcomePaused
 		log.Info("jobs: paused", "reason", out.Pause.Reason, "until", out.Pause.Until)
 		if err := e.b.handBack(ctx, d, out.Pause); err != nil {
 			log.Warn("jobs: pausing failed", "err", err)
 		}
 	default:
+		outcome = OutcomeFailed
+		if out.Status == 200 {
+			outcome = OutcomeDone
+		}
 		if err := e.b.complete(ctx, d, resultLine(d.index, out), out.Status == 200, out.Status, out.Usage); err != nil {
 			log.Warn("jobs: storing a result failed; another worker does the article again after the visibility timeout", "err", err)
 		}

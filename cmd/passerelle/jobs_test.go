@@ -246,6 +246,11 @@ func TestJobEndToEnd(t *testing.T) {
 			if xcache != "HIT" {
 				t.Fatalf("the article of a finished job, asked alone: X-Cache %q (%+v)", xcache, reply)
 			}
+			// The operator sees the workers' articles in the metrics.
+			if m := get(t, gw.url+"/metrics"); !strings.Contains(m, `passerelle_job_articles_total{outcome="done"} 3`) ||
+				!strings.Contains(m, "passerelle_job_article_duration_seconds_count 3") || !strings.Contains(m, "passerelle_job_workers_busy 0") {
+				t.Fatalf("/metrics lacks the job articles (3 done, none busy):\n%s", grepLines(m, "passerelle_job_"))
+			}
 			ready := get(t, gw.url+"/readyz")
 			if backend == "memory" && !strings.Contains(ready, "do not survive a restart") {
 				t.Fatalf("/readyz with the memory cache: %s", ready)
@@ -378,4 +383,15 @@ func TestNoJobsWithoutWorkersInProcess(t *testing.T) {
 	if st != 404 {
 		t.Fatalf("POST /v1/jobs with no worker in process: %d %s", st, body)
 	}
+}
+
+// grepLines returns the lines of text that contain sub.
+func grepLines(text, sub string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -123,7 +123,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, list
 	cut, cutInFlight := context.WithCancel(context.Background())
 	defer cutInFlight()
 
-	engine, err := assemble.Jobs(cfg, log)
+	engine, err := assemble.Jobs(cfg, m, log)
 	if err != nil {
 		return err
 	}

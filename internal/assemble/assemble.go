@@ -201,10 +201,13 @@ func observer(m *metrics.Metrics) gateway.Observer {
 // Redis client is its own, with timeouts for work that waits on Redis
 // (events, queues) rather than the cache's, which are short so that a slow
 // cache costs a request little.
-func Jobs(cfg config.Config, log *slog.Logger) (*jobs.Engine, error) {
+func Jobs(cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*jobs.Engine, error) {
 	opts := jobs.Options{
 		Workers: cfg.Jobs.WorkerCount(), TTL: cfg.Jobs.TTL, VisibilityTimeout: cfg.Jobs.VisibilityTimeout,
 		MaxDeliveries: cfg.Jobs.MaxDeliveries, Logger: log,
+	}
+	if m != nil {
+		opts.Observer = m
 	}
 	if cfg.Cache.Backend != "redis" {
 		return jobs.NewMemory(opts), nil

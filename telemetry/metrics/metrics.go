@@ -32,6 +32,9 @@ type Metrics struct {
 	characters      *prometheus.CounterVec
 	coalesced       prometheus.Counter
 	cost            *prometheus.CounterVec
+	jobArticles     *prometheus.CounterVec
+	jobArticleTime  prometheus.Histogram
+	jobWorkersBusy  prometheus.Gauge
 
 	prices atomic.Pointer[map[string]Price]
 }
@@ -89,14 +92,38 @@ func New() *Metrics {
 			Name: "passerelle_coalesced_requests_total",
 			Help: "Requests served by an identical request's provider call already in flight.",
 		}),
+		jobArticles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "passerelle_job_articles_total",
+			Help: "Job articles this process's workers ended, by outcome: done, failed, delivery_limit, handed_back (cut by a stop), paused (the key's allowance).",
+		}, []string{"outcome"}),
+		jobArticleTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "passerelle_job_article_duration_seconds",
+			Help:    "Time a worker spent on one job article, its storing included.",
+			Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 20, 40, 80, 160},
+		}),
+		jobWorkersBusy: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "passerelle_job_workers_busy",
+			Help: "Job workers of this process working on an article now.",
+		}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.requestDuration, m.cacheLookups, m.cacheErrors,
 		m.providerCalls, m.providerLatency, m.tokens, m.characters, m.coalesced, m.cost,
+		m.jobArticles, m.jobArticleTime, m.jobWorkersBusy,
 	)
 	return m
+}
+
+// JobArticleStarted counts a worker busy with a job article.
+func (m *Metrics) JobArticleStarted() { m.jobWorkersBusy.Inc() }
+
+// JobArticleEnded records how a job article ended and how long it took.
+func (m *Metrics) JobArticleEnded(outcome string, d time.Duration) {
+	m.jobWorkersBusy.Dec()
+	m.jobArticles.WithLabelValues(outcome).Inc()
+	m.jobArticleTime.Observe(d.Seconds())
 }
 
 // Register adds more collectors (for instance a provider's breaker state).

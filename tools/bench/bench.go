@@ -104,6 +104,22 @@ func (b *bench) all(ctx context.Context) ([]row, error) {
 		return nil, err
 	}
 
+	run := b.opts.phases
+	var rows []row
+	if run[jobsPhaseName] {
+		jobRows, err := b.jobsPhase(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, jobRows...)
+		if len(run) == 1 {
+			return rows, nil
+		}
+		for _, p := range b.procs {
+			p.stop()
+		}
+	}
+
 	gw, gwURL, err := b.startGateway(ctx, "redis", "redis", 0)
 	if err != nil {
 		return nil, err
@@ -114,8 +130,7 @@ func (b *bench) all(ctx context.Context) ([]row, error) {
 		return nil, err
 	}
 
-	run := b.opts.phases
-	var rows, rssRows []row
+	var rssRows []row
 	const idleFloor, loadFloor = 60e6, 250e6
 	rssRows = append(rssRows, judged("6", "RSS idle (Redis cache)", mb(idle), ratio(float64(idle), idleFloor), "<= 60MB", idle <= idleFloor))
 	peakRow := func(what string, peak int64) row {

@@ -16,6 +16,7 @@
 // ratios compare servers measured in interleaved rounds of the same run.
 //
 //	bench [-gateway bin/passerelle] [-phase 3s] [-concurrency 8] [-phases all] [-keep]
+//	bench -phases jobs [-articles 10000]   (one job on two gateways: `make bench-jobs`)
 //	bench baseline -redis URL -key KEY   (the baseline server, run by bench itself)
 //	bench proxy -redis URL -upstream URL -chat FILE   (the do-nothing proxy, run by bench itself)
 package main
@@ -75,13 +76,24 @@ type options struct {
 	keep        bool
 	profileDir  string
 	gomaxprocs  int
-	phases      map[string]bool // the phases to run (phaseNames)
+	phases      map[string]bool // the phases to run (phaseNames, or jobsPhaseName)
+
+	jobArticles    int
+	jobConcurrency int
+	jobWorkers     int
+	jobDelay       time.Duration
 }
 
 // phaseNames are the phases of a run, in the order they run.
 var phaseNames = []string{"hit", "miss", "long", "cost", "memory"}
 
-// parsePhases reads -phases: "all", or a comma-separated list of phaseNames.
+// jobsPhaseName is the jobs phase: minutes long, it runs only when named
+// (`make bench-jobs`), never as part of "all"; named with others, it runs
+// first, on a Redis still empty.
+const jobsPhaseName = "jobs"
+
+// parsePhases reads -phases: "all", or a comma-separated list of phaseNames
+// and jobsPhaseName.
 func parsePhases(list string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for _, name := range strings.Split(list, ",") {
@@ -91,7 +103,7 @@ func parsePhases(list string) (map[string]bool, error) {
 			for _, n := range phaseNames {
 				out[n] = true
 			}
-		case slices.Contains(phaseNames, name):
+		case slices.Contains(phaseNames, name) || name == jobsPhaseName:
 			out[name] = true
 		default:
 			return nil, fmt.Errorf("-phases: unknown phase %q; the phases are all, %s", name, strings.Join(phaseNames, ", "))
@@ -119,7 +131,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the logs and configuration files of the run")
 	fs.IntVar(&o.gomaxprocs, "gomaxprocs", 0, "the gateway's server.gomaxprocs (0: Go's default, the machine's CPUs)")
 	fs.StringVar(&o.profileDir, "profile", "", "write CPU profiles of the gateway under the hit and miss loads to this directory")
-	phases := fs.String("phases", "all", "the phases to run, comma-separated: all, or some of "+strings.Join(phaseNames, ", ")+" (quicker iterations on one floor)")
+	phases := fs.String("phases", "all", "the phases to run, comma-separated: all, or some of "+strings.Join(phaseNames, ", ")+" (quicker iterations on one floor); "+jobsPhaseName+" (minutes long) runs only when named")
+	fs.IntVar(&o.jobArticles, "articles", 10000, "articles of the jobs phase's one job")
+	fs.IntVar(&o.jobConcurrency, "job-concurrency", 16, "the stand-in's max_concurrency in the jobs phase, split evenly between the two gateways")
+	fs.IntVar(&o.jobWorkers, "job-workers", 0, "jobs.workers of each gateway in the jobs phase (0: its share of -job-concurrency)")
+	fs.DurationVar(&o.jobDelay, "job-delay", 200*time.Millisecond, "latency of the stand-in in the jobs phase")
 	if err = fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -136,6 +152,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.rounds < 1 || o.concurrency < 1 || o.phase <= 0 {
 		return o, fmt.Errorf("-rounds, -concurrency and -phase must be positive")
+	}
+	if o.jobArticles < 1 || o.jobConcurrency < 2 || o.jobDelay <= 0 || o.jobWorkers < 0 {
+		return o, fmt.Errorf("-articles, -job-delay must be positive, -job-concurrency at least 2, -job-workers not negative")
 	}
 	if o.gomaxprocs < 0 {
 		return o, fmt.Errorf("-gomaxprocs must not be negative")
@@ -165,8 +184,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, err
 	if o.gomaxprocs > 0 {
 		procs = strconv.Itoa(o.gomaxprocs)
 	}
-	fmt.Fprintf(stdout, "\nPasserelle benchmark (%s; loopback; %d load rounds of %s per server; GOMAXPROCS of the gateway: %s)\n\n",
-		time.Now().Format("2006-01-02 15:04"), o.rounds, o.phase/time.Duration(o.rounds), procs)
+	if len(o.phases) == 1 && o.phases[jobsPhaseName] {
+		fmt.Fprintf(stdout, "\nPasserelle jobs benchmark (%s; loopback; two gateways sharing one Redis)\n\n", time.Now().Format("2006-01-02 15:04"))
+	} else {
+		fmt.Fprintf(stdout, "\nPasserelle benchmark (%s; loopback; %d load rounds of %s per server; GOMAXPROCS of the gateway: %s)\n\n",
+			time.Now().Format("2006-01-02 15:04"), o.rounds, o.phase/time.Duration(o.rounds), procs)
+	}
 	failed := printTable(stdout, rows)
 	if failed > 0 {
 		b.keepFiles = true

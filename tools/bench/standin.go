@@ -25,6 +25,9 @@ type standIn struct {
 	tokens      atomic.Int64 // prompt tokens (system and user messages)
 	outBytes    atomic.Int64 // bytes of the translations returned
 	countTokens atomic.Bool  // tokenizing costs time: only the cost phase turns it on
+	// inflight is the chat completions being answered; peakInflight the
+	// most at once since it was last reset.
+	inflight, peakInflight atomic.Int64
 
 	mu       sync.Mutex
 	captured []byte // the first request body seen while capture is on
@@ -79,6 +82,8 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	s.enter()
+	defer s.inflight.Add(-1)
 	body, err := readAll(r)
 	if err != nil {
 		openAIError(w, http.StatusBadRequest, "could not read the request body")
@@ -128,6 +133,17 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	_ = testenv.WriteCompletion(w, "chatcmpl-bench", req.Model, content, usage)
+}
+
+// enter counts a call in flight and keeps the peak.
+func (s *standIn) enter() {
+	n := s.inflight.Add(1)
+	for {
+		peak := s.peakInflight.Load()
+		if n <= peak || s.peakInflight.CompareAndSwap(peak, n) {
+			return
+		}
+	}
 }
 
 func openAIError(w http.ResponseWriter, status int, message string) {
