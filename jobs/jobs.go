@@ -165,7 +165,7 @@ type Options struct {
 
 // Observer is what the engine reports of its workers' articles (metrics).
 // Outcomes are OutcomeDone, OutcomeFailed, OutcomeDeliveryLimit,
-// OutcomeHandedBack and OutcomePaused.
+// OutcomeHandedBack, OutcomePaused and OutcomeCancelled.
 type Observer interface {
 	JobArticleStarted()
 	JobArticleEnded(outcome string, d time.Duration)
@@ -178,6 +178,7 @@ const (
 	OutcomeDeliveryLimit = "delivery_limit"
 	OutcomeHandedBack    = "handed_back"
 	OutcomePaused        = "paused"
+	OutcomeCancelled     = "cancelled" // cut by its job's cancellation, no result
 )
 
 // noObserver is the Observer of an engine given none.
@@ -506,6 +507,7 @@ func (e *Engine) handle(consumer string, work Work, d *delivery) {
 	switch {
 	case cancelled.Load() && out.Status != 200:
 		// Cut by the cancellation: no result, the job is over.
+		outcome = OutcomeCancelled
 		if err := e.b.release(ctx, d); err != nil {
 			log.Warn("jobs: letting go of an article of a cancelled job failed", "err", err)
 		}

@@ -94,7 +94,7 @@ func New() *Metrics {
 		}),
 		jobArticles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "passerelle_job_articles_total",
-			Help: "Job articles this process's workers ended, by outcome: done, failed, delivery_limit, handed_back (cut by a stop), paused (the key's allowance).",
+			Help: "Job articles this process's workers ended, by outcome: done, failed, delivery_limit, handed_back (cut by a stop), paused (the key's allowance), cancelled (cut by its job's cancellation).",
 		}, []string{"outcome"}),
 		jobArticleTime: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "passerelle_job_article_duration_seconds",
