@@ -1,6 +1,9 @@
 // Package jobstest stands in for the gateway's jobs API, as its contract
 // documents it, for the tests of its clients (internal/jobclient and
-// `passerelle translate`) until they are tested against the gateway itself.
+// `passerelle translate`) that need what a real gateway cannot be made to do
+// on cue: an article held until the test releases it, a stream cut, a
+// gateway gone. cmd/passerelle's TestTranslateFolderThroughTheRealGateway
+// runs the client against the gateway itself.
 package jobstest
 
 import (
