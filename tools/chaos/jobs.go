@@ -160,13 +160,7 @@ func runJobs(ctx context.Context, o options, out io.Writer) (failed bool, err er
 	if err != nil {
 		return false, err
 	}
-	defer func() {
-		if o.keep || failed || err != nil {
-			fmt.Fprintf(out, "\nlogs kept in %s\n", dir)
-			return
-		}
-		_ = os.RemoveAll(dir)
-	}()
+	defer leaveWorkspace(out, dir, o.keep, &failed, &err)
 	key, keyHash, err := newAPIKey()
 	if err != nil {
 		return false, err

@@ -269,13 +269,7 @@ func run(ctx context.Context, o options, out io.Writer) (failed bool, err error)
 	if err != nil {
 		return false, err
 	}
-	defer func() {
-		if o.keep || failed || err != nil {
-			fmt.Fprintf(out, "\nlogs kept in %s\n", dir)
-			return
-		}
-		_ = os.RemoveAll(dir)
-	}()
+	defer leaveWorkspace(out, dir, o.keep, &failed, &err)
 
 	key, keyHash, err := newAPIKey()
 	if err != nil {
@@ -415,4 +409,14 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 	case <-timer.C:
 		return nil
 	}
+}
+
+// leaveWorkspace removes a run's folder of logs and configuration, unless it
+// is to be kept or the run failed or could not run: then it says where it is.
+func leaveWorkspace(out io.Writer, dir string, keep bool, failed *bool, err *error) {
+	if keep || *failed || *err != nil {
+		fmt.Fprintf(out, "\nlogs kept in %s\n", dir)
+		return
+	}
+	_ = os.RemoveAll(dir)
 }
