@@ -78,12 +78,27 @@ var _ Store = (*Redis)(nil)
 // It does not connect: the first command does, so a service can start while
 // Redis is down. Call Ping to check the server.
 func NewRedis(opts RedisOptions) (*Redis, error) {
-	if err := opts.validate(); err != nil {
+	client, err := NewRedisClient(opts)
+	if err != nil {
 		return nil, err
 	}
 	ttl := opts.DefaultTTL
 	if ttl == 0 {
 		ttl = DefaultTTL
+	}
+	client.AddHook(newBreakerHook(orDefault(opts.BreakerCooldown, breakerCooldown), opts.Logger))
+	_, cluster := client.(*redis.ClusterClient)
+	return &Redis{client: client, cluster: cluster, defaultTTL: ttl}, nil
+}
+
+// NewRedisClient returns a go-redis client for opts: a single server from
+// URL, or Addrs as one server, a Cluster or Sentinels, with this package's
+// retries, timeouts and protocol. It has no breaker: NewRedis adds the
+// cache's. Other users of the same Redis (the jobs engine) build theirs
+// here, with their own timeouts.
+func NewRedisClient(opts RedisOptions) (redis.UniversalClient, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
 	}
 	if opts.URL != "" {
 		o, err := redis.ParseURL(opts.URL)
@@ -95,9 +110,7 @@ func NewRedis(opts RedisOptions) (*Redis, error) {
 				redact.URL(opts.URL), reason)
 		}
 		applyURLOptions(o, opts)
-		client := redis.NewClient(o)
-		client.AddHook(newBreakerHook(orDefault(opts.BreakerCooldown, breakerCooldown), opts.Logger))
-		return &Redis{client: client, defaultTTL: ttl}, nil
+		return redis.NewClient(o), nil
 	}
 	u := &redis.UniversalOptions{
 		Addrs:        opts.Addrs,
@@ -114,10 +127,7 @@ func NewRedis(opts RedisOptions) (*Redis, error) {
 	u.DialerRetries, u.MaxRetries = dialerRetries, maxRetries
 	u.ContextTimeoutEnabled = true
 	u.Protocol = protocol
-	client := redis.NewUniversalClient(u)
-	client.AddHook(newBreakerHook(orDefault(opts.BreakerCooldown, breakerCooldown), opts.Logger))
-	_, cluster := client.(*redis.ClusterClient)
-	return &Redis{client: client, cluster: cluster, defaultTTL: ttl}, nil
+	return redis.NewUniversalClient(u), nil
 }
 
 // go-redis retries a failed dial five times and a failed command three times

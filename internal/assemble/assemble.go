@@ -13,8 +13,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"go.opentelemetry.io/otel/trace"
 
 	"passerelle/article/fetch"
@@ -22,7 +20,6 @@ import (
 	"passerelle/cache"
 	"passerelle/config"
 	"passerelle/gateway"
-	"passerelle/internal/redact"
 	"passerelle/internal/version"
 	"passerelle/jobs"
 	"passerelle/prompts"
@@ -214,26 +211,12 @@ func Jobs(cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*jobs.Engine
 	}
 	r := cfg.Cache.Redis
 	const timeout = 5 * time.Second
-	if r.URL != "" {
-		o, err := redis.ParseURL(r.URL)
-		if err != nil {
-			return nil, fmt.Errorf("jobs: cache.redis.url: %s", redact.URLs(err.Error()))
-		}
-		if r.Username != "" {
-			o.Username = r.Username
-		}
-		if r.Password != "" {
-			o.Password = r.Password
-		}
-		if r.DB != 0 {
-			o.DB = r.DB
-		}
-		o.ReadTimeout, o.WriteTimeout = timeout, timeout
-		return jobs.NewRedis(redis.NewClient(o), opts), nil
-	}
-	client := redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs: r.Addrs, MasterName: r.MasterName, Username: r.Username, Password: r.Password, DB: r.DB,
+	client, err := cache.NewRedisClient(cache.RedisOptions{
+		URL: r.URL, Addrs: r.Addrs, MasterName: r.MasterName, Username: r.Username, Password: r.Password, DB: r.DB,
 		DialTimeout: max(r.DialTimeout, time.Second), ReadTimeout: timeout, WriteTimeout: timeout, PoolSize: r.PoolSize,
 	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
 	return jobs.NewRedis(client, opts), nil
 }
