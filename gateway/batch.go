@@ -136,7 +136,7 @@ func (s *Service) translateBatch(ctx context.Context, name string, t providers.T
 			res, err = providers.TranslateResult{}, s.providerPanicked(name, v)
 		}
 	}()
-	req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts()}
+	req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts(), Format: p.format}
 	var shields []protected
 	if native {
 		req.Glossaries = p.glossary.each(req.Segments)

@@ -54,6 +54,8 @@ func (s *Service) readArticleMeta(ctx context.Context, req Request) (article.Doc
 		meta pageMeta
 	)
 	switch {
+	case len(req.Segments) > 0:
+		doc = article.Document{Paragraphs: req.Segments}
 	case strings.TrimSpace(req.URL) != "":
 		// The page's size is not known before it is fetched: its room is
 		// the largest page the fetcher accepts, taken before the fetch.

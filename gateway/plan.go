@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"passerelle/article"
+	"passerelle/providers"
 )
 
 // plan is a validated request: the parsed document, languages, and the
@@ -25,6 +26,7 @@ type plan struct {
 	hasTitle         bool
 	glossary         glossary // the terms that occur in the article
 	meta             pageMeta // the byline and date of a page; empty for a text
+	format           string   // providers.FormatText or providers.FormatHTML
 }
 
 func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan, error) {
@@ -42,7 +44,7 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if err := s.checkBounds(doc); err != nil {
 		return plan{}, err
 	}
-	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang}
+	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: req.Format}
 	switch strings.ToLower(strings.TrimSpace(req.SourceLang)) {
 	case "", "auto":
 		// Detected later, and only when the cache does not already hold
@@ -105,6 +107,14 @@ func CheckInput(req Request) error {
 		if strings.TrimSpace(v) != "" {
 			given++
 		}
+	}
+	if len(req.Segments) > 0 {
+		given++
+	}
+	switch req.Format {
+	case "", providers.FormatText, providers.FormatHTML:
+	default:
+		return Errorf(CodeInvalidRequest, "format must be %q or %q", providers.FormatText, providers.FormatHTML)
 	}
 	switch {
 	case given > 1:

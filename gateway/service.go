@@ -196,10 +196,19 @@ type Detector interface {
 // Request is one article and what to do with it: its text, its web page or
 // the page's URL.
 type Request struct {
-	Title            string
-	Text             string
-	HTML             string
-	URL              string
+	Title string
+	Text  string
+	HTML  string
+	URL   string
+	// Segments, when set, are texts translated each as it is, one
+	// translation each and in order (Translation.Paragraphs[i] is the
+	// English of Segments[i]): no cleaning, no splitting into paragraphs,
+	// no title. They are what the LibreTranslate and DeepL dialects carry.
+	// Not with Title, Text, HTML or URL.
+	Segments []string
+	// Format is FormatText (the default) or FormatHTML, for Segments that
+	// are fragments of HTML whose markup the translation keeps.
+	Format           string
 	SourceLang       string // default "fr"
 	TargetLang       string // default "en"
 	Provider         string // optional: a provider allowed to override the route
