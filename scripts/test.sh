@@ -22,6 +22,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 statedir=$(mktemp -d "${TMPDIR:-/tmp}/passerelle-test.XXXXXX")
 state=$statedir/services.env
 services=
+clients=
 step=
 # begin NAME: prints how long the previous step took, then NAME.
 begin() {
@@ -38,6 +39,9 @@ cleanup() {
 	if [[ -n $services ]]; then
 		wait "$services" 2>/dev/null || true
 	fi
+	if [[ -n $clients ]]; then
+		wait "$clients" 2>/dev/null || true
+	fi
 	scripts/services.sh stop "$state" || true
 	# One closing line for whoever reads the end of the output.
 	if [[ -f $statedir/test.log ]]; then
@@ -49,6 +53,8 @@ trap cleanup EXIT
 
 scripts/services.sh start "$state" &
 services=$!
+scripts/clients.sh >"$statedir/clients" &
+clients=$!
 
 begin gofmt
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -72,6 +78,13 @@ fi
 services=
 # shellcheck disable=SC1090
 . "$state"
+begin "JavaScript clients (installed in the background)"
+if ! wait "$clients"; then
+	echo "make test: the JavaScript clients could not be installed (see above)" >&2
+	exit 1
+fi
+PASSERELLE_TEST_CLIENTS=$(cat "$statedir/clients")
+export PASSERELLE_TEST_CLIENTS
 
 begin "go test -race"
 go test -race -count=1 -vet=off "$@" ./... 2>&1 |
