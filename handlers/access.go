@@ -185,6 +185,9 @@ func (h *handler) authenticate(c *gin.Context) {
 }
 
 func presentedKey(c *gin.Context) string {
+	if key, ok := c.Get(ctxKeyPresentedKey); ok {
+		return key.(string)
+	}
 	if auth := c.GetHeader("Authorization"); auth != "" {
 		scheme, token, ok := strings.Cut(auth, " ")
 		if ok && strings.EqualFold(scheme, "Bearer") {

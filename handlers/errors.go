@@ -87,6 +87,10 @@ func (h *handler) writeError(c *gin.Context, err error) {
 	if ra := classOf(detail.Code).retryAfter; ra != nil {
 		c.Writer.Header()["Retry-After"] = ra
 	}
+	if w, ok := c.Get(ctxKeyErrorWriter); ok {
+		w.(errorWriter)(c, status, detail)
+		return
+	}
 	c.AbortWithStatusJSON(status, errorBody{Error: detail})
 }
 
