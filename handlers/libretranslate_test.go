@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -464,5 +465,73 @@ func TestLibreLanguagesAndSettings(t *testing.T) {
 	got = decodeReply(t, do(t, keyed, http.MethodGet, "/frontend/settings", ""), 200)
 	if got["keyRequired"] != true || got["apiKeys"] != true {
 		t.Errorf("settings with auth on = %v, want keyRequired and apiKeys", got)
+	}
+}
+
+// libreTag is the document's tag of the dialect's operations.
+const libreTag = "libretranslate"
+
+// The dialect's operations answer their errors with LibreTranslate's body,
+// under LibreTranslate's statuses only.
+func TestOpenAPILibreErrorsAreLibreTranslates(t *testing.T) {
+	doc, _ := loadContract(t)
+	libreError := doc.Components.Schemas["LibreError"]
+	if libreError == nil {
+		t.Fatal("the document has no LibreError schema")
+	}
+	seen := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if !slices.Contains(op.Tags, libreTag) {
+				continue
+			}
+			seen++
+			for status, ref := range op.Responses.Map() {
+				if status == "200" {
+					continue
+				}
+				if !slices.Contains([]string{"400", "403", "429", "500", "4XX"}, status) {
+					t.Errorf("%s %s: status %s is not one of LibreTranslate's", method, path, status)
+				}
+				media := ref.Value.Content.Get("application/json")
+				if media == nil || media.Schema == nil || media.Schema.Value != libreError.Value {
+					t.Errorf("%s %s: the %s reply is not a LibreError", method, path, status)
+				}
+			}
+		}
+	}
+	if seen != 4 {
+		t.Errorf("%d operations tagged %s, want 4", seen, libreTag)
+	}
+}
+
+// Real requests of the dialect through the real handlers match the
+// document.
+func TestOpenAPIMatchesLibreReplies(t *testing.T) {
+	_, router := loadContract(t)
+	open := libreRouter(t, Options{}, nil)
+	failing := libreRouter(t, Options{}, func(o *gateway.Options) {
+		o.Providers[0].Translator = markTranslator{err: &providers.Error{Provider: "mark", Kind: providers.KindUnavailable, Status: 500}}
+	})
+	guarded := libreRouter(t, Options{Access: Access{Enabled: true, Limiter: quota.NewMemory(), Keys: []Key{
+		keyOf("small", "psl_small", false, Limits{RequestsPerMinute: 1}),
+	}}}, nil)
+	for _, tc := range []contractCase{
+		{name: "one text", h: open, method: "POST", path: "/translate", body: `{"q": "Bonjour", "source": "fr", "target": "en"}`, requestValid: true, status: 200, xCache: "MISS"},
+		{name: "one text again", h: open, method: "POST", path: "/translate", body: `{"q": "Bonjour", "source": "fr", "target": "en"}`, requestValid: true, status: 200, xCache: "HIT"},
+		{name: "texts", h: open, method: "POST", path: "/translate", body: `{"q": ["Un.", "Deux."], "source": "auto", "target": "en", "format": "html"}`, requestValid: true, status: 200},
+		{name: "detect", h: open, method: "POST", path: "/detect", body: `{"q": "` + frenchSentence + `"}`, requestValid: true, status: 200},
+		{name: "detect unsure", h: open, method: "POST", path: "/detect", body: `{"q": "Oui"}`, requestValid: true, status: 200},
+		{name: "languages", h: open, method: "GET", path: "/languages", requestValid: true, status: 200},
+		{name: "settings", h: guarded, method: "GET", path: "/frontend/settings", requestValid: true, status: 200},
+		{name: "no q", h: open, method: "POST", path: "/translate", body: `{"source": "fr", "target": "en"}`, status: 400},
+		{name: "a target not served", h: open, method: "POST", path: "/translate", body: `{"q": "Bonjour", "source": "fr", "target": "de"}`, requestValid: true, status: 400},
+		{name: "no key", h: guarded, method: "POST", path: "/translate", body: `{"q": "Bonjour", "source": "fr", "target": "en"}`, requestValid: true, status: 400},
+		{name: "wrong key", h: guarded, method: "POST", path: "/translate", body: `{"q": "Bonjour", "source": "fr", "target": "en", "api_key": "psl_nope"}`, requestValid: true, status: 403},
+		{name: "once", h: guarded, method: "POST", path: "/translate", body: `{"q": "Bonjour", "source": "fr", "target": "en", "api_key": "psl_small"}`, requestValid: true, status: 200},
+		{name: "slow down", h: guarded, method: "POST", path: "/translate", body: `{"q": "Bonjour", "source": "fr", "target": "en", "api_key": "psl_small"}`, requestValid: true, status: 429},
+		{name: "provider failure", h: failing, method: "POST", path: "/translate", body: `{"q": "Bonjour", "source": "fr", "target": "en"}`, requestValid: true, status: 500},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkContract(t, router, tc) })
 	}
 }
