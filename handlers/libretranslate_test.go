@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"passerelle/article/language"
@@ -534,4 +535,32 @@ func TestOpenAPIMatchesLibreReplies(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkContract(t, router, tc) })
 	}
+}
+
+// A text whose translation failed a check comes back in its place, the
+// others translated, and a warning names it by its index in q.
+func TestLibreTranslatePartialResult(t *testing.T) {
+	h := libreRouter(t, Options{}, func(o *gateway.Options) {
+		o.Providers[0].Translator = digitDropper{segments: new(atomic.Int64)}
+	})
+	rec := sendJSONBody(t, h, "/translate", map[string]any{"q": []string{"Premier paragraphe.", "Il y a 12 chats dans la rue."}, "source": "fr", "target": "en"})
+	var got libreTranslationReply
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &got) != nil {
+		t.Fatalf("reply = %d %s", rec.Code, rec.Body)
+	}
+	if len(got.TranslatedText) != 2 || got.TranslatedText[0] != "EN Premier paragraphe." {
+		t.Errorf("translatedText = %q", got.TranslatedText)
+	}
+	failed := failures(got.Warnings)
+	if len(failed) != 1 || failed[0].Paragraph != 1 || failed[0].Code != "output_check_failed" {
+		t.Errorf("warnings = %+v, want one output_check_failed at 1", got.Warnings)
+	}
+	if rec.Header().Get("X-Cache") == "HIT" {
+		t.Errorf("an incomplete translation answered from the cache")
+	}
+}
+
+type libreTranslationReply struct {
+	TranslatedText []string      `json:"translatedText"`
+	Warnings       []warningBody `json:"warnings"`
 }
