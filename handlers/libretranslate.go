@@ -7,6 +7,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -204,11 +205,17 @@ func (in *libreRequest) setQ(raw json.RawMessage) error {
 		in.q, in.fromQ = []string{one}, one != ""
 		return nil
 	}
-	var many []string
-	if err := json.Unmarshal(raw, &many); err != nil {
+	// Pointers, so that a null in the array is refused rather than read
+	// as an empty text.
+	var many []*string
+	if err := json.Unmarshal(raw, &many); err != nil || slices.Contains(many, nil) {
 		return gateway.Errorf(gateway.CodeInvalidRequest, "Invalid request: q must be a string or an array of strings")
 	}
-	in.q, in.batch, in.fromQ = many, true, len(many) > 0
+	in.q = make([]string, len(many))
+	for i, s := range many {
+		in.q[i] = *s
+	}
+	in.batch, in.fromQ = true, len(many) > 0
 	return nil
 }
 

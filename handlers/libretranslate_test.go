@@ -279,6 +279,7 @@ func TestLibreErrors(t *testing.T) {
 		{name: "empty q", body: with("q", ""), status: 400, message: "missing q parameter"},
 		{name: "empty array", body: with("q", []string{}), status: 400, message: "missing q parameter"},
 		{name: "q of numbers", body: with("q", []int{1}), status: 400, message: "q must be a string or an array of strings"},
+		{name: "a null in q", body: with("q", []any{"Un.", nil}), status: 400, message: "q must be a string or an array of strings"},
 		{name: "no source", body: with("source", nil), status: 400, message: "missing source parameter"},
 		{name: "no target", body: with("target", nil), status: 400, message: "missing target parameter"},
 		{name: "a target not served", body: with("target", "de"), status: 400, message: "not supported"},
