@@ -561,3 +561,18 @@ func (s *Service) available(chain []string, has func(string) bool) []string {
 	}
 	return out
 }
+
+// DetectLanguage returns the language of text as the service's detector
+// sees it, the one that decides an article's language: an ISO 639-1 code
+// and a confidence from 0 to 1, or "" when the detector is unsure or none
+// is configured.
+func (s *Service) DetectLanguage(text string) (lang string, confidence float64) {
+	if s.detector == nil {
+		return "", 0
+	}
+	return s.detector.Detect(text)
+}
+
+// MaxCharacters is the most characters one article (or one request's
+// segments) may have; 0 when unbounded.
+func (s *Service) MaxCharacters() int { return s.maxCharacters }

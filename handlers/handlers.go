@@ -44,6 +44,12 @@ type Gateway interface {
 	// CheckProvider refuses a provider name a request may not choose for
 	// a task (wantSummary: the task summarizes), as the request would be.
 	CheckProvider(name string, wantSummary bool) error
+	// DetectLanguage tells the language of a text as the gateway decides
+	// an article's: an ISO 639-1 code and a confidence from 0 to 1, "" when
+	// unsure.
+	DetectLanguage(text string) (lang string, confidence float64)
+	// MaxCharacters bounds the characters of one request's texts; 0: none.
+	MaxCharacters() int
 	// Replies is where finished replies are kept by request bytes; nil
 	// when there is no cache. A reload may give a new one.
 	Replies() *gateway.Replies
@@ -225,6 +231,7 @@ func (h *handler) routes(r *gin.Engine) {
 		v1.GET("/jobs/:id/results", h.jobResults)
 		v1.GET("/jobs/:id/events", h.jobEvents)
 	}
+	h.libreRoutes(r)
 	if h.opts.Reload != nil {
 		admin := r.Group("/admin", h.authenticate, h.requireAdmin)
 		admin.POST("/reload", h.reload)

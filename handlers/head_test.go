@@ -42,8 +42,8 @@ func TestHeadAnswersEveryGetRoute(t *testing.T) {
 			continue
 		}
 		url := srv.URL + strings.ReplaceAll(path, "{id}", id)
-		get := send(t, client, http.MethodGet, url)
-		head := send(t, client, http.MethodHead, url)
+		get := sendBare(t, client, http.MethodGet, url)
+		head := sendBare(t, client, http.MethodHead, url)
 		if head.status != get.status || head.contentType != get.contentType {
 			t.Errorf("HEAD %s = %d %q; GET = %d %q", path, head.status, head.contentType, get.status, get.contentType)
 		}
@@ -56,7 +56,7 @@ func TestHeadAnswersEveryGetRoute(t *testing.T) {
 		t.Errorf("only %d GET routes in the document; the test reads the wrong document", checked)
 	}
 	// A route without GET still refuses HEAD.
-	if r := send(t, client, http.MethodHead, srv.URL+"/v1/articles"); r.status != http.StatusMethodNotAllowed {
+	if r := sendBare(t, client, http.MethodHead, srv.URL+"/v1/articles"); r.status != http.StatusMethodNotAllowed {
 		t.Errorf("HEAD /v1/articles = %d, want 405", r.status)
 	}
 }
@@ -67,7 +67,7 @@ type sent struct {
 	body        string
 }
 
-func send(t *testing.T, client *http.Client, method, url string) sent {
+func sendBare(t *testing.T, client *http.Client, method, url string) sent {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, nil)
 	resp, err := client.Do(req)

@@ -149,6 +149,12 @@ func (g *liveGateway) CheckProvider(name string, wantSummary bool) error {
 	return g.current.Load().CheckProvider(name, wantSummary)
 }
 
+func (g *liveGateway) DetectLanguage(text string) (string, float64) {
+	return g.current.Load().DetectLanguage(text)
+}
+
+func (g *liveGateway) MaxCharacters() int { return g.current.Load().MaxCharacters() }
+
 func (g *liveGateway) Providers() []gateway.ProviderStatus {
 	return g.current.Load().Providers()
 }
