@@ -224,6 +224,7 @@ func (h *handler) routes(r *gin.Engine) {
 		v1.GET("/jobs/:id/results", h.jobResults)
 		v1.GET("/jobs/:id/events", h.jobEvents)
 	}
+	h.deeplRoutes(r)
 	if h.opts.Reload != nil {
 		admin := r.Group("/admin", h.authenticate, h.requireAdmin)
 		admin.POST("/reload", h.reload)
