@@ -242,7 +242,20 @@ func (h *handler) deeplTranslate(c *gin.Context) {
 		h.writeError(c, err)
 		return
 	}
-	sendJSON(c, layout.reply(in, res))
+	sendUnescaped(c, layout.reply(in, res))
+}
+
+// sendUnescaped answers v as JSON with its markup as it is: a translated
+// fragment of HTML reads "<p>", as from DeepL, not "\u003cp\u003e".
+func sendUnescaped(c *gin.Context, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil { // not for the plain structs sent here
+		c.JSON(http.StatusOK, v)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
 // translateSegments makes the gateway call of a translation, charged to

@@ -94,6 +94,11 @@ func TestDeepLTranslateJSON(t *testing.T) {
 	if r.Translations[0].DetectedSourceLanguage != "FR" || *r.Translations[1].BilledCharacters != 5 {
 		t.Errorf("translation = %+v, want from FR, 5 billed", r.Translations[1])
 	}
+	// Markup comes back as it is, not escaped for a web page.
+	rec := do(t, h, "POST", "/v2/translate", `{"text": ["<p>Un & deux</p>"], "target_lang": "EN-GB", "tag_handling": "html"}`)
+	if !strings.Contains(rec.Body.String(), `"text":"EN <p>Un & deux</p>"`) {
+		t.Errorf("html reply = %s", rec.Body)
+	}
 	// A single text as a string, as some clients send it.
 	r = decodeDeepL(t, do(t, h, "POST", "/v2/translate", `{"text": "Trois.", "target_lang": "en-us"}`))
 	if len(r.Translations) != 1 || r.Translations[0].Text != "EN Trois." {
