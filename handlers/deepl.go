@@ -112,6 +112,15 @@ func (h *handler) deeplRoutes(r *gin.Engine) {
 	v2.GET("/languages", h.deeplLanguages)
 }
 
+// speakDeepLUnderV2 makes DeepL's writer that of a request under /v2 that
+// no route takes (a path or a method DeepL has and Passerelle does not), so
+// that a DeepL client reads its refusal.
+func speakDeepLUnderV2(c *gin.Context) {
+	if strings.HasPrefix(c.Request.URL.Path, "/v2/") {
+		speakErrors(c, writeDeepLError)
+	}
+}
+
 // speakDeepL makes DeepL's writer that of every error of the request, and
 // takes the key from "Authorization: DeepL-Auth-Key KEY", the one way
 // DeepL takes it now: auth_key in the query or the body is refused with

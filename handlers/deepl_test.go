@@ -253,6 +253,8 @@ func TestDeepLErrors(t *testing.T) {
 		{name: "provider error", h: failing, form: ok, status: 500},
 		{name: "provider timeout", h: slow, form: ok, status: 504},
 		{name: "no provider", h: unready, form: ok, status: 504},
+		{name: "a DeepL path Passerelle lacks", h: open, path: "/v2/glossaries", status: 404, message: "no such endpoint: GET /v2/glossaries"},
+		{name: "a DeepL method Passerelle lacks", h: open, path: "/v2/translate?text=Bonjour&target_lang=EN-GB", status: 400, message: "method GET is not allowed on /v2/translate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
