@@ -274,6 +274,7 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		keyOf("ops", "psl_ops", true, Limits{}),
 		keyOf("small", "psl_small", false, Limits{RequestsPerMinute: 1}),
 		keyOf("pair", "psl_pair", false, Limits{RequestsPerMinute: 2}),
+		keyOf("daily", "psl_daily", false, Limits{CharactersPerDay: 20}),
 	}}
 	guarded := routerWithAccess(t, access, func() error { return nil })
 	refusing := routerWithAccess(t, access, func() error { return errors.New("bad YAML") })
@@ -374,6 +375,10 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		{name: "deepl wrong key", h: guarded, method: "GET", path: "/v2/usage", header: []string{"Authorization", "DeepL-Auth-Key psl_nope"}, requestValid: true, status: 403},
 		{name: "deepl too large", h: open, method: "POST", path: "/v2/translate", body: `{"text": ["` + strings.Repeat("a", 5000) + `"], "target_lang": "EN-GB"}`, header: deeplKey, requestValid: true, status: 413},
 		{name: "deepl rate limited", h: guarded, method: "POST", path: "/v2/usage", header: []string{"Authorization", "DeepL-Auth-Key psl_small"}, requestValid: true, status: 429},
+		{name: "deepl within the day", h: guarded, method: "POST", path: "/v2/translate", body: `{"text": ["Bonjour."], "target_lang": "EN-GB"}`,
+			header: []string{"Authorization", "DeepL-Auth-Key psl_daily"}, requestValid: true, status: 200},
+		{name: "deepl quota exceeded", h: guarded, method: "POST", path: "/v2/translate", body: `{"text": ["Bonjour le monde."], "target_lang": "EN-GB"}`,
+			header: []string{"Authorization", "DeepL-Auth-Key psl_daily"}, requestValid: true, status: 456},
 		{name: "deepl provider error", h: failing, method: "POST", path: "/v2/translate", body: `{"text": ["Un."], "target_lang": "EN-GB"}`, header: deeplKey, requestValid: true, status: 500},
 		{name: "deepl provider timeout", h: slow, method: "POST", path: "/v2/translate", body: `{"text": ["Un."], "target_lang": "EN-GB"}`, header: deeplKey, requestValid: true, status: 504},
 	}
