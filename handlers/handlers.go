@@ -155,7 +155,7 @@ func New(gw Gateway, opts Options) http.Handler {
 	}
 	r.Use(h.accessLog, h.recover, securityHeaders, h.withRules)
 	h.routes(r)
-	return r
+	return router{engine: r}
 }
 
 // withDefaults returns o with the default of every field left unset.
@@ -212,6 +212,7 @@ func (h *handler) routes(r *gin.Engine) {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	r.GET("/openapi.json", h.openapi)
+	r.GET("/license", h.license)
 	v1 := r.Group("/v1", h.authenticate, h.admit, h.limitRequests)
 	for _, t := range h.tasks() {
 		v1.POST("/"+t.endpoint, h.serve(t))

@@ -44,3 +44,16 @@ func yamlToJSON(doc []byte) ([]byte, error) {
 func (h *handler) openapi(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json", openapiJSON)
 }
+
+// licenceText is what GET /license answers, the licence the document's
+// info.license names.
+const licenceText = `Passerelle
+Copyright (c) 2026 the Passerelle authors. All rights reserved.
+
+No licence to use, copy, modify or distribute this software is granted
+yet. Ask the authors for one.
+`
+
+func (h *handler) license(c *gin.Context) {
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(licenceText))
+}
