@@ -205,9 +205,11 @@ func (h *handler) routes(r *gin.Engine) {
 		r.GET("/metrics", gin.WrapH(h.opts.Metrics.Handler()))
 	}
 	r.NoRoute(func(c *gin.Context) {
+		speakDeepLUnderV2(c)
 		h.writeError(c, gateway.Errorf(codeNotFound, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
+		speakDeepLUnderV2(c)
 		h.writeError(c, gateway.Errorf(codeMethodNotAllowed, "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 
@@ -232,6 +234,7 @@ func (h *handler) routes(r *gin.Engine) {
 		v1.GET("/jobs/:id/events", h.jobEvents)
 	}
 	h.libreRoutes(r)
+	h.deeplRoutes(r)
 	if h.opts.Reload != nil {
 		admin := r.Group("/admin", h.authenticate, h.requireAdmin)
 		admin.POST("/reload", h.reload)

@@ -38,9 +38,16 @@ type Decision struct {
 }
 
 // Limiter decides whether key may spend n events of limit now, and records
-// them when it may.
+// them when it may. n == 0 spends nothing: its Decision says what is left
+// (Peek).
 type Limiter interface {
 	AllowN(ctx context.Context, key string, limit Limit, n int) (Decision, error)
+}
+
+// Peek returns what key has left of limit now, spending nothing: a client
+// asking how much it has used must not use any of it by asking.
+func Peek(ctx context.Context, l Limiter, key string, limit Limit) (Decision, error) {
+	return l.AllowN(ctx, key, limit, 0)
 }
 
 // ErrUnavailable is returned, wrapped, by a Fallback set to refuse while

@@ -149,3 +149,29 @@ func TestMemoryForgetsFullBuckets(t *testing.T) {
 		t.Errorf("%d buckets kept for %d clients, most of them idle; want at most %d", n, 10*minSweep, 2*minSweep)
 	}
 }
+
+// Peek reads what is left, as often as asked, without spending any of it,
+// in the process and through a Fallback.
+func TestPeekSpendsNothing(t *testing.T) {
+	m := NewMemory()
+	now := time.Unix(1_700_000_000, 0)
+	m.now = func() time.Time { return now }
+	ctx := context.Background()
+	limit := PerDay(1000)
+	for _, l := range []Limiter{m, &Fallback{Primary: NewMemory(), Local: NewMemory()}} {
+		if d, err := Peek(ctx, l, "k", limit); err != nil || d.Remaining != 1000 {
+			t.Fatalf("%T: fresh key: %+v, %v; want 1000 left", l, d, err)
+		}
+		if d, _ := l.AllowN(ctx, "k", limit, 300); !d.Allowed {
+			t.Fatalf("%T: 300 of 1000 refused", l)
+		}
+		for i := 0; i < 3; i++ {
+			if d, err := Peek(ctx, l, "k", limit); err != nil || d.Remaining != 700 {
+				t.Fatalf("%T: peek %d: %+v, %v; want 700 left", l, i, d, err)
+			}
+		}
+		if d, _ := l.AllowN(ctx, "k", limit, 700); !d.Allowed {
+			t.Errorf("%T: the 700 left were refused after peeking", l)
+		}
+	}
+}
