@@ -1,8 +1,13 @@
 package apertium
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"unicode"
+
+	"golang.org/x/net/html"
 )
 
 // Apertium prefixes words it could not handle: '*' an unknown word, '@' a
@@ -27,6 +32,43 @@ func stripMarks(source, translated string) string {
 		}, translated)
 	}
 	return translated
+}
+
+// stripMarksHTML is stripMarks for fragments of HTML: the marks are judged
+// against the source's text and removed from the translation's text only,
+// so that a "#" of an href or an "@" of a mailto link is never touched, nor
+// lets a mark through in the text.
+func stripMarksHTML(source, translated string) string {
+	text := textOf(source)
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(translated))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			if !errors.Is(z.Err(), io.EOF) {
+				return translated // unreachable with a strings.Reader
+			}
+			return b.String()
+		}
+		raw := z.Raw()
+		if tt == html.TextToken {
+			b.WriteString(stripMarks(text, string(raw)))
+			continue
+		}
+		b.Write(raw)
+	}
+}
+
+// textOf returns the text of a fragment of HTML, its entities decoded.
+func textOf(fragment string) string {
+	var b bytes.Buffer
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		if tt == html.TextToken {
+			b.Write(z.Text())
+		}
+	}
+	return b.String()
 }
 
 // splitSpace cuts s into its leading white space, its core and its trailing
