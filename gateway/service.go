@@ -373,6 +373,13 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 // first: every translation a request gets, found in the cache, passed
 // through or made, comes out of here.
 func (s *Service) translationFor(ctx context.Context, p *plan) (*Translation, error) {
+	if len(p.segments) == 0 {
+		// Segments all blank: they are their own translation.
+		tr := s.assemble(*p, nil)
+		tr.Provider, tr.Model = "none", "none"
+		tr.Cache = CacheReport{Status: CacheNone}
+		return tr, nil
+	}
 	tr, err := s.decideLanguage(ctx, p)
 	switch {
 	case err != nil:
