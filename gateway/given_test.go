@@ -167,6 +167,7 @@ func TestSegmentsBoundsAndForm(t *testing.T) {
 		{"with a text", Request{Segments: []string{"Bonjour"}, Text: "Bonjour"}, CodeInvalidRequest},
 		{"no segment", Request{Segments: []string{}}, CodeEmptyArticle},
 		{"an unknown format", Request{Segments: []string{"Bonjour"}, Format: "xml"}, CodeInvalidRequest},
+		{"bytes that are not UTF-8", Request{Segments: []string{"Bonjour", "caf\xe9"}}, CodeInvalidRequest},
 	}
 	for _, tt := range tests {
 		if _, err := svc.Translate(ctx, tt.req); ErrorCode(err) != tt.code {

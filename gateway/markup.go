@@ -52,11 +52,13 @@ func mapText(fragment string, fn func(raw string) string) string {
 	hidden := false
 	for {
 		tt := z.Next()
+		raw := string(z.Raw())
 		if tt == html.ErrorToken {
-			// io.EOF: a strings.Reader fails in no other way.
+			// io.EOF (a strings.Reader fails in no other way), in the
+			// middle of a tag cut short, whose start is kept as it was.
+			b.WriteString(raw)
 			return b.String()
 		}
-		raw := string(z.Raw())
 		switch tt {
 		case html.TextToken:
 			if !hidden {

@@ -2,7 +2,9 @@ package gateway
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"passerelle/article"
 	"passerelle/providers"
@@ -151,6 +153,11 @@ func CheckInput(req Request) error {
 	}
 	if len(req.Segments) > 0 {
 		given++
+		// Segments are not normalised as an article is, which would
+		// mend their bytes: what is not text is refused.
+		if slices.ContainsFunc(req.Segments, func(s string) bool { return !utf8.ValidString(s) }) {
+			return Errorf(CodeInvalidRequest, "a segment is not valid UTF-8 text")
+		}
 	}
 	switch req.Format {
 	case "", providers.FormatText, providers.FormatHTML:

@@ -2,8 +2,6 @@ package apertium
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"strings"
 	"unicode"
 
@@ -44,13 +42,13 @@ func stripMarksHTML(source, translated string) string {
 	z := html.NewTokenizer(strings.NewReader(translated))
 	for {
 		tt := z.Next()
+		raw := z.Raw()
 		if tt == html.ErrorToken {
-			if !errors.Is(z.Err(), io.EOF) {
-				return translated // unreachable with a strings.Reader
-			}
+			// io.EOF (a strings.Reader fails in no other way), in the
+			// middle of a tag cut short, whose start is kept as it was.
+			b.Write(raw)
 			return b.String()
 		}
-		raw := z.Raw()
 		if tt == html.TextToken {
 			b.WriteString(stripMarks(text, string(raw)))
 			continue
