@@ -281,3 +281,21 @@ func TestRestoreAroundInvalidBytes(t *testing.T) {
 		t.Errorf("restore = %q, want %q", got, src)
 	}
 }
+
+// A summary of HTML segments is written from their text: no tag reaches
+// the summarizer, nor the summary.
+func TestSummaryOfHTMLSegmentsIsOfTheirText(t *testing.T) {
+	sum := &fakeSummarizer{name: "sum"}
+	svc := newTestService(t, withSummarizer("sum", sum))
+	given := []string{`<p>Le <b>président</b> a parlé jeudi soir devant les députés.</p>`, `<p>Il a annoncé une <a href="https://t.co/AbC">réforme</a>.</p>`}
+	res, err := svc.Article(context.Background(), Request{Segments: given, Format: "html"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary == nil || res.Summary.Text == "" || strings.ContainsAny(res.Summary.Text, "<>") {
+		t.Errorf("summary = %+v, want text without markup", res.Summary)
+	}
+	if !strings.Contains(strings.ToLower(res.Translation.Paragraphs[0]), "<b>") {
+		t.Errorf("translation = %q, want its markup kept", res.Translation.Paragraphs)
+	}
+}
