@@ -103,8 +103,9 @@ func TestSameStringInTextAndHTMLIsTwoEntries(t *testing.T) {
 // segments it knows, and the one with a mention with its span dropped,
 // every time; it records the system prompts it is given.
 type markupModel struct {
-	mu      sync.Mutex
-	systems []string
+	breakAll bool // every segment's answer has its tags out of order
+	mu       sync.Mutex
+	systems  []string
 }
 
 var markupAnswers = map[string]struct{ good, broken string }{
@@ -136,7 +137,7 @@ func (m *markupModel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for i, seg := range segments {
 		a := markupAnswers[seg]
 		outs[i] = a.good
-		if strings.Contains(seg, "bob") {
+		if m.breakAll || strings.Contains(seg, "bob") {
 			outs[i] = a.broken // the mention loses its span, every time
 		}
 	}
@@ -204,6 +205,13 @@ func TestMarkupCheckFallsBackThenPartial(t *testing.T) {
 	}
 	if tr.Paragraphs[0] != mastodonPost || tr.Paragraphs[1] != markupAnswers[other].good {
 		t.Errorf("paragraphs = %q: want the source for the broken one, the translation for the other", tr.Paragraphs)
+	}
+
+	// Tags out of order in every answer: nothing to return.
+	broken := newTestService(t, detector, withTranslator("gpt", markupModelTranslator(t, &markupModel{breakAll: true}), glossaryInPrompt))
+	_, err = broken.Translate(ctx, Request{Segments: given, Format: "html"})
+	if ErrorCode(err) != CodeOutputCheck || !strings.Contains(err.Error(), "markup") {
+		t.Errorf("every segment broken: err = %v, want %s naming the markup check", err, CodeOutputCheck)
 	}
 }
 
@@ -297,5 +305,21 @@ func TestSummaryOfHTMLSegmentsIsOfTheirText(t *testing.T) {
 	}
 	if !strings.Contains(strings.ToLower(res.Translation.Paragraphs[0]), "<b>") {
 		t.Errorf("translation = %q, want its markup kept", res.Translation.Paragraphs)
+	}
+}
+
+// Extract tells the language of HTML segments from their text, not from
+// their attributes.
+func TestExtractHTMLSegmentsLanguage(t *testing.T) {
+	svc := newTestService(t, withDetector(language.NewDetector(language.Options{})))
+	seg := `<p title="The president spoke on Thursday evening about the reform of the pensions and the budget of the state for the coming year">Le président a parlé jeudi soir.</p>`
+	for format, want := range map[string]string{"html": "fr", "text": "en"} {
+		x, err := svc.Extract(context.Background(), Request{Segments: []string{seg}, Format: format})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.DetectedLang != want {
+			t.Errorf("format %s: detected %q, want %q", format, x.DetectedLang, want)
+		}
 	}
 }
