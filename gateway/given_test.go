@@ -165,6 +165,7 @@ func TestSegmentsBoundsAndForm(t *testing.T) {
 		{"too many segments, blank ones counted", Request{Segments: []string{"a", "", "b", " "}}, CodeTooLarge},
 		{"too many characters", Request{Segments: []string{strings.Repeat("mot ", 11)}}, CodeTooLarge},
 		{"with a text", Request{Segments: []string{"Bonjour"}, Text: "Bonjour"}, CodeInvalidRequest},
+		{"with a title", Request{Segments: []string{"Bonjour"}, Title: "Salut"}, CodeInvalidRequest},
 		{"no segment", Request{Segments: []string{}}, CodeEmptyArticle},
 		{"an unknown format", Request{Segments: []string{"Bonjour"}, Format: "xml"}, CodeInvalidRequest},
 		{"bytes that are not UTF-8", Request{Segments: []string{"Bonjour", "caf\xe9"}}, CodeInvalidRequest},

@@ -158,6 +158,9 @@ func CheckInput(req Request) error {
 		if slices.ContainsFunc(req.Segments, func(s string) bool { return !utf8.ValidString(s) }) {
 			return Errorf(CodeInvalidRequest, "a segment is not valid UTF-8 text")
 		}
+		if strings.TrimSpace(req.Title) != "" {
+			return Errorf(CodeInvalidRequest, "segments are translated as they are, without a title: send it as a segment")
+		}
 	}
 	switch req.Format {
 	case "", providers.FormatText, providers.FormatHTML:
