@@ -116,6 +116,18 @@ func (b Batch) Texts() []string {
 // words); other runs of white space at a cut, or at the ends of a cut
 // segment, are not kept.
 func Pack(segments []string, budget Budget, count func(string) int) (Plan, error) {
+	return pack(segments, budget, count, true)
+}
+
+// PackWhole is Pack for segments that must not be cut, such as fragments
+// of HTML, whose markup a cut between sentences would break: a segment
+// that cannot fit in a batch goes whole in a batch of its own, which then
+// costs more than budget.Max.
+func PackWhole(segments []string, budget Budget, count func(string) int) (Plan, error) {
+	return pack(segments, budget, count, false)
+}
+
+func pack(segments []string, budget Budget, count func(string) int, cutLong bool) (Plan, error) {
 	room := budget.Max - budget.PerBatch - budget.PerPiece
 	if room < 1 || budget.MaxPieces < 0 {
 		return Plan{}, fmt.Errorf("%w: max %d, per batch %d, per piece %d, max pieces %d",
@@ -129,7 +141,7 @@ func Pack(segments []string, budget Budget, count func(string) int) (Plan, error
 		if s == "" {
 			continue
 		}
-		if n := count(s); n <= room {
+		if n := count(s); n <= room || !cutLong {
 			p.add(Piece{Segment: i, Text: s, Count: n})
 			continue
 		}

@@ -518,3 +518,29 @@ func BenchmarkPack(b *testing.B) {
 		})
 	}
 }
+
+// PackWhole never cuts: a segment over the budget travels whole, alone in
+// its batch, and the others are packed as Pack packs them.
+func TestPackWhole(t *testing.T) {
+	long := "<p>Une phrase. Une autre phrase.</p><p>Encore une phrase longue.</p>"
+	segments := []string{"<b>Un</b>", long, "<i>Deux</i>", "<i>Trois</i>"}
+	plan, err := article.PackWhole(segments, article.Budget{Max: 25}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts [][]string
+	for _, b := range plan.Batches {
+		texts = append(texts, b.Texts())
+	}
+	want := [][]string{{"<b>Un</b>"}, {long}, {"<i>Deux</i>", "<i>Trois</i>"}}
+	if !reflect.DeepEqual(texts, want) {
+		t.Fatalf("batches = %q, want %q", texts, want)
+	}
+	joined, err := plan.Unpack(texts)
+	if err != nil || !reflect.DeepEqual(joined, segments) {
+		t.Errorf("Unpack = %q, %v; want the segments back", joined, err)
+	}
+	if cut, _ := article.Pack(segments, article.Budget{Max: 25}, nil); len(cut.Batches) <= len(plan.Batches) {
+		t.Errorf("Pack made %d batches, want more than PackWhole's %d: it cuts the long segment", len(cut.Batches), len(plan.Batches))
+	}
+}

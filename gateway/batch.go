@@ -53,7 +53,13 @@ func (s *Service) translateBatches(ctx context.Context, name string, t providers
 		budget = defaultBudget
 	}
 	out := batchOutcome{texts: make([]string, len(segments)), errs: make([]error, len(segments))}
-	packed, err := article.Pack(segments, budget.Budget, budget.Count)
+	pack := article.Pack
+	if p.isHTML() {
+		// A cut between sentences would fall inside the markup: an HTML
+		// segment over the budget travels whole, alone in its batch.
+		pack = article.PackWhole
+	}
+	packed, err := pack(segments, budget.Budget, budget.Count)
 	if err != nil {
 		return out.failAll(err)
 	}
@@ -114,10 +120,10 @@ func (out batchOutcome) failAll(err error) batchOutcome {
 // checkLeaks fails the translations into which a model carried a term shown
 // for another segment of its batch: each is asked for again alone.
 func (out batchOutcome) checkLeaks(p plan, segments []string) {
-	shown := p.glossary.inAny(segments)
+	shown := p.glossary.inAny(p.textsOf(segments))
 	for j, text := range out.texts {
 		if out.errs[j] == nil {
-			if f := shown.leaked(segments[j], text); f != nil {
+			if f := shown.leaked(p.textOf(segments[j]), p.textOf(text)); f != nil {
 				out.errs[j] = f
 			}
 		}
@@ -139,11 +145,11 @@ func (s *Service) translateBatch(ctx context.Context, name string, t providers.T
 	req := providers.TranslateRequest{SourceLang: p.source, TargetLang: p.target, Segments: batch.Texts(), Format: p.format}
 	var shields []protected
 	if native {
-		req.Glossaries = p.glossary.each(req.Segments)
+		req.Glossaries = p.glossary.each(p.textsOf(req.Segments))
 	} else {
 		shields = make([]protected, len(req.Segments))
 		for k, text := range req.Segments {
-			shields[k] = p.glossary.protect(text)
+			shields[k] = p.glossary.protectFor(p, text)
 			req.Segments[k] = shields[k].text
 		}
 	}

@@ -325,8 +325,10 @@ type foldedText struct {
 
 func foldText(s string) foldedText {
 	same := true
-	for _, r := range s {
-		if f := foldRune(r); f != r && utf8.RuneLen(f) != utf8.RuneLen(r) {
+	for i, r := range s {
+		// An invalid byte reads as utf8.RuneError, which is written in
+		// three: its length is that of the bytes read, not of r.
+		if f := foldRune(r); utf8.RuneLen(f) != runeSize(s, i) {
 			same = false
 			break
 		}
@@ -348,6 +350,12 @@ func foldText(s string) foldedText {
 		at = append(at, len(s))
 	}
 	return foldedText{text: b.String(), orig: s, at: at}
+}
+
+// runeSize returns the length of the rune at s[i:], 1 for an invalid byte.
+func runeSize(s string, i int) int {
+	_, size := utf8.DecodeRuneInString(s[i:])
+	return size
 }
 
 // original returns the offset in the original text of offset i of the

@@ -231,7 +231,7 @@ func (s *Service) Extract(ctx context.Context, req Request) (*Extraction, error)
 		Paragraphs:     doc.Paragraphs,
 		Byline:         meta.Byline,
 		Published:      meta.Published,
-		DetectedLang:   s.detect(doc),
+		DetectedLang:   s.detect(article.Document{Title: doc.Title, Paragraphs: plan{format: formatOf(req)}.textsOf(doc.Paragraphs)}),
 		Characters:     doc.Characters(),
 		TokensEstimate: n,
 	}, nil

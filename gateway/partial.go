@@ -72,10 +72,12 @@ func (f *fallenSegment) output(provider, text string, failure *checks.Failure) {
 }
 
 // holdable reports whether an output that failed check is still a
-// translation, one an editor can correct.
+// translation, one an editor can correct. A fragment of HTML whose tags
+// were lost or changed is not: put in a page, it would break it or lose a
+// link, and its source keeps them.
 func holdable(check string) bool {
 	switch check {
-	case checks.CheckEmpty, checks.CheckRefusal, checks.CheckInjection, checks.CheckPreamble:
+	case checks.CheckEmpty, checks.CheckRefusal, checks.CheckInjection, checks.CheckPreamble, checks.CheckMarkup:
 		return false
 	}
 	return true

@@ -2,7 +2,9 @@ package gateway
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"passerelle/article"
 	"passerelle/providers"
@@ -27,6 +29,9 @@ type plan struct {
 	glossary         glossary // the terms that occur in the article
 	meta             pageMeta // the byline and date of a page; empty for a text
 	format           string   // providers.FormatText or providers.FormatHTML
+	// frame puts the translations of segments given as they are back
+	// between their white space; nil for an article (see given.go).
+	frame *segmentFrame
 }
 
 func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan, error) {
@@ -44,7 +49,7 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if err := s.checkBounds(doc); err != nil {
 		return plan{}, err
 	}
-	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: req.Format}
+	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: formatOf(req)}
 	switch strings.ToLower(strings.TrimSpace(req.SourceLang)) {
 	case "", "auto":
 		// Detected later, and only when the cache does not already hold
@@ -56,16 +61,12 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 		}
 	}
 	p.passthrough = p.source == target
-	if doc.Title != "" {
-		p.segments = append(p.segments, doc.Title)
-		p.hasTitle = true
-	}
-	p.segments = append(p.segments, doc.Paragraphs...)
+	p.segments, p.hasTitle, p.frame = planSegments(req, doc)
 	g, err := newGlossary(s.glossary, req.Glossary)
 	if err != nil {
 		return plan{}, err
 	}
-	p.glossary = g.inAny(p.segments)
+	p.glossary = g.inAny(p.textsOf(p.segments))
 
 	p.summarySentences = s.summarySentences
 	if req.SummarySentences != 0 {
@@ -78,11 +79,53 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	}
 	// Last: a request refused for any reason above costs nothing.
 	if req.Charge != nil {
-		if err := req.Charge(ctx, doc.Characters()); err != nil {
+		if err := req.Charge(ctx, p.characters()); err != nil {
 			return plan{}, err
 		}
 	}
 	return p, nil
+}
+
+// formatOf returns the format of a request's segments: FormatHTML, or
+// FormatText for anything else CheckInput lets through. An article given
+// as a page is text once extracted.
+func formatOf(req Request) string {
+	if len(req.Segments) > 0 && req.Format == providers.FormatHTML {
+		return providers.FormatHTML
+	}
+	return providers.FormatText
+}
+
+// planSegments returns what is translated of doc: the title, when there
+// is one, then the paragraphs; or the texts of the segments a request
+// gives as they are, with their frame.
+func planSegments(req Request, doc article.Document) (segments []string, hasTitle bool, frame *segmentFrame) {
+	if len(req.Segments) > 0 {
+		segments, frame = frameSegments(req.Segments)
+		return segments, false, frame
+	}
+	if doc.Title != "" {
+		segments, hasTitle = append(segments, doc.Title), true
+	}
+	return append(segments, doc.Paragraphs...), hasTitle, nil
+}
+
+// characters is what a request is charged for: the article as it will be
+// worked on, or the texts of its segments as they are sent.
+func (p plan) characters() int {
+	if p.frame != nil {
+		return characters(p.segments)
+	}
+	return p.doc.Characters()
+}
+
+// detectionDoc is what the language of p is told from: the article, or
+// the text of its segments, all of them together.
+func (p plan) detectionDoc() article.Document {
+	if p.frame == nil {
+		return p.doc
+	}
+	return article.Document{Paragraphs: p.textsOf(p.segments)}
 }
 
 // checkBounds returns the error an article over the configured bounds gets.
@@ -110,6 +153,14 @@ func CheckInput(req Request) error {
 	}
 	if len(req.Segments) > 0 {
 		given++
+		// Segments are not normalised as an article is, which would
+		// mend their bytes: what is not text is refused.
+		if slices.ContainsFunc(req.Segments, func(s string) bool { return !utf8.ValidString(s) }) {
+			return Errorf(CodeInvalidRequest, "a segment is not valid UTF-8 text")
+		}
+		if strings.TrimSpace(req.Title) != "" {
+			return Errorf(CodeInvalidRequest, "segments are translated as they are, without a title: send it as a segment")
+		}
 	}
 	switch req.Format {
 	case "", providers.FormatText, providers.FormatHTML:
@@ -152,7 +203,7 @@ func (s *Service) decideLanguage(ctx context.Context, p *plan) (*Translation, er
 			return tr, nil
 		}
 	}
-	p.detected = s.detect(p.doc)
+	p.detected = s.detect(p.detectionDoc())
 	source, err := sourceLanguage(p.requestedSource, p.detected, p.target)
 	if err != nil {
 		return nil, err

@@ -44,14 +44,19 @@ type segment struct {
 // works on them: identical paragraphs (a repeated caption, a quote) are one
 // segment, translated once.
 type segments struct {
-	list     []segment
-	index    []int // for each paragraph of the article, its segment in list
-	hasTitle bool
+	list  []segment
+	index []int // for each paragraph of the article, its segment in list
+	// at is, for each paragraph of the article, its place in the reply
+	// (plan.paragraphAt): -1 for the title.
+	at []int
 }
 
 func newSegments(p plan) *segments {
 	unique, index := dedupe(p.segments)
-	ss := &segments{list: make([]segment, len(unique)), index: index, hasTitle: p.hasTitle}
+	ss := &segments{list: make([]segment, len(unique)), index: index, at: make([]int, len(index))}
+	for i := range ss.at {
+		ss.at[i] = p.paragraphAt(i)
+	}
 	for i, u := range unique {
 		ss.list[i].source = u
 	}
@@ -166,11 +171,7 @@ func (ss *segments) warnings() []Warning {
 		if ss.list[m].state != pending {
 			continue
 		}
-		at := i
-		if ss.hasTitle {
-			at-- // the title is -1
-		}
-		out = append(out, ss.list[m].fallen.warning(at))
+		out = append(out, ss.list[m].fallen.warning(ss.at[i]))
 	}
 	return out
 }

@@ -298,7 +298,7 @@ func (s *Service) keepTargetLanguage(p plan, ss *segments) {
 		return
 	}
 	for m := range ss.list {
-		u := ss.list[m].source
+		u := p.textOf(ss.list[m].source)
 		// French words and letters first: they settle nearly every
 		// paragraph of a French article, most within its first words, on
 		// the path of every new article.
@@ -308,7 +308,7 @@ func (s *Service) keepTargetLanguage(p plan, ss *segments) {
 		if lang, _ := s.detector.Detect(u); lang != p.target {
 			continue
 		}
-		ss.serve(m, kept, u, "", "")
+		ss.serve(m, kept, ss.list[m].source, "", "")
 	}
 }
 
@@ -336,34 +336,63 @@ type pendingEntry struct {
 // failed check: the text is then only for a paragraph no provider gets
 // through the checks (see fallenSegment).
 func (s *Service) checkedOutput(p plan, src, translated string) (string, *checks.Failure) {
-	text := checks.Repair(translated)
-	if p.target == "en" {
-		text = checks.EnglishTypography(text)
-		if p.source == "fr" {
-			text = checks.EnglishNumbers(src, text)
+	text := repaired(p, src, translated)
+	if p.isHTML() {
+		if f := checks.Markup(src, text); f != nil {
+			return text, f
 		}
+	}
+	// A fragment of HTML is judged by its text, as a reader sees it.
+	src, out := p.textOf(src), p.textOf(text)
+	if f := s.checkText(p, src, out); f != nil {
+		return text, f
+	}
+	if f := p.glossary.verifyVerbatim(src, out); f != nil {
+		return "", f
+	}
+	return text, nil
+}
+
+// repaired is a provider's translation of src with what can be repaired
+// repaired (see checkedOutput). In a fragment of HTML only the text
+// between tags is touched, and spaces are left as they are: they may be
+// the markup's.
+func repaired(p plan, src, translated string) string {
+	text := checks.Repair(translated)
+	fix := func(s string) string { return s }
+	if p.target == "en" {
+		srcText := p.textOf(src)
+		fix = func(s string) string {
+			s = checks.EnglishTypography(s)
+			if p.source == "fr" {
+				s = checks.EnglishNumbers(srcText, s)
+			}
+			return s
+		}
+	}
+	if p.isHTML() {
+		return mapText(text, fix)
 	}
 	// Engines leave doubled spaces and stray line breaks; the output gets
 	// the same normal form as the input.
-	text = article.Normalize(text)
+	return article.Normalize(fix(text))
+}
+
+// checkText runs the output checks and the glossary's on the text of a
+// translation, out, of src.
+func (s *Service) checkText(p plan, src, out string) *checks.Failure {
 	var det checks.Detector
 	if s.detector != nil {
 		det = s.detector
 	}
-	if err := checks.Segment(src, text, p.source, p.target, det); err != nil {
+	if err := checks.Segment(src, out, p.source, p.target, det); err != nil {
 		var f *checks.Failure
 		if errors.As(err, &f) {
-			return text, f
+			return f
 		}
-		return text, &checks.Failure{Check: "unknown", Detail: err.Error()}
+		return &checks.Failure{Check: "unknown", Detail: err.Error()}
 	}
-	if f := p.glossary.verify(src, text); f != nil {
-		return text, f
-	}
-	if f := p.glossary.verifyVerbatim(src, text); f != nil {
-		return "", f
-	}
-	return text, nil
+	return p.glossary.verify(src, out)
 }
 
 func firstError(errs []error) error {
@@ -386,15 +415,21 @@ func describeFailure(err error) string {
 }
 
 // segmentKey names one paragraph's translation: only the glossary terms the
-// paragraph contains are part of it.
-func segmentKey(provider, fingerprint, source, target string, g glossary, text string) string {
-	return cache.Key(cache.KindSegment, provider, fingerprint, source, target, g.in(text).key(), text)
+// paragraph's text contains are part of it. A fragment of HTML has a field
+// of its own before its text, so that the same string as text and as HTML
+// never share an entry; text has none, and keeps the keys it always had.
+func segmentKey(provider, fingerprint string, p plan, text string) string {
+	terms := p.glossary.in(p.textOf(text)).key()
+	if p.isHTML() {
+		return cache.Key(cache.KindSegment, provider, fingerprint, p.source, p.target, terms, "format="+p.format, text)
+	}
+	return cache.Key(cache.KindSegment, provider, fingerprint, p.source, p.target, terms, text)
 }
 
 func keysFor(provider, fingerprint string, p plan, sources []string, idx []int) []string {
 	keys := make([]string, len(idx))
 	for j, m := range idx {
-		keys[j] = segmentKey(provider, fingerprint, p.source, p.target, p.glossary, sources[m])
+		keys[j] = segmentKey(provider, fingerprint, p, sources[m])
 	}
 	return keys
 }
@@ -402,6 +437,10 @@ func keysFor(provider, fingerprint string, p plan, sources []string, idx []int) 
 // assemble splits translated segments back into title and paragraphs.
 func (s *Service) assemble(p plan, segments []string) *Translation {
 	tr := &Translation{}
+	if p.frame != nil {
+		tr.Paragraphs = p.frame.paragraphs(segments)
+		return tr
+	}
 	if p.hasTitle {
 		tr.Title = segments[0]
 		segments = segments[1:]

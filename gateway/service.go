@@ -204,10 +204,22 @@ type Request struct {
 	// translation each and in order (Translation.Paragraphs[i] is the
 	// English of Segments[i]): no cleaning, no splitting into paragraphs,
 	// no title. They are what the LibreTranslate and DeepL dialects carry.
-	// Not with Title, Text, HTML or URL.
+	// Not with Title, Text, HTML or URL; an empty list is an empty
+	// article, and a segment that is not UTF-8 an invalid request.
+	//
+	// A blank segment comes back as it is, sent to no provider; any other
+	// is sent without its outer white space, which its translation gets
+	// back. Identical texts are translated once. "auto" decides the
+	// language on all of them together. A segment no provider translates
+	// leaves the others: a warning names its index in Segments, and it
+	// holds the best output that may be held, or its source. Charge is
+	// given the characters of the texts as sent (trimmed, blanks not
+	// counted); the bounds count the segments as given.
 	Segments []string
 	// Format is FormatText (the default) or FormatHTML, for Segments that
-	// are fragments of HTML whose markup the translation keeps.
+	// are fragments of HTML whose markup the translation keeps: tags and
+	// attributes as they were, in order (the markup check), around the
+	// translated text. Ignored without Segments.
 	Format           string
 	SourceLang       string // default "fr"
 	TargetLang       string // default "en"
@@ -373,6 +385,13 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 // first: every translation a request gets, found in the cache, passed
 // through or made, comes out of here.
 func (s *Service) translationFor(ctx context.Context, p *plan) (*Translation, error) {
+	if len(p.segments) == 0 {
+		// Segments all blank: they are their own translation.
+		tr := s.assemble(*p, nil)
+		tr.Provider, tr.Model = "none", "none"
+		tr.Cache = CacheReport{Status: CacheNone}
+		return tr, nil
+	}
 	tr, err := s.decideLanguage(ctx, p)
 	switch {
 	case err != nil:

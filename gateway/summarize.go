@@ -46,7 +46,7 @@ func (s *Service) summarize(ctx context.Context, p plan, tr *Translation) (*Summ
 // cached, as a translation is. A summary that fails is an error, for the
 // next provider.
 func (s *Service) summarizeBy(ctx context.Context, p plan, tr *Translation, name string) (*Summary, error) {
-	text := tr.Text()
+	text := summarySource(p, tr)
 	sm := s.summarizer(name)
 	key := cache.Key(cache.KindSummary, name, sm.Fingerprint(), p.target, strconv.Itoa(p.summarySentences), tr.Title, text)
 	if !p.cache.NoRead {
@@ -79,6 +79,16 @@ func (s *Service) summarizeBy(ctx context.Context, p plan, tr *Translation, name
 	return &Summary{Text: res.Summary, Provider: name, Model: res.Model, Usage: res.Usage}, nil
 }
 
+// summarySource is the text a summary of tr is written from: its
+// paragraphs, or for fragments of HTML their text, which is what a
+// summary tells.
+func summarySource(p plan, tr *Translation) string {
+	if !p.isHTML() {
+		return tr.Text()
+	}
+	return strings.Join(p.textsOf(tr.Paragraphs), "\n\n")
+}
+
 // checkSummary runs the output checks on a summary of tr, written for p;
 // it returns the failed check, or nil.
 func (s *Service) checkSummary(p plan, tr *Translation, summary string) *checks.Failure {
@@ -86,7 +96,7 @@ func (s *Service) checkSummary(p plan, tr *Translation, summary string) *checks.
 	if s.detector != nil {
 		det = s.detector
 	}
-	src := checks.SummarySource{Title: tr.Title, Text: tr.Text(), Sentences: p.summarySentences, Lang: p.target}
+	src := checks.SummarySource{Title: tr.Title, Text: summarySource(p, tr), Sentences: p.summarySentences, Lang: p.target}
 	if err := checks.Summary(src, summary, det); err != nil {
 		var f *checks.Failure
 		if errors.As(err, &f) {

@@ -141,6 +141,11 @@ func (s *Service) documentKey(p plan) (string, string) {
 	if s.keepsTargetLanguage(p) {
 		keeps = "keeps-" + p.target
 	}
+	if p.isHTML() {
+		// In this fixed field rather than one of its own: a field before
+		// the segments could be taken for a first segment.
+		keeps += ";format=" + p.format
+	}
 	fields := append([]string{primaryName, s.translator(primaryName).Fingerprint(), p.source, p.target, p.glossary.key(), keeps}, p.segments...)
 	return primaryName, cache.Key(cache.KindDocument, fields...)
 }

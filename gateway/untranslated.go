@@ -24,12 +24,8 @@ func withUntranslatedWords(p plan, tr *Translation) *Translation {
 	if tr == nil || p.passthrough || p.target != "en" {
 		return tr
 	}
-	var outputs []string
-	if p.hasTitle {
-		outputs = append(outputs, tr.Title)
-	}
-	outputs = append(outputs, tr.Paragraphs...)
-	if len(outputs) != len(p.segments) {
+	outputs, ok := outputsOf(p, tr)
+	if !ok {
 		return tr
 	}
 	warned := map[int]bool{}
@@ -42,14 +38,11 @@ func withUntranslatedWords(p plan, tr *Translation) *Translation {
 	}
 	var added []Warning
 	for i, src := range p.segments {
-		at := i
-		if p.hasTitle {
-			at-- // the title is -1
-		}
+		at := p.paragraphAt(i)
 		if warned[at] {
 			continue
 		}
-		words := slices.DeleteFunc(checks.UntranslatedWords(src, outputs[i]), func(w string) bool {
+		words := slices.DeleteFunc(checks.UntranslatedWords(p.textOf(src), p.textOf(outputs[i])), func(w string) bool {
 			return slices.ContainsFunc(targets, func(t string) bool { return strings.Contains(t, w) })
 		})
 		if len(words) == 0 {
@@ -65,6 +58,24 @@ func withUntranslatedWords(p plan, tr *Translation) *Translation {
 	out.Warnings = append(slices.Clip(tr.Warnings), added...)
 	slices.SortStableFunc(out.Warnings, func(a, b Warning) int { return a.Paragraph - b.Paragraph })
 	return &out
+}
+
+// outputsOf returns the output of each of p's segments in tr, and false
+// when tr does not have them all.
+func outputsOf(p plan, tr *Translation) ([]string, bool) {
+	outputs := make([]string, len(p.segments))
+	for i := range p.segments {
+		at := p.paragraphAt(i)
+		switch {
+		case at == -1:
+			outputs[i] = tr.Title
+		case at < len(tr.Paragraphs):
+			outputs[i] = tr.Paragraphs[at]
+		default:
+			return nil, false
+		}
+	}
+	return outputs, true
 }
 
 // quoteWords lists words as "a", "b" and "c".

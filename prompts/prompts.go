@@ -38,6 +38,9 @@ const (
 type TranslateData struct {
 	SourceLang string
 	TargetLang string
+	// HTML is true when the segments are fragments of HTML whose markup
+	// the translation must keep as it is.
+	HTML bool
 }
 
 // SummarizeData is what SummarizeSystem may refer to.

@@ -194,7 +194,7 @@ func TestRenderRemembers(t *testing.T) {
 	if numbered == first {
 		t.Errorf("two templates rendered alike from memory")
 	}
-	asMap, err := s.Render(TranslateSystem, map[string]string{"SourceLang": "French", "TargetLang": "English"})
+	asMap, err := s.Render(TranslateSystem, map[string]any{"SourceLang": "French", "TargetLang": "English", "HTML": false})
 	if err != nil || asMap != first {
 		t.Errorf("render with a map = %q, %v; want the same prompt", asMap, err)
 	}

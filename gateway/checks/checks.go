@@ -22,6 +22,10 @@
 //	length_ratio    output characters / source characters outside the corpus bounds
 //	numbers         a number of the source is missing from the output
 //
+// A fragment of HTML is checked by Markup first (markup: its tags,
+// attributes included, are the source's, in order), then by Segment on its
+// text alone (HTMLText): the markup is no text to judge.
+//
 // Repair fixes the harmless preamble cases instead (a label or announcing line,
 // an acknowledgement line, wrapping quotes, a wrapping code fence); every other
 // check only fails. The gateway calls Repair first, then Segment on what Repair

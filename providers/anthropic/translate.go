@@ -45,6 +45,7 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 	system, err := p.prompts.Render(prompts.TranslateSystem, prompts.TranslateData{
 		SourceLang: prompts.LanguageName(req.SourceLang),
 		TargetLang: prompts.LanguageName(req.TargetLang),
+		HTML:       req.Format == providers.FormatHTML,
 	})
 	if err != nil {
 		return providers.TranslateResult{}, fmt.Errorf("anthropic %s: %w", p.name, err)

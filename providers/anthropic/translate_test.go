@@ -291,3 +291,28 @@ func TestTranslateNoSegments(t *testing.T) {
 		t.Errorf("%d Messages requests for no segments, want 0", n)
 	}
 }
+
+// In html mode the system prompt says the segments are HTML whose tags and
+// attributes are kept; in text mode it says nothing of HTML.
+func TestTranslateHTMLPrompt(t *testing.T) {
+	for _, tt := range []struct {
+		format   string
+		wantHTML bool
+	}{{providers.FormatHTML, true}, {providers.FormatText, false}} {
+		t.Run("format="+tt.format, func(t *testing.T) {
+			f := newFakeServer(t, translating)
+			p := newProvider(t, f, Options{})
+			segs := []string{`<p>Le <a href="https://t.co/AbC">président</a> a parlé.</p>`}
+			if _, err := p.Translate(context.Background(), providers.TranslateRequest{SourceLang: "fr", TargetLang: "en", Segments: segs, Format: tt.format}); err != nil {
+				t.Fatalf("Translate: %v", err)
+			}
+			c := f.calls()[0]
+			if got := strings.Contains(c.System, "fragment of HTML") && strings.Contains(c.System, "attribute exactly as written"); got != tt.wantHTML {
+				t.Errorf("system prompt speaks of HTML markup: %v, want %v:\n%s", got, tt.wantHTML, c.System)
+			}
+			if in := c.segments(t); !reflect.DeepEqual(in.Segments, segs) {
+				t.Errorf("segments sent = %q, want them as given, markup included", in.Segments)
+			}
+		})
+	}
+}

@@ -163,7 +163,9 @@ func fingerprint(langs map[string]string, pivot, revision string) string {
 func (p *Provider) Fingerprint() string { return p.fingerprint }
 
 // Translate translates each segment on its own, in parallel up to
-// MaxConcurrency calls, and returns the translations in request order.
+// MaxConcurrency calls, and returns the translations in request order. In
+// html mode (Format FormatHTML) APy's HTML deformatter keeps the markup as
+// it is and only the text between tags is translated.
 // Leading and trailing white space of a segment is kept as given, and blank
 // segments are returned unchanged without a call. Model is
 // "apertium:<chain>", e.g. "apertium:fra-spa-eng"; Usage.Characters counts
@@ -187,6 +189,14 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 	if err != nil {
 		return providers.TranslateResult{}, err
 	}
+	strip := stripMarks
+	switch req.Format {
+	case "", providers.FormatText:
+	case providers.FormatHTML:
+		strip = stripMarksHTML
+	default:
+		return providers.TranslateResult{}, p.errorf(providers.KindBadRequest, "format %q: want %q or %q", req.Format, providers.FormatText, providers.FormatHTML)
+	}
 
 	out := make([]string, len(req.Segments))
 	chars := 0
@@ -202,11 +212,11 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 		}
 		chars += utf8.RuneCountInString(core)
 		g.Go(func() error {
-			text, err := p.translate(gctx, chain, core)
+			text, err := p.translate(gctx, chain, core, req.Format)
 			if err != nil {
 				return err
 			}
-			out[i] = lead + stripMarks(core, text) + trail
+			out[i] = lead + strip(core, text) + trail
 			return nil
 		})
 	}
@@ -221,14 +231,14 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 }
 
 // translate sends one text once a call slot is free.
-func (p *Provider) translate(ctx context.Context, chain []string, text string) (string, error) {
+func (p *Provider) translate(ctx context.Context, chain []string, text, format string) (string, error) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
 		return "", p.transportError(ctx.Err())
 	}
 	defer func() { <-p.sem }()
-	return p.post(ctx, chain, text)
+	return p.post(ctx, chain, text, format)
 }
 
 // code returns the APy code of an ISO 639-1 language ("fr", "FR", "fr-FR"),

@@ -20,15 +20,17 @@ const maxBody = 16 << 20
 // post translates text along chain. Every call is a form POST: APy accepts
 // the same parameters as for GET, and a GET with a long paragraph in its URL
 // is cut off by the server's header limit.
-func (p *Provider) post(ctx context.Context, chain []string, text string) (string, error) {
+func (p *Provider) post(ctx context.Context, chain []string, text, format string) (string, error) {
 	form := url.Values{
 		"q": {text},
 		// APy strips one level of unknown-word marks itself; stripMarks
 		// removes those a chain doubles.
 		"markUnknown": {"no"},
-		// Segments are plain text: the default HTML deformatter would take
-		// "<" and "&" in the text as markup.
-		"format": {"txt"},
+		// Plain text by default: the HTML deformatter would take "<" and
+		// "&" in the text as markup. In html mode it is what keeps the
+		// tags and attributes out of the translation, through every leg
+		// of a chain.
+		"format": {apyFormat(format)},
 	}
 	endpoint := "/translate"
 	if len(chain) == 2 {
@@ -72,6 +74,14 @@ func (p *Provider) post(ctx context.Context, chain []string, text string) (strin
 			Message: "answer has no translatedText: " + snippet(body)}
 	}
 	return *answer.ResponseData.TranslatedText, nil
+}
+
+// apyFormat returns APy's name of the deformatter for a request's format.
+func apyFormat(format string) string {
+	if format == providers.FormatHTML {
+		return "html"
+	}
+	return "txt"
 }
 
 // listPairs returns the pairs APy serves, as "src-tgt" keys.

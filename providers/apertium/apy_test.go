@@ -27,7 +27,7 @@ func TestPostRealError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := p.post(context.Background(), tt.chain, "Bonjour.")
+			_, err := p.post(context.Background(), tt.chain, "Bonjour.", providers.FormatText)
 			var pe *providers.Error
 			if !errors.As(err, &pe) {
 				t.Fatalf("error = %v, want a *providers.Error", err)

@@ -38,3 +38,18 @@ func TestSplitSpace(t *testing.T) {
 		}
 	}
 }
+
+// In HTML only the text loses marks, judged against the source's text,
+// and a fragment cut short inside a tag comes back whole.
+func TestStripMarksHTML(t *testing.T) {
+	tests := []struct{ src, out, want string }{
+		{`<a href="/x#top">Le schtroumpf</a>`, `<a href="/x#top">The *schtroumpf</a>`, `<a href="/x#top">The schtroumpf</a>`},
+		{`<a href="mailto:a@b.fr">Le @chat</a>`, `<a href="mailto:a@b.fr">The @cat *x</a>`, `<a href="mailto:a@b.fr">The @cat x</a>`},
+		{`Le <b>chat`, `The <b>*cat <i a="*`, `The <b>cat <i a="*`},
+	}
+	for _, tt := range tests {
+		if got := stripMarksHTML(tt.src, tt.out); got != tt.want {
+			t.Errorf("stripMarksHTML(%q, %q) = %q, want %q", tt.src, tt.out, got, tt.want)
+		}
+	}
+}

@@ -43,6 +43,7 @@ func (p *Provider) Translate(ctx context.Context, req providers.TranslateRequest
 	system, err := p.prompts.Render(p.translatePrompt, prompts.TranslateData{
 		SourceLang: prompts.LanguageName(req.SourceLang),
 		TargetLang: prompts.LanguageName(req.TargetLang),
+		HTML:       req.Format == providers.FormatHTML,
 	})
 	if err != nil {
 		return providers.TranslateResult{}, fmt.Errorf("openai %s: %w", p.name, err)

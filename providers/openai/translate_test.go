@@ -295,3 +295,29 @@ func TestTranslateNoSegments(t *testing.T) {
 		t.Errorf("%d chat completions for no segments, want 0", n)
 	}
 }
+
+// In html mode the system prompt says the segments are HTML whose tags and
+// attributes are kept; in text mode it says nothing of HTML.
+func TestTranslateHTMLPrompt(t *testing.T) {
+	for _, tt := range []struct {
+		format   string
+		wantHTML bool
+	}{{providers.FormatHTML, true}, {providers.FormatText, false}, {"", false}} {
+		t.Run("format="+tt.format, func(t *testing.T) {
+			f := newFakeServer(t, translating)
+			p := newProvider(t, f, Options{})
+			segs := []string{`<p>Le <a href="https://t.co/AbC">président</a> a parlé.</p>`}
+			if _, err := p.Translate(context.Background(), providers.TranslateRequest{SourceLang: "fr", TargetLang: "en", Segments: segs, Format: tt.format}); err != nil {
+				t.Fatalf("Translate: %v", err)
+			}
+			req := f.calls()[0]
+			sys := req.message("system")
+			if got := strings.Contains(sys, "fragment of HTML") && strings.Contains(sys, "attribute exactly as written"); got != tt.wantHTML {
+				t.Errorf("system prompt speaks of HTML markup: %v, want %v:\n%s", got, tt.wantHTML, sys)
+			}
+			if in := req.segments(t); !reflect.DeepEqual(in.Segments, segs) {
+				t.Errorf("segments sent = %q, want them as given, markup included", in.Segments)
+			}
+		})
+	}
+}
