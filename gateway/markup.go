@@ -3,6 +3,7 @@ package gateway
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 
@@ -82,8 +83,17 @@ func mapText(fragment string, fn func(raw string) string) string {
 func (g glossary) protectHTML(fragment string) protected {
 	stem := placeholderStem(fragment)
 	var terms glossary
+	var last string // the previous run of text
 	text := mapText(fragment, func(raw string) string {
+		var name string
+		name, raw = cutMarkedName(last, raw)
+		last = raw
 		raw, terms = g.protectRun(raw, stem, terms)
+		if name != "" {
+			n := len(terms)
+			terms = append(terms, glossaryTerm{source: name, target: name})
+			raw = stem + strconv.Itoa(n) + placeholderEnd + raw
+		}
 		return raw
 	})
 	if len(terms) == 0 {
@@ -108,6 +118,25 @@ func (g glossary) protectRun(raw, stem string, terms glossary) (string, glossary
 	}
 	raw, _, terms = protectVerbatim(raw, stem, terms)
 	return raw, terms
+}
+
+// cutMarkedName splits off the start of run that names a handle or a
+// hashtag whose mark ends the previous run: Mastodon writes a mention
+// "@<span>marie</span>" and a hashtag "#<span>retraites</span>", so the
+// name is a run of its own, which an engine would translate ("marie",
+// "marries"). It returns the name ("" when there is none) and the rest of
+// the run.
+func cutMarkedName(previous, run string) (name, rest string) {
+	if !strings.HasSuffix(previous, "@") && !strings.HasSuffix(previous, "#") {
+		return "", run
+	}
+	end := strings.IndexFunc(run, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_'
+	})
+	if end < 0 {
+		end = len(run)
+	}
+	return run[:end], run[end:]
 }
 
 // textEscaper writes text as text of HTML. Quotes need no escaping

@@ -245,6 +245,27 @@ func TestProtectHTMLLeavesMarkupAlone(t *testing.T) {
 	}
 }
 
+// Mastodon writes a mention "@<span>marie</span>" and a hashtag
+// "#<span>retraites</span>": the name is a run of text of its own, which
+// an engine must not be given to translate.
+func TestProtectHTMLKeepsMarkedNames(t *testing.T) {
+	g, err := newGlossary(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := `<p><a href="https://ex.org/@marie" class="u-url mention">@<span>marie</span></a> et <a href="https://ex.org/tags/retraites" class="mention hashtag">#<span>retraites</span></a>, une marie<span>-</span>louise</p>`
+	p := g.protectHTML(src)
+	if strings.Contains(p.text, ">marie<") || strings.Contains(p.text, ">retraites<") {
+		t.Errorf("a marked name is left to the engine: %q", p.text)
+	}
+	if !strings.Contains(p.text, "une marie<span>") {
+		t.Errorf("a word that follows no mark is protected: %q", p.text)
+	}
+	if got := p.restore(p.text); got != src {
+		t.Errorf("restored\n%q\nwant\n%q", got, src)
+	}
+}
+
 // FuzzHTMLSegment: whatever a fragment holds, reading its text, rewriting
 // its text, protecting it and checking a translation of it never panic;
 // rewriting nothing gives it back byte for byte.
