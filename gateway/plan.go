@@ -27,6 +27,8 @@ type plan struct {
 	glossary         glossary // the terms that occur in the article
 	meta             pageMeta // the byline and date of a page; empty for a text
 	format           string   // providers.FormatText or providers.FormatHTML
+
+	progress func(Progress) // Request.Progress
 }
 
 func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan, error) {
@@ -44,7 +46,7 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if err := s.checkBounds(doc); err != nil {
 		return plan{}, err
 	}
-	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: req.Format}
+	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: req.Format, progress: req.Progress}
 	switch strings.ToLower(strings.TrimSpace(req.SourceLang)) {
 	case "", "auto":
 		// Detected later, and only when the cache does not already hold

@@ -47,11 +47,12 @@ type segments struct {
 	list     []segment
 	index    []int // for each paragraph of the article, its segment in list
 	hasTitle bool
+	progress func(Progress) // Request.Progress; nil when not asked for
 }
 
 func newSegments(p plan) *segments {
 	unique, index := dedupe(p.segments)
-	ss := &segments{list: make([]segment, len(unique)), index: index, hasTitle: p.hasTitle}
+	ss := &segments{list: make([]segment, len(unique)), index: index, hasTitle: p.hasTitle, progress: p.progress}
 	for i, u := range unique {
 		ss.list[i].source = u
 	}
@@ -62,6 +63,7 @@ func newSegments(p plan) *segments {
 func (ss *segments) serve(m int, state segmentState, text, provider, model string) {
 	sg := &ss.list[m]
 	sg.state, sg.text, sg.provider, sg.model = state, text, provider, model
+	ss.announce(m)
 }
 
 // pending returns the indexes of the segments without an output.
