@@ -242,6 +242,10 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 			return
 		}
 		policy := callerCachePolicy(c)
+		if t.streams && wantsStream(c) {
+			h.streamArticle(c, t, body, policy)
+			return
+		}
 		slot := newReplySlot(h.gw.Replies(), t.endpoint, body, policy)
 		if r, ok := h.replay(c.Request.Context(), slot, start); ok {
 			h.sendReplayed(c, r)

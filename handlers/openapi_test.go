@@ -289,6 +289,9 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		{name: "articles kept", h: open, method: "POST", path: "/v1/articles", header: key, requestValid: true, status: 200, xCache: "HIT",
 			body: `{"text": "Premier paragraphe.\n\nSecond paragraphe.", "source_lang": "fr", "target_lang": "en", "summary_sentences": 1,
 				"provider": "mark", "glossary": {"paragraphe": "paragraph"}}`},
+		// The stream of the same request, and of one refused once it began.
+		{name: "articles stream", h: open, method: "POST", path: "/v1/articles", body: article, header: with("Accept", "text/event-stream"), requestValid: true, status: 200},
+		{name: "articles stream error", h: open, method: "POST", path: "/v1/articles", body: `{"text": "abc", "provider": "nope"}`, header: with("Accept", "text/event-stream"), requestValid: true, status: 200},
 		// Translated first, then summarized: a partial hit, on the ordinary path.
 		{name: "translate to cache", h: cached, method: "POST", path: "/v1/translate", body: article, header: key, requestValid: true, status: 200},
 		{name: "articles partial", h: cached, method: "POST", path: "/v1/articles", body: article, header: key, requestValid: true, status: 200, xCache: "PARTIAL"},
