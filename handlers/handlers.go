@@ -206,6 +206,8 @@ func (h *handler) routes(r *gin.Engine) {
 	})
 
 	r.GET("/", h.index)
+	r.GET("/assets/:name", h.asset)
+	r.GET("/docs", h.docs)
 	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)

@@ -30,9 +30,13 @@ import (
 	"passerelle/telemetry/metrics"
 )
 
-// The web page is text/html, which the validator does not decode by
-// itself: as plain text.
-func init() { openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder) }
+// The web pages (text/html), their script and their style are text to the
+// validator, which does not decode them by itself.
+func init() {
+	for _, mediaType := range []string{"text/html", "text/javascript", "text/css"} {
+		openapi3filter.RegisterBodyDecoder(mediaType, openapi3filter.PlainBodyDecoder)
+	}
+}
 
 // loadContract loads the document as GET /openapi.json serves it, and
 // checks it against the OpenAPI specification.
@@ -321,6 +325,9 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		{name: "metrics", h: full, method: "GET", path: "/metrics", requestValid: true, status: 200},
 		{name: "openapi", h: guarded, method: "GET", path: "/openapi.json", requestValid: true, status: 200},
 		{name: "web page", h: open, method: "GET", path: "/", requestValid: true, status: 200},
+		{name: "web script", h: open, method: "GET", path: "/assets/app.js", requestValid: true, status: 200},
+		{name: "web style", h: open, method: "GET", path: "/assets/app.css", requestValid: true, status: 200},
+		{name: "reference", h: open, method: "GET", path: "/docs", requestValid: true, status: 200},
 		{name: "reload", h: guarded, method: "POST", path: "/admin/reload", header: []string{"X-API-Key", "psl_ops"}, requestValid: true, status: 200},
 
 		{name: "batch unknown task", h: open, method: "POST", path: "/v1/batch", body: batchBody("traduire", article), header: key, status: 400, code: "invalid_request"},
