@@ -153,8 +153,10 @@ func (h *handler) streamArticle(c *gin.Context, t task, body []byte, policy gate
 			if out.res.Translation != nil {
 				c.Set(ctxKeyProvider, out.res.Translation.Provider)
 			}
-			s.finish(t, out.res)
+			// Kept before the end is sent: a client that repeats the
+			// request once it has the end finds it.
 			h.keepReply(c.Request.Context(), slot, t, out.res, characters)
+			s.finish(t, out.res)
 			return
 		}
 	}

@@ -84,7 +84,7 @@ func (c *countingTranslator) startedAfter(at time.Time) (after, all int) {
 
 // streamServer serves the API over a real connection, the mark
 // translator answering after delay, one paragraph at a time.
-func streamServer(t *testing.T, tr providers.Translator, edit func(*Options)) *httptest.Server {
+func streamServer(t *testing.T, tr providers.Translator, edit func(*Options)) (*httptest.Server, *gateway.Service) {
 	t.Helper()
 	svc := markService(t, func(o *gateway.Options) {
 		o.Providers[0].Translator = tr
@@ -98,7 +98,7 @@ func streamServer(t *testing.T, tr providers.Translator, edit func(*Options)) *h
 	srv.Config.WriteTimeout = opts.WriteTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, svc
 }
 
 func postStream(t *testing.T, ctx context.Context, url, body string) *http.Response {
@@ -121,7 +121,7 @@ const streamArticle = `{"title": "Un titre", "text": "Premier paragraphe.\n\nDeu
 func TestArticleStream(t *testing.T) {
 	// The server's write timeout is shorter than the stream: each write
 	// has its own deadline.
-	srv := streamServer(t, markTranslator{delay: 60 * time.Millisecond}, func(o *Options) { o.WriteTimeout = 150 * time.Millisecond })
+	srv, svc := streamServer(t, markTranslator{delay: 60 * time.Millisecond}, func(o *Options) { o.WriteTimeout = 150 * time.Millisecond })
 	res := postStream(t, context.Background(), srv.URL, streamArticle)
 	defer res.Body.Close()
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
@@ -186,6 +186,7 @@ func TestArticleStream(t *testing.T) {
 
 	// The reply is what the request answers without the stream: kept, and
 	// replayed to it.
+	svc.Replies().Wait()
 	plain, err := http.Post(srv.URL+"/v1/articles", "application/json", strings.NewReader(streamArticle))
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +232,7 @@ func replayDocument(d articleDocument) articleDocument {
 
 func TestArticleStreamErrors(t *testing.T) {
 	limiter := quota.NewMemory()
-	srv := streamServer(t, markTranslator{}, func(o *Options) {
+	srv, _ := streamServer(t, markTranslator{}, func(o *Options) {
 		o.Access = Access{Limiter: limiter, Default: Limits{CharactersPerDay: 120}}
 	})
 	// A body the handler cannot read is refused before the stream.
@@ -284,7 +285,7 @@ func TestArticleStreamErrors(t *testing.T) {
 // stops its article; a stand-in provider gets no call afterwards.
 func TestClosingTheStreamStopsTheRequest(t *testing.T) {
 	tr := &countingTranslator{markTranslator: markTranslator{delay: 80 * time.Millisecond}}
-	srv := streamServer(t, tr, nil)
+	srv, _ := streamServer(t, tr, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	res := postStream(t, ctx, srv.URL, `{"text": "Un.\n\nDeux paragraphes.\n\nTrois paragraphes.\n\nQuatre paragraphes.\n\nCinq paragraphes.\n\nSix paragraphes."}`)
@@ -310,7 +311,7 @@ func TestClosingTheStreamStopsTheRequest(t *testing.T) {
 func TestArticleStreamMatchesTheDocument(t *testing.T) {
 	doc, _ := loadContract(t)
 	schemaOf := map[string]string{"paragraph": "StreamParagraph", "summary": "StreamSummary", "reply": "ArticlesResponse", "error": "StreamError"}
-	srv := streamServer(t, markTranslator{}, nil)
+	srv, _ := streamServer(t, markTranslator{}, nil)
 	for _, body := range []string{streamArticle, `{"text": "Un paragraphe.", "provider": "nope"}`} {
 		res := postStream(t, context.Background(), srv.URL, body)
 		events, _ := readEvents(t, res.Body, nil)

@@ -428,7 +428,7 @@
     if (reply.byline || reply.published) fact("Byline", [reply.byline, reply.published].filter(Boolean).join(", "));
     fact("Cache", reply.cache.status + ": " + reply.cache.segments_cached + " paragraphs from the cache, " + reply.cache.segments_translated + " translated");
     const u = reply.usage.translation || {};
-    const free = reply.provider.translation === "none" ? "nothing (already in English)" : "nothing (from the cache)";
+    const free = reply.provider.translation === "none" ? "nothing (already in English, not translated)" : "nothing (from the cache)";
     fact("Cost", u.characters ? u.characters + " characters" : (u.prompt_tokens ? (u.prompt_tokens + u.completion_tokens) + " tokens" : free));
     $("facts").hidden = false;
     $("tools").hidden = false;
