@@ -370,17 +370,17 @@ var docsTemplate = template.Must(template.New("docs").Parse(`<!doctype html>
   {{range .Operations}}
   <article class="operation" aria-labelledby="{{.ID}}">
     <h3 id="{{.ID}}"><span class="method">{{.Method}}</span> <code>{{.Path}}</code></h3>
-    <p class="summary">{{.Summary}}</p>
+    <p class="op-summary">{{.Summary}}</p>
     <div class="prose">{{.About}}</div>
     {{if .Parameters}}<h4>Parameters</h4>
-    <table><thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>
+    <div class="table"><table><thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>
     {{range .Parameters}}<tr><td><code>{{.Name}}</code>{{if .Required}} <span class="req">required</span>{{end}}</td><td>{{.Where}}</td><td>{{.Type}}</td><td>{{.About}}</td></tr>{{end}}
-    </tbody></table>{{end}}
+    </tbody></table></div>{{end}}
     {{if .Body}}<h4>Request body</h4><ul>{{range .Body}}<li><code>{{.MediaType}}</code>: {{.Type}}</li>{{end}}</ul>{{end}}
     <h4>Responses</h4>
-    <table><thead><tr><th scope="col">Status</th><th scope="col">Description</th><th scope="col">Body</th></tr></thead><tbody>
+    <div class="table"><table><thead><tr><th scope="col">Status</th><th scope="col">Description</th><th scope="col">Body</th></tr></thead><tbody>
     {{range .Responses}}<tr><td><code>{{.Status}}</code></td><td>{{.About}}</td><td>{{range .Content}}<div><code>{{.MediaType}}</code>: {{.Type}}</div>{{end}}</td></tr>{{end}}
-    </tbody></table>
+    </tbody></table></div>
   </article>
   {{end}}
 </section>
@@ -392,9 +392,9 @@ var docsTemplate = template.Must(template.New("docs").Parse(`<!doctype html>
     <h3 id="schema-{{.Name}}">{{.Name}}</h3>
     <div class="prose">{{.About}}</div>
     {{if .Type}}<p>Type: {{.Type}}</p>{{end}}
-    {{if .Fields}}<table><thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>
+    {{if .Fields}}<div class="table"><table><thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>
     {{range .Fields}}<tr><td><code>{{.Name}}</code>{{if .Required}} <span class="req">required</span>{{end}}</td><td>{{.Type}}</td><td>{{.About}}</td></tr>{{end}}
-    </tbody></table>{{end}}
+    </tbody></table></div>{{end}}
   </article>
   {{end}}
 </section>

@@ -462,6 +462,8 @@
         : state.primary + " did not answer; " + others.join(", ") + ", the route's fallback, translated this article.");
     }
     const lost = (reply.warnings || []).filter((w) => w.code !== "untranslated_words").length;
+    const unsure = (reply.warnings || []).filter((w) => w.code === "untranslated_words").length;
+    if (unsure) lines.push(unsure + " paragraph" + (unsure > 1 ? "s hold" : " holds") + " words the provider left untranslated: marked in yellow below, to check.");
     if (lost) lines.push(lost + " paragraph" + (lost > 1 ? "s" : "") + " could not be translated through the checks: marked in red below, to read before publishing. They are asked for again next time.");
     $("notice").textContent = lines.join(" ");
     $("notice").hidden = !lines.length;
