@@ -411,6 +411,39 @@ navigator.clipboard.writeText = (t) => { window.__copied = t; return Promise.res
 	}
 }
 
+// TestOtherInputs: a saved page chosen as a file is translated as the
+// page's article; an address the gateway may not fetch says what to do.
+func TestOtherInputs(t *testing.T) {
+	s := newSite(t, siteOptions{delay: 20 * time.Millisecond})
+	ctx := tab(t, 1280, 900, false)
+	open(t, ctx, s)
+	var page strings.Builder
+	page.WriteString("<!doctype html><html><head><title>Lyon</title></head><body><nav>Accueil · Politique</nav><article>" +
+		"<h1>Premier sommet Poutine-Kim pour raviver des liens «historiques»</h1>")
+	for _, p := range strings.Split(seed(t), "\n\n")[1:7] {
+		page.WriteString("<p>" + p + "</p>")
+	}
+	page.WriteString("</article><footer>Mentions légales</footer></body></html>")
+	file := filepath.Join(t.TempDir(), "sommet.html")
+	if err := os.WriteFile(file, []byte(page.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS("label[for=kind-file]")), chromedp.SetUploadFiles(chromedp.CSS("#in-file"), []string{file}))
+	waitFor(t, ctx, "the file", `document.getElementById("file-name").textContent.includes("sommet.html")`)
+	do(t, ctx, chromedp.Click(chromedp.CSS("#go")))
+	waitFor(t, ctx, "the article", waitDone)
+	rows := eval[[]rowBoxes](t, ctx, geometry)
+	if len(rows) != 7 || rows[0].English != "First Putin-Kim summit to revive “historic” ties" || strings.Contains(text(t, ctx, "#rows"), "Accueil") {
+		t.Errorf("the page's article: %+v", rows)
+	}
+
+	do(t, ctx, chromedp.Click(chromedp.CSS("label[for=kind-url]")), chromedp.SetValue(chromedp.CSS("#in-url"), "http://127.0.0.1:8080/article"))
+	do(t, ctx, chromedp.Click(chromedp.CSS("#go")))
+	if got := message(t, ctx); !strings.Contains(got, "This address cannot be fetched") || !strings.Contains(got, "drop the file here instead") {
+		t.Errorf("message %q", got)
+	}
+}
+
 // TestPhone: at 390px the paragraphs stack, French above English; the page
 // scrolls to the result; nothing is cut and nothing scrolls sideways.
 func TestPhone(t *testing.T) {
