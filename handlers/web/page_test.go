@@ -7,6 +7,7 @@ package web_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -495,6 +496,9 @@ func TestCancel(t *testing.T) {
 	paste(t, ctx, seed(t))
 	do(t, ctx, chromedp.Click(chromedp.CSS("#go")))
 	waitFor(t, ctx, "the first paragraph", `document.querySelectorAll(".cell.en:not(.pending)").length >= 1`)
+	if got := text(t, ctx, "#progress"); !strings.Contains(got, " of 6 paragraphs") || !strings.Contains(got, "0:0") {
+		t.Errorf("progress %q: want the count and the time elapsed", got)
+	}
 	do(t, ctx, chromedp.Click(chromedp.CSS("#cancel")))
 	cancelled := s.primary.calls.Load()
 	waitFor(t, ctx, "the page to say it stopped", `document.getElementById("count").textContent.startsWith("Cancelled")`)
@@ -563,6 +567,30 @@ func TestErrorStates(t *testing.T) {
 		s.down.Store(false)
 		do(t, ctx, chromedp.Click(chromedp.CSS("#message-actions button")))
 		waitFor(t, ctx, "the article", waitDone)
+	})
+
+	t.Run("key needed", func(t *testing.T) {
+		s := newSite(t, siteOptions{handlers: func(o *handlers.Options) {
+			o.Access = handlers.Access{Enabled: true, Keys: []handlers.Key{{Name: "newsroom", SHA256: sha256.Sum256([]byte("psl_newsroom"))}}}
+		}})
+		ctx := tab(t, 1280, 900, false)
+		do(t, ctx, chromedp.Navigate(s.url+"/"))
+		paste(t, ctx, "Le maire de Lyon a inauguré lundi le nouveau pont.")
+		do(t, ctx, chromedp.Click(chromedp.CSS("#go")))
+		if got := message(t, ctx); !strings.Contains(got, "This gateway needs an API key") {
+			t.Fatalf("message %q", got)
+		}
+		// "Go to the API key", typed, and kept for this tab only.
+		do(t, ctx, chromedp.Click(chromedp.CSS("#message-actions button")))
+		if id := eval[string](t, ctx, "document.activeElement.id"); id != "in-key" {
+			t.Errorf("the focus is on %q, want the key field", id)
+		}
+		do(t, ctx, chromedp.KeyEvent("psl_newsroom"), chromedp.KeyEvent("\t"))
+		do(t, ctx, chromedp.Click(chromedp.CSS("#go")))
+		waitFor(t, ctx, "the article", waitDone)
+		if !eval[bool](t, ctx, `sessionStorage.getItem("passerelle-key") === "psl_newsroom" && localStorage.length === 0`) {
+			t.Error("the key is not kept in the tab's session storage alone")
+		}
 	})
 
 	t.Run("too large", func(t *testing.T) {
