@@ -32,6 +32,8 @@ type plan struct {
 	// frame puts the translations of segments given as they are back
 	// between their white space; nil for an article (see given.go).
 	frame *segmentFrame
+
+	progress func(Progress) // Request.Progress
 }
 
 func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan, error) {
@@ -49,7 +51,7 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if err := s.checkBounds(doc); err != nil {
 		return plan{}, err
 	}
-	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: formatOf(req)}
+	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: formatOf(req), progress: req.Progress}
 	switch strings.ToLower(strings.TrimSpace(req.SourceLang)) {
 	case "", "auto":
 		// Detected later, and only when the cache does not already hold

@@ -48,12 +48,13 @@ type segments struct {
 	index []int // for each paragraph of the article, its segment in list
 	// at is, for each paragraph of the article, its place in the reply
 	// (plan.paragraphAt): -1 for the title.
-	at []int
+	at       []int
+	progress func(Progress) // Request.Progress; nil when not asked for
 }
 
 func newSegments(p plan) *segments {
 	unique, index := dedupe(p.segments)
-	ss := &segments{list: make([]segment, len(unique)), index: index, at: make([]int, len(index))}
+	ss := &segments{list: make([]segment, len(unique)), index: index, at: make([]int, len(index)), progress: p.progress}
 	for i := range ss.at {
 		ss.at[i] = p.paragraphAt(i)
 	}
@@ -67,6 +68,7 @@ func newSegments(p plan) *segments {
 func (ss *segments) serve(m int, state segmentState, text, provider, model string) {
 	sg := &ss.list[m]
 	sg.state, sg.text, sg.provider, sg.model = state, text, provider, model
+	ss.announce(m)
 }
 
 // pending returns the indexes of the segments without an output.

@@ -138,7 +138,7 @@ func (r *translationRun) turn(ctx context.Context, name string) ([]any, error) {
 	}
 	// A paragraph another request is already translating is waited for,
 	// not paid for twice.
-	owned, waits := r.h.claim(w.keys, !r.p.cache.NoRead)
+	owned, waits := r.claim(w.keys)
 	began := time.Now()
 	res, failed, last := r.translateOwned(ctx, name, w, owned)
 	waitFailed, waitLast := r.awaitOthers(ctx, name, w, waits)
@@ -185,19 +185,27 @@ func (r *translationRun) fromCache(ctx context.Context, name string, w wanted) w
 // failed. It returns the provider's outcome, how many failed and the last
 // failure.
 func (r *translationRun) translateOwned(ctx context.Context, name string, w wanted, owned []int) (batchOutcome, int, error) {
-	t := r.s.translator(name)
-	texts := make([]string, len(owned))
-	for k, j := range owned {
-		texts[k] = r.ss.list[w.idx[j]].source
+	if r.p.progress != nil && len(owned) > 1 {
+		return r.translateEach(ctx, name, w, owned)
 	}
+	t := r.s.translator(name)
+	texts := r.sources(w, owned)
 	res := r.s.translateBatches(ctx, name, t, r.p, texts)
+	failed, last := r.settle(ctx, name, t, w, owned, texts, res)
+	return res, failed, last
+}
+
+// settle settles each segment of w at owned, whose sources are texts, with
+// what the provider answered (res): served and queued for the cache, or
+// failed. It returns how many failed and the last failure.
+func (r *translationRun) settle(ctx context.Context, name string, t providers.Translator, w wanted, owned []int, texts []string, res batchOutcome) (int, error) {
 	r.usage = r.usage.Add(res.usage)
 	failed := 0
 	var last error
 	for k, j := range owned {
 		m, key := w.idx[j], w.keys[j]
 		text, err := r.checked(ctx, name, t, m, texts[k], res.texts[k], res.errs[k])
-		r.h.finish(key, text, res.model, err)
+		r.finish(key, text, res.model, err)
 		if err != nil {
 			failed, last = failed+1, err
 			r.ss.list[m].fallen.fail(name, err)
@@ -208,7 +216,7 @@ func (r *translationRun) translateOwned(ctx context.Context, name string, w want
 			r.toCache = append(r.toCache, pendingEntry{key, segmentValue{Text: text, Model: res.model}})
 		}
 	}
-	return res, failed, last
+	return failed, last
 }
 
 // checked returns the translation of segment m (src) that the provider

@@ -241,6 +241,11 @@ type Request struct {
 	// the request and is returned as it is: what a client is charged for is
 	// what would be sent, whatever form the article came in.
 	Charge func(ctx context.Context, characters int) error
+	// Progress, when set, is told of each paragraph as it gets its final
+	// output (see Progress), and makes the request its caller's alone: it
+	// is not shared with an identical article in flight, so that a caller
+	// that leaves (its context cancelled) stops its provider calls.
+	Progress func(Progress)
 }
 
 // Cache statuses, for the response body and the X-Cache header.

@@ -31,12 +31,14 @@ type segmentValue struct {
 // segment, and only the missing segments go to a provider.
 func (s *Service) translate(ctx context.Context, p plan) (*Translation, error) {
 	primaryName, docKey := s.documentKey(p)
-	if !p.cache.NoRead && !p.documentChecked && !s.readsWithLease() {
+	// A request that reports its progress skips the flights and the lease
+	// below (see Request.Progress): it reads the article's entry here.
+	if !p.cache.NoRead && !p.documentChecked && (!s.readsWithLease() || p.progress != nil) {
 		if tr, ok := s.lookupDocument(ctx, p, primaryName, docKey); ok {
 			return tr, nil
 		}
 	}
-	if p.cache.NoRead {
+	if p.cache.NoRead || p.progress != nil {
 		h := &holds{s: s}
 		return s.holding(h, func() (*Translation, func(), error) {
 			return s.translateMissing(ctx, p, primaryName, docKey, prefetched{}, h)

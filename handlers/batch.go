@@ -26,13 +26,16 @@ type task struct {
 	document func(*gateway.Result) articleDocument
 	// summarizes: the task's articles go through the summarizing route too.
 	summarizes bool
+	// streams: the endpoint answers Accept: text/event-stream with the
+	// article as it is translated (see streamArticle).
+	streams bool
 }
 
 func (h *handler) tasks() []task {
 	return []task{
 		{endpoint: "translate", call: h.gw.Translate, document: fullDocument},
 		{endpoint: "summarize", call: h.gw.Summarize, document: briefDocument, summarizes: true},
-		{endpoint: "articles", call: h.gw.Article, document: fullDocument, summarizes: true},
+		{endpoint: "articles", call: h.gw.Article, document: fullDocument, summarizes: true, streams: true},
 	}
 }
 

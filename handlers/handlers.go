@@ -214,6 +214,8 @@ func (h *handler) routes(r *gin.Engine) {
 	})
 
 	r.GET("/", h.index)
+	r.GET("/assets/:name", h.asset)
+	r.GET("/docs", h.docs)
 	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
@@ -253,6 +255,10 @@ func (h *handler) serve(t task) gin.HandlerFunc {
 			return
 		}
 		policy := callerCachePolicy(c)
+		if t.streams && wantsStream(c) {
+			h.streamArticle(c, t, body, policy)
+			return
+		}
 		slot := newReplySlot(h.gw.Replies(), t.endpoint, body, policy)
 		if r, ok := h.replay(c.Request.Context(), slot, start); ok {
 			h.sendReplayed(c, r)

@@ -322,21 +322,74 @@ func TestRequestID(t *testing.T) {
 }
 
 func TestWebPage(t *testing.T) {
-	rec := do(t, newRouter(t, routerOptions{}), "GET", "/", "")
+	h := newRouter(t, routerOptions{})
+	rec := do(t, h, "GET", "/", "")
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 		t.Fatalf("GET / = %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	body := rec.Body.String()
-	for _, want := range []string{"/v1/articles", "/v1/providers", "textContent"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("the page lacks %q", want)
+	page := rec.Body.String()
+	csp := rec.Header().Get("Content-Security-Policy")
+	if csp == "" || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "http") {
+		t.Errorf("Content-Security-Policy %q: want one, with nothing inline and nothing from elsewhere", csp)
+	}
+	// Nothing inline (the policy would refuse it) and nothing from
+	// elsewhere (an editor's network may have no way out).
+	for _, banned := range []string{"<script>", "<style>", " style=", "onclick=", "http://", "https://cdn", "//fonts."} {
+		if strings.Contains(page, banned) {
+			t.Errorf("the page holds %q", banned)
 		}
 	}
-	if strings.Contains(body, "innerHTML") {
-		t.Errorf("the page sets innerHTML: article text must be set as text")
+	script := do(t, h, "GET", "/assets/app.js", "")
+	if script.Code != http.StatusOK || !strings.HasPrefix(script.Header().Get("Content-Type"), "text/javascript") {
+		t.Fatalf("GET /assets/app.js = %d %q", script.Code, script.Header().Get("Content-Type"))
 	}
-	if rec.Header().Get("Content-Security-Policy") == "" {
-		t.Errorf("no Content-Security-Policy")
+	for _, want := range []string{"/v1/articles", "/v1/extract", "/v1/providers", "text/event-stream", "textContent", "sessionStorage"} {
+		if !strings.Contains(script.Body.String(), want) {
+			t.Errorf("the script lacks %q", want)
+		}
+	}
+	if strings.Contains(script.Body.String(), "innerHTML") {
+		t.Errorf("the script sets innerHTML: article text must be set as text")
+	}
+	if rec := do(t, h, "GET", "/assets/app.css", ""); rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") {
+		t.Errorf("GET /assets/app.css = %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if rec := do(t, h, "GET", "/assets/../web.go", ""); rec.Code != http.StatusNotFound {
+		t.Errorf("GET /assets/../web.go = %d, want 404", rec.Code)
+	}
+	if rec := do(t, h, "GET", "/assets/nope.js", ""); rec.Code != http.StatusNotFound {
+		t.Errorf("GET /assets/nope.js = %d, want 404", rec.Code)
+	}
+}
+
+// The reference renders every operation and schema of the document, and
+// the descriptions' Markdown as HTML, from nothing but the gateway.
+func TestReferencePage(t *testing.T) {
+	rec := do(t, newRouter(t, routerOptions{}), "GET", "/docs", "")
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /docs = %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	page := rec.Body.String()
+	doc, _ := loadContract(t)
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if !strings.Contains(page, "<span class=\"method\">"+method+"</span> <code>"+path+"</code>") {
+				t.Errorf("the reference lacks %s %s", method, path)
+			}
+		}
+	}
+	for name := range doc.Components.Schemas {
+		if !strings.Contains(page, `id="schema-`+name+`"`) {
+			t.Errorf("the reference lacks the schema %s", name)
+		}
+	}
+	for _, want := range []string{"<code>text/event-stream</code>", `<a href="#schema-ArticlesResponse">ArticlesResponse</a>`, "<code>Accept: text/event-stream</code>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the reference lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "<script") || strings.Contains(page, "https://") && strings.Contains(page, "<link rel=\"stylesheet\" href=\"http") {
+		t.Errorf("the reference runs a script or loads a style from elsewhere")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,9 +31,13 @@ import (
 	"passerelle/telemetry/metrics"
 )
 
-// The web page is text/html, which the validator does not decode by
-// itself: as plain text.
-func init() { openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder) }
+// The web pages (text/html), their script and their style are text to the
+// validator, which does not decode them by itself.
+func init() {
+	for _, mediaType := range []string{"text/html", "text/javascript", "text/css"} {
+		openapi3filter.RegisterBodyDecoder(mediaType, openapi3filter.PlainBodyDecoder)
+	}
+}
 
 // loadContract loads the document as GET /openapi.json serves it, and
 // checks it against the OpenAPI specification.
@@ -255,6 +260,51 @@ func checkContract(t *testing.T, router routers.Router, tc contractCase) {
 	}
 }
 
+// The schema of a stream, as OpenAI's document writes one, is that of each
+// event's data: a stream is read event by event, and each event's data is
+// checked against it (the end event carries nothing). A stream whose
+// schema is a string is read as text.
+func init() { openapi3filter.RegisterBodyDecoder("text/event-stream", decodeEventStream) }
+
+func decodeEventStream(body io.Reader, _ http.Header, schema *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	if schema.Value.Type.Is("string") {
+		return string(raw), nil // a stream documented as text
+	}
+	var first any
+	for _, block := range strings.Split(string(raw), "\n\n") {
+		var name, data string
+		for _, line := range strings.Split(block, "\n") {
+			if v, ok := strings.CutPrefix(line, "event: "); ok {
+				name = v
+			}
+			if v, ok := strings.CutPrefix(line, "data: "); ok {
+				data = v
+			}
+		}
+		if name == "" || name == "end" {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal([]byte(data), &v); err != nil {
+			return nil, fmt.Errorf("event %s: %w", name, err)
+		}
+		if err := schema.Value.VisitJSON(v); err != nil {
+			return nil, fmt.Errorf("event %s: %w", name, err)
+		}
+		if first == nil {
+			first = v
+		}
+	}
+	if first == nil {
+		return nil, errors.New("the stream holds no event")
+	}
+	return first, nil
+}
+
 // Real requests through the real handlers, over the test gateway, match the
 // document: successes, kept replies, and the errors a client meets.
 func TestOpenAPIMatchesReplies(t *testing.T) {
@@ -303,6 +353,9 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		{name: "articles kept", h: open, method: "POST", path: "/v1/articles", header: key, requestValid: true, status: 200, xCache: "HIT",
 			body: `{"text": "Premier paragraphe.\n\nSecond paragraphe.", "source_lang": "fr", "target_lang": "en", "summary_sentences": 1,
 				"provider": "mark", "glossary": {"paragraphe": "paragraph"}}`},
+		// The stream of the same request, and of one refused once it began.
+		{name: "articles stream", h: open, method: "POST", path: "/v1/articles", body: article, header: with("Accept", "text/event-stream"), requestValid: true, status: 200},
+		{name: "articles stream error", h: open, method: "POST", path: "/v1/articles", body: `{"text": "abc", "provider": "nope"}`, header: with("Accept", "text/event-stream"), requestValid: true, status: 200},
 		// Translated first, then summarized: a partial hit, on the ordinary path.
 		{name: "translate to cache", h: cached, method: "POST", path: "/v1/translate", body: article, header: key, requestValid: true, status: 200},
 		{name: "articles partial", h: cached, method: "POST", path: "/v1/articles", body: article, header: key, requestValid: true, status: 200, xCache: "PARTIAL"},
@@ -332,6 +385,9 @@ func TestOpenAPIMatchesReplies(t *testing.T) {
 		{name: "metrics", h: full, method: "GET", path: "/metrics", requestValid: true, status: 200},
 		{name: "openapi", h: guarded, method: "GET", path: "/openapi.json", requestValid: true, status: 200},
 		{name: "web page", h: open, method: "GET", path: "/", requestValid: true, status: 200},
+		{name: "web script", h: open, method: "GET", path: "/assets/app.js", requestValid: true, status: 200},
+		{name: "web style", h: open, method: "GET", path: "/assets/app.css", requestValid: true, status: 200},
+		{name: "reference", h: open, method: "GET", path: "/docs", requestValid: true, status: 200},
 		{name: "reload", h: guarded, method: "POST", path: "/admin/reload", header: []string{"X-API-Key", "psl_ops"}, requestValid: true, status: 200},
 
 		{name: "batch unknown task", h: open, method: "POST", path: "/v1/batch", body: batchBody("traduire", article), header: key, status: 400, code: "invalid_request"},

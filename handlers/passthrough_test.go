@@ -51,8 +51,8 @@ func TestEnglishArticleIsNotAHit(t *testing.T) {
 	svc.Replies().Wait()
 	read("/v1/articles", "hit", "HIT")
 
-	page := do(t, h, "GET", "/", "").Body.String()
-	if !strings.Contains(page, `body.provider.translation === "none" ? "nothing (already in English, not translated)"`) {
+	script := do(t, h, "GET", "/assets/app.js", "").Body.String()
+	if !strings.Contains(script, `reply.provider.translation === "none" ? "nothing (already in English, not translated)"`) {
 		t.Errorf("the web page does not say an article returned as it is cost nothing for not being translated")
 	}
 }

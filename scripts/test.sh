@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: vet, then race-test every package against a real Redis and a
-# real Apertium APy server, then fuzz every fuzz target briefly. Both services
+# real Apertium APy server (and the web page in a real headless chromium),
+# then fuzz every fuzz target briefly. Both services
 # are started on free loopback ports (and installed from Debian's packages
 # when missing and possible), once for all the packages, which find them
 # through the PASSERELLE_TEST_* variables, and stopped when the run ends,
@@ -23,6 +24,7 @@ statedir=$(mktemp -d "${TMPDIR:-/tmp}/passerelle-test.XXXXXX")
 state=$statedir/services.env
 services=
 clients=
+browser=
 step=
 # begin NAME: prints how long the previous step took, then NAME.
 begin() {
@@ -42,6 +44,9 @@ cleanup() {
 	if [[ -n $clients ]]; then
 		wait "$clients" 2>/dev/null || true
 	fi
+	if [[ -n $browser ]]; then
+		wait "$browser" 2>/dev/null || true
+	fi
 	scripts/services.sh stop "$state" || true
 	# One closing line for whoever reads the end of the output.
 	if [[ -f $statedir/test.log ]]; then
@@ -55,6 +60,8 @@ scripts/services.sh start "$state" &
 services=$!
 scripts/clients.sh >"$statedir/clients" &
 clients=$!
+scripts/browser.sh >"$statedir/browser" &
+browser=$!
 
 begin gofmt
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -85,6 +92,15 @@ if ! wait "$clients"; then
 fi
 PASSERELLE_TEST_CLIENTS=$(cat "$statedir/clients")
 export PASSERELLE_TEST_CLIENTS
+begin "chromium, for the web page's tests (installed in the background)"
+if ! wait "$browser"; then
+	browser=
+	echo "make test: chromium could not be installed (see above)" >&2
+	exit 1
+fi
+browser=
+PASSERELLE_TEST_CHROMIUM=$(cat "$statedir/browser")
+export PASSERELLE_TEST_CHROMIUM
 
 begin "go test -race"
 go test -race -count=1 -vet=off "$@" ./... 2>&1 |
