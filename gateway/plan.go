@@ -34,6 +34,15 @@ type plan struct {
 	frame *segmentFrame
 
 	progress func(Progress) // Request.Progress
+	onStart  func(Source)   // Request.Started
+}
+
+// started tells the request's Started of the article it works on.
+func (p plan) started() {
+	if p.onStart == nil {
+		return
+	}
+	p.onStart(Source{Title: p.doc.Title, Paragraphs: p.doc.Paragraphs, Byline: p.meta.Byline, Published: p.meta.Published})
 }
 
 func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan, error) {
@@ -51,7 +60,7 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if err := s.checkBounds(doc); err != nil {
 		return plan{}, err
 	}
-	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: formatOf(req), progress: req.Progress}
+	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: formatOf(req), progress: req.Progress, onStart: req.Started}
 	switch strings.ToLower(strings.TrimSpace(req.SourceLang)) {
 	case "", "auto":
 		// Detected later, and only when the cache does not already hold

@@ -3,11 +3,13 @@ package gateway
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"passerelle/article"
+	"passerelle/article/language"
 	"passerelle/cache"
 )
 
@@ -146,4 +148,102 @@ func TestProgressRequestsLeaveOthersUnharmed(t *testing.T) {
 	if res.Translation.Provider != "llm" || !res.Translation.Complete() {
 		t.Errorf("the other request got %q (complete %v): the cancel failed its paragraphs", res.Translation.Provider, res.Translation.Complete())
 	}
+}
+
+// startLog records what a request's Started and Progress were told, in
+// order, and the provider calls made before Started.
+type startLog struct {
+	progressLog
+	sources     []Source
+	firstBefore []int // how many announcements preceded each Started
+	callsBefore int
+}
+
+func (l *startLog) request(text, sourceLang string, calls func() int) Request {
+	return Request{Text: text, SourceLang: sourceLang, Progress: l.add, Started: func(src Source) {
+		l.sources = append(l.sources, src)
+		l.firstBefore = append(l.firstBefore, len(l.all()))
+		l.callsBefore += calls()
+	}}
+}
+
+// TestStartedTellsTheArticleFirst: Started is told once of the article as
+// the gateway read it, before any provider call and any paragraph, whether
+// the article is translated, found whole in the cache or already English;
+// an article refused for its language is not started.
+func TestStartedTellsTheArticleFirst(t *testing.T) {
+	slow := &fakeTranslator{name: "llm", delay: 10 * time.Millisecond}
+	svc := newTestService(t, withCache(cache.NewMemory(cache.MemoryOptions{})), withTranslator("llm", slow),
+		withDetector(language.NewDetector(language.Options{})))
+	calls := func() int { n, _ := slow.counts(); return n }
+	french := "Le conseil municipal vote le budget\n\n" +
+		"Le conseil municipal a voté lundi soir un budget qui réduit les dépenses de quatre pour cent, une première depuis dix ans.\n\n" +
+		"L'opposition a critiqué la baisse des subventions accordées aux associations culturelles de la ville."
+	english := "The city council voted on Monday evening for a budget that cuts spending by four per cent, the first cut in ten years.\n\n" +
+		"The opposition criticised the cuts to the grants given to cultural associations, some of which will lose a large part of their funding."
+
+	check := func(t *testing.T, l *startLog, res *Result, wantProgress bool) {
+		t.Helper()
+		if len(l.sources) != 1 {
+			t.Fatalf("Started told %d times, want once", len(l.sources))
+		}
+		src := l.sources[0]
+		if l.firstBefore[0] != 0 || l.callsBefore != 0 {
+			t.Errorf("Started came after %d paragraphs and %d provider calls, want before any", l.firstBefore[0], l.callsBefore)
+		}
+		if len(src.Paragraphs) != len(res.Translation.Paragraphs) || (src.Title == "") != (res.Translation.Title == "") {
+			t.Errorf("Started told of %q and %d paragraphs; the translation has %q and %d", src.Title, len(src.Paragraphs), res.Translation.Title, len(res.Translation.Paragraphs))
+		}
+		if got := len(l.all()); wantProgress != (got > 0) {
+			t.Errorf("%d paragraphs announced after Started", got)
+		}
+	}
+
+	t.Run("translated", func(t *testing.T) {
+		var l startLog
+		res, err := svc.Article(context.Background(), l.request(french, "", calls))
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, &l, res, true)
+		if src := l.sources[0]; src.Title != "Le conseil municipal vote le budget" || !strings.HasPrefix(src.Paragraphs[1], "L'opposition") {
+			t.Errorf("Started told of %+v, not the article as read", src)
+		}
+	})
+	t.Run("whole article cached", func(t *testing.T) {
+		svc.Flush()
+		before := calls()
+		var l startLog
+		res, err := svc.Article(context.Background(), l.request(french, "", func() int { return calls() - before }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Cache.Status != CacheHit {
+			t.Fatalf("cache %q, want a hit", res.Cache.Status)
+		}
+		check(t, &l, res, false)
+	})
+	t.Run("already English", func(t *testing.T) {
+		var l startLog
+		res, err := svc.Article(context.Background(), l.request(english, "auto", func() int { return 0 }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Translation.Provider != "none" {
+			t.Fatalf("provider %q, want the article passed through", res.Translation.Provider)
+		}
+		check(t, &l, res, false)
+		if !slices.Equal(l.sources[0].Paragraphs, res.Translation.Paragraphs) {
+			t.Errorf("Started told of %q, the passed through article is %q", l.sources[0].Paragraphs, res.Translation.Paragraphs)
+		}
+	})
+	t.Run("refused for its language", func(t *testing.T) {
+		var l startLog
+		if _, err := svc.Article(context.Background(), l.request(english, "", func() int { return 0 })); ErrorCode(err) != CodeUnsupportedLanguage {
+			t.Fatalf("error %v, want %s", err, CodeUnsupportedLanguage)
+		}
+		if len(l.sources) != 0 {
+			t.Errorf("a refused article was started: %+v", l.sources)
+		}
+	})
 }

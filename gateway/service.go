@@ -10,8 +10,9 @@
 //     derived from the same Options, so a change that shapes replies
 //     cannot be left out of it.
 //   - plan reads the request (plan.go, input.go); translationFor settles
-//     the language and is the one place every translation a request gets
-//     comes out of: found in the cache, passed through, or made.
+//     the language, tells Request.Started of the article, and is the one
+//     place every translation a request gets comes out of: found in the
+//     cache, passed through, or made.
 //   - translate finds the whole article in the cache, joins an identical
 //     article in flight in this process (documentFlights), or, for one
 //     shared between replicas, waits under a lease (translateLeased).
@@ -246,6 +247,25 @@ type Request struct {
 	// is not shared with an identical article in flight, so that a caller
 	// that leaves (its context cancelled) stops its provider calls.
 	Progress func(Progress)
+	// Started, when set, is given the article as the request read it (see
+	// Source) once its language is settled and before any provider is
+	// called: once per request, from the goroutine that made it, whether
+	// the cache holds the translation, the article is passed through as
+	// it is, or it is translated. A request refused before then (its
+	// form, its size, its charge, its language) does not call it.
+	Started func(Source)
+}
+
+// Source is the article a request works on, as the gateway read it: its
+// text cleaned, its page extracted or its address fetched. Paragraph i of
+// the Translation, and of a Progress, is the translation of Paragraphs[i];
+// for a request of Segments, Paragraphs are the segments as given.
+type Source struct {
+	Title      string
+	Paragraphs []string
+	// Byline and Published (YYYY-MM-DD) are what a page says of its
+	// author and date; empty for a text.
+	Byline, Published string
 }
 
 // Cache statuses, for the response body and the X-Cache header.
@@ -392,15 +412,18 @@ func (s *Service) run(ctx context.Context, req Request, wantSummary bool) (*Resu
 func (s *Service) translationFor(ctx context.Context, p *plan) (*Translation, error) {
 	if len(p.segments) == 0 {
 		// Segments all blank: they are their own translation.
+		p.started()
 		tr := s.assemble(*p, nil)
 		tr.Provider, tr.Model = "none", "none"
 		tr.Cache = CacheReport{Status: CacheNone}
 		return tr, nil
 	}
 	tr, err := s.decideLanguage(ctx, p)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
+	}
+	p.started()
+	switch {
 	case tr != nil:
 		return tr, nil // found in the cache while deciding the language
 	case p.passthrough:
