@@ -21,6 +21,11 @@ import (
 // The stream of POST /v1/articles with Accept: text/event-stream, for a
 // client that shows the article as it is translated (the web page):
 //
+//	event: article    the article as the gateway read it (its text
+//	                  cleaned, its page extracted, its address fetched):
+//	                  the title and paragraphs the indexes below refer to,
+//	                  sent before any provider is called, a cached or
+//	                  passed through article included
 //	event: paragraph  each paragraph (index -1: the title) once it has its
 //	                  final output, with the count of paragraphs done and
 //	                  their total; again, with its warning, when the
@@ -30,8 +35,10 @@ import (
 //	event: end        nothing more follows
 //
 // or, once the stream has begun, "error" with the error reply's body and
-// the status it would have had, then "end". A request refused before its
-// article is read (its body, its form) gets the ordinary error reply. A
+// the status it would have had, then "end"; an article refused once read
+// (its size, the allowance, its language) gets no "article" event. A
+// request refused before its article is read (its body, its form) gets
+// the ordinary error reply. A
 // comment is sent when nothing happened for a while, and each write has its
 // own deadline: the server's write timeout does not cut a long stream.
 // A client that closes the stream stops the request: no paragraph is sent
@@ -51,11 +58,12 @@ func wantsStream(c *gin.Context) bool {
 }
 
 // progressQueue holds what the gateway announces until the handler writes
-// it: add never blocks, whatever the client's pace.
+// it: add and start never block, whatever the client's pace.
 type progressQueue struct {
-	mu    sync.Mutex
-	items []gateway.Progress
-	ready chan struct{} // has a value when items may be waiting
+	mu     sync.Mutex
+	source *gateway.Source // told by Request.Started; nil once taken
+	items  []gateway.Progress
+	ready  chan struct{} // has a value when items may be waiting
 }
 
 func newProgressQueue() *progressQueue { return &progressQueue{ready: make(chan struct{}, 1)} }
@@ -64,18 +72,40 @@ func (q *progressQueue) add(p gateway.Progress) {
 	q.mu.Lock()
 	q.items = append(q.items, p)
 	q.mu.Unlock()
+	q.signal()
+}
+
+// start keeps the article the request read; the gateway tells it before
+// any paragraph, so that take hands it out first.
+func (q *progressQueue) start(src gateway.Source) {
+	q.mu.Lock()
+	q.source = &src
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *progressQueue) signal() {
 	select {
 	case q.ready <- struct{}{}:
 	default:
 	}
 }
 
-func (q *progressQueue) take() []gateway.Progress {
+func (q *progressQueue) take() (*gateway.Source, []gateway.Progress) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	items := q.items
-	q.items = nil
-	return items
+	src, items := q.source, q.items
+	q.source, q.items = nil, nil
+	return src, items
+}
+
+// streamSource is the data of the "article" event.
+type streamSource struct {
+	Title      string   `json:"title"` // "" when the article has none
+	Paragraphs []string `json:"paragraphs"`
+	Total      int      `json:"total"` // len(Paragraphs), as the paragraph events count them
+	Byline     string   `json:"byline,omitempty"`
+	Published  string   `json:"published,omitempty"`
 }
 
 // streamParagraph is the data of a "paragraph" event.
@@ -128,6 +158,7 @@ func (h *handler) streamArticle(c *gin.Context, t task, body []byte, policy gate
 	req.Cache = policy
 	queue := newProgressQueue()
 	req.Progress = queue.add
+	req.Started = queue.start
 	ctx, cancel := h.requestContext(c.Request.Context())
 	defer cancel()
 	done := make(chan callOutcome, 1)
@@ -248,16 +279,30 @@ func (s *eventStream) comment(text string) {
 	s.flush()
 }
 
-// progress sends a "paragraph" event for each paragraph announced.
-func (s *eventStream) progress(items []gateway.Progress) {
-	if len(items) == 0 {
+// progress sends the "article" event, when src is told, then a
+// "paragraph" event for each paragraph announced.
+func (s *eventStream) progress(src *gateway.Source, items []gateway.Progress) {
+	if src == nil && len(items) == 0 {
 		return
+	}
+	if src != nil {
+		s.article(*src)
 	}
 	for _, p := range items {
 		s.total = p.Total
 		s.paragraph(p.Paragraph, p.Text, p.Provider, nil)
 	}
 	s.flush()
+}
+
+// article sends the "article" event.
+func (s *eventStream) article(src gateway.Source) {
+	paragraphs := src.Paragraphs
+	if paragraphs == nil {
+		paragraphs = []string{}
+	}
+	s.total = len(paragraphs)
+	s.event("article", streamSource{Title: src.Title, Paragraphs: paragraphs, Total: s.total, Byline: src.Byline, Published: src.Published})
 }
 
 // paragraph sends one paragraph's event.

@@ -128,7 +128,21 @@ func TestArticleStream(t *testing.T) {
 		t.Fatalf("%d %s, want 200 text/event-stream", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	events, comments := readEvents(t, res.Body, nil)
-	// The paragraphs one at a time, the count going up with each; then,
+	// First the article as the gateway read it, the French the indexes
+	// below refer to.
+	if len(events) == 0 || events[0].name != "article" {
+		t.Fatalf("events %+v, want the article first", events)
+	}
+	var src streamSource
+	if err := json.Unmarshal([]byte(events[0].data), &src); err != nil {
+		t.Fatal(err)
+	}
+	wantSource := streamSource{Title: "Un titre", Paragraphs: []string{"Premier paragraphe.", "Deuxième paragraphe.", "Troisième paragraphe.", "Quatrième paragraphe."}, Total: 4}
+	if !reflect.DeepEqual(src, wantSource) {
+		t.Errorf("article event %s, want %+v", events[0].data, wantSource)
+	}
+	events = events[1:]
+	// Then the paragraphs one at a time, the count going up with each; then,
 	// once the whole translation is checked, those it flags again with
 	// their warning (the mark translator leaves French words); then the
 	// summary, the reply and the end.
@@ -204,13 +218,26 @@ func TestArticleStream(t *testing.T) {
 	}
 
 	// A second stream of the same article reads no kept reply: the
-	// article comes whole from the cache, each paragraph once, with its
-	// warning.
+	// article comes whole from the cache, told first as the first stream
+	// told it, then each paragraph once, with its warning.
 	res2 := postStream(t, context.Background(), srv.URL, streamArticle)
 	defer res2.Body.Close()
-	if again, _ := readEvents(t, res2.Body, nil); len(again) != 5+3 {
-		t.Errorf("second stream: %d events, want 8 (title, 4 paragraphs, summary, reply, end)", len(again))
+	again2, _ := readEvents(t, res2.Body, nil)
+	if len(again2) != 1+5+3 {
+		t.Errorf("second stream: %d events, want 9 (article, title, 4 paragraphs, summary, reply, end)", len(again2))
 	}
+	if len(again2) == 0 || again2[0].name != "article" || again2[0].data != string(jsonOf(t, wantSource)) {
+		t.Errorf("second stream begins with %+v, want the article event", again2[:min(1, len(again2))])
+	}
+}
+
+func jsonOf(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
 
 func seenParagraphs(seen map[int]string) []int {
@@ -261,6 +288,10 @@ func TestArticleStreamErrors(t *testing.T) {
 				t.Fatalf("events %+v, want ... end", events)
 			}
 			last := events[len(events)-2]
+			// An article refused once read was never started.
+			if started := events[0].name == "article"; started != (tt.code == "") {
+				t.Errorf("events %+v: want the article event first for the article translated alone", events)
+			}
 			if tt.code == "" {
 				if last.name != "reply" {
 					t.Errorf("want a reply, got %s %s", last.name, last.data)
@@ -293,8 +324,8 @@ func TestClosingTheStreamStopsTheRequest(t *testing.T) {
 	cancel()
 	res.Body.Close()
 	closed := time.Now()
-	if len(events) != 1 || events[0].name != "paragraph" {
-		t.Fatalf("events before the close: %+v, want one paragraph", events)
+	if len(events) != 2 || events[0].name != "article" || events[1].name != "paragraph" {
+		t.Fatalf("events before the close: %+v, want the article and one paragraph", events)
 	}
 	// Time for anything still queued to be sent, several calls' worth.
 	time.Sleep(400 * time.Millisecond)
@@ -310,12 +341,21 @@ func TestClosingTheStreamStopsTheRequest(t *testing.T) {
 // in the document.
 func TestArticleStreamMatchesTheDocument(t *testing.T) {
 	doc, _ := loadContract(t)
-	schemaOf := map[string]string{"paragraph": "StreamParagraph", "summary": "StreamSummary", "reply": "ArticlesResponse", "error": "StreamError"}
+	schemaOf := map[string]string{"article": "StreamArticle", "paragraph": "StreamParagraph", "summary": "StreamSummary", "reply": "ArticlesResponse", "error": "StreamError"}
 	srv, _ := streamServer(t, markTranslator{}, nil)
-	for _, body := range []string{streamArticle, `{"text": "Un paragraphe.", "provider": "nope"}`} {
+	// A page: its byline and date are in the article event.
+	page := `{"html": "<html><body><article><h1>Le budget de Nantes</h1><p>Orange avec Media Services, publié le lundi 03 février 2020 à 20h15</p>` +
+		`<p>La majorité municipale a voté lundi soir un budget en baisse de 4 %, le premier depuis dix ans.</p></article></body></html>"}`
+	for _, body := range []string{streamArticle, `{"text": "Un paragraphe.", "provider": "nope"}`, page} {
 		res := postStream(t, context.Background(), srv.URL, body)
 		events, _ := readEvents(t, res.Body, nil)
 		res.Body.Close()
+		if body == page {
+			var src streamSource
+			if len(events) == 0 || json.Unmarshal([]byte(events[0].data), &src) != nil || src.Byline != "Orange avec Media Services" || src.Published != "2020-02-03" || len(src.Paragraphs) != 1 {
+				t.Errorf("the page's events begin with %+v, want the article with its byline and date apart from its one paragraph", events[:min(1, len(events))])
+			}
+		}
 		for _, ev := range events {
 			if ev.name == "end" {
 				continue
@@ -333,5 +373,29 @@ func TestArticleStreamMatchesTheDocument(t *testing.T) {
 				t.Errorf("%s event does not match %s: %v\n%s", ev.name, name, err, ev.data)
 			}
 		}
+	}
+}
+
+// TestArticleStreamOfAnArticleInEnglish: an article passed through as it
+// is still begins with the article event; its paragraphs follow, kept.
+func TestArticleStreamOfAnArticleInEnglish(t *testing.T) {
+	srv, _ := streamServer(t, markTranslator{}, nil)
+	res := postStream(t, context.Background(), srv.URL, `{"text": "The mayor opened the bridge.\n\nThe city voted its budget.", "source_lang": "en"}`)
+	defer res.Body.Close()
+	events, _ := readEvents(t, res.Body, nil)
+	var names []string
+	for _, ev := range events {
+		names = append(names, ev.name)
+	}
+	if !reflect.DeepEqual(names, []string{"article", "paragraph", "paragraph", "summary", "reply", "end"}) {
+		t.Fatalf("events %v, want the article, its two paragraphs, summary, reply, end", names)
+	}
+	var src streamSource
+	var p streamParagraph
+	if json.Unmarshal([]byte(events[0].data), &src) != nil || json.Unmarshal([]byte(events[2].data), &p) != nil {
+		t.Fatal(events)
+	}
+	if src.Total != 2 || p.Index != 1 || p.Text != src.Paragraphs[1] || p.Provider != "none" {
+		t.Errorf("article %+v then paragraph %+v: want the paragraph as the article event told it, kept", src, p)
 	}
 }
