@@ -303,10 +303,12 @@
     r.append(fr, en);
     return r;
   }
-  function buildRows(extraction) {
+  // buildRows lays out the article as the stream's first event gives it:
+  // the French the gateway translates, which the paragraph indexes follow.
+  function buildRows(source) {
     const rows = [];
-    if (extraction.title) rows.push(row(-1, extraction.title));
-    extraction.paragraphs.forEach((p, i) => rows.push(row(i, p)));
+    if (source.title) rows.push(row(-1, source.title));
+    source.paragraphs.forEach((p, i) => rows.push(row(i, p)));
     const head = $("rows").firstElementChild;
     $("rows").replaceChildren(head, ...rows);
     $("rows").hidden = false;
@@ -376,6 +378,12 @@
 
   function onEvent(run, name, data) {
     switch (name) {
+      case "article":
+        run.total = data.total;
+        buildRows(data);
+        setCount(run);
+        if (phone.matches) $("result").scrollIntoView({ block: "start", behavior: "smooth" });
+        break;
       case "paragraph":
         run.total = data.total;
         run.done = data.done;
@@ -488,17 +496,10 @@
     state.result = null;
     busy(run);
     setCount(run);
-    for (const id of ["summary", "facts", "tools", "notice"]) $(id).hidden = true;
+    for (const id of ["summary", "facts", "tools", "notice", "rows"]) $(id).hidden = true;
+    syncPlaceholder();
     try {
-      // The French as the gateway reads it, for the rows: no provider is
-      // called, nothing is counted against the allowance.
-      const res = await fetch("/v1/extract", { method: "POST", headers: headers(), body: JSON.stringify(request), signal: run.controller.signal });
-      if (!res.ok) throw await problemOf(res);
-      const extraction = await res.json();
-      run.total = extraction.paragraphs.length;
-      buildRows(extraction);
-      setCount(run);
-      if (phone.matches) $("result").scrollIntoView({ block: "start", behavior: "smooth" });
+      // One request: the stream tells the article first, then its English.
       await stream(request, run);
     } catch (err) {
       if (run.controller.signal.aborted) {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -181,6 +182,26 @@ type site struct {
 	primary *standIn // "llm", first of the route
 	backup  *standIn // "engine", its fallback
 	down    atomic.Bool
+
+	mu    sync.Mutex
+	posts map[string]int // the POST requests the gateway answered, by path
+}
+
+// posted returns the POST requests the gateway answered, by path.
+func (s *site) posted() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.posts)
+}
+
+// requestsEach checks that the page made one request per translation:
+// n to /v1/articles, and no other POST (each costs the key one of its
+// requests a minute).
+func requestsEach(t *testing.T, s *site, n int) {
+	t.Helper()
+	if got, want := s.posted(), map[string]int{"/v1/articles": n}; !maps.Equal(got, want) {
+		t.Errorf("the page posted %v for %d translations, want %v", got, n, want)
+	}
 }
 
 type siteOptions struct {
@@ -198,7 +219,7 @@ func newSite(t *testing.T, o siteOptions) *site {
 	if o.parallel == 0 {
 		o.parallel = 2
 	}
-	s := &site{primary: &standIn{delay: o.delay}, backup: &standIn{delay: 20 * time.Millisecond}}
+	s := &site{primary: &standIn{delay: o.delay}, backup: &standIn{delay: 20 * time.Millisecond}, posts: map[string]int{}}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gopts := gateway.Options{
 		Cache: cache.NewMemory(cache.MemoryOptions{}),
@@ -233,6 +254,11 @@ func newSite(t *testing.T, o siteOptions) *site {
 				conn.Close()
 			}
 			return
+		}
+		if r.Method == http.MethodPost {
+			s.mu.Lock()
+			s.posts[r.URL.Path]++
+			s.mu.Unlock()
 		}
 		api.ServeHTTP(w, r)
 	}))
@@ -339,6 +365,7 @@ func TestTranslateSideBySide(t *testing.T) {
 	paste(t, ctx, seed(t))
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](recordCounts), chromedp.Click(chromedp.CSS("#go")))
 	waitFor(t, ctx, "the end of the translation", waitDone)
+	requestsEach(t, s, 1)
 
 	counts := eval[[]countSeen](t, ctx, "window.__counts")
 	var during []string
@@ -437,12 +464,14 @@ func TestOtherInputs(t *testing.T) {
 	if len(rows) != 7 || rows[0].English != "First Putin-Kim summit to revive “historic” ties" || strings.Contains(text(t, ctx, "#rows"), "Accueil") {
 		t.Errorf("the page's article: %+v", rows)
 	}
+	requestsEach(t, s, 1)
 
 	do(t, ctx, chromedp.Click(chromedp.CSS("label[for=kind-url]")), chromedp.SetValue(chromedp.CSS("#in-url"), "http://127.0.0.1:8080/article"))
 	do(t, ctx, chromedp.Click(chromedp.CSS("#go")))
 	if got := message(t, ctx); !strings.Contains(got, "This address cannot be fetched") || !strings.Contains(got, "drop the file here instead") {
 		t.Errorf("message %q", got)
 	}
+	requestsEach(t, s, 2)
 }
 
 // TestPhone: at 390px the paragraphs stack, French above English; the page
@@ -470,6 +499,7 @@ func TestPhone(t *testing.T) {
 	if top := eval[float64](t, ctx, `document.getElementById("result").getBoundingClientRect().top`); top > 100 {
 		t.Errorf("the result starts %.0fpx down the screen", top)
 	}
+	requestsEach(t, s, 1)
 	rows := eval[[]rowBoxes](t, ctx, geometry)
 	if len(rows) != 7 {
 		t.Fatalf("%d rows, want 7", len(rows))
@@ -515,6 +545,7 @@ func TestCancel(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll(".cell.en:not(.pending)").length`); n < 1 {
 		t.Error("the paragraphs translated before the cancel are gone")
 	}
+	requestsEach(t, s, 1)
 }
 
 // message waits for the page's message and returns its text.
@@ -549,6 +580,11 @@ func TestErrorStates(t *testing.T) {
 		}
 		if !eval[bool](t, ctx, `document.getElementById("message").hidden && document.getElementById("in-lang").value === "auto"`) {
 			t.Error("the message stayed, or the language control does not say it detects")
+		}
+		requestsEach(t, s, 2)
+		// The English article's rows, its paragraphs beside themselves.
+		if rows := eval[[]rowBoxes](t, ctx, geometry); len(rows) == 0 || rows[len(rows)-1].French != rows[len(rows)-1].English || !strings.HasPrefix(rows[len(rows)-1].French, "The opposition") {
+			t.Errorf("rows of the article in English: %+v", rows)
 		}
 	})
 
@@ -602,6 +638,7 @@ func TestErrorStates(t *testing.T) {
 		if got := message(t, ctx); !strings.Contains(got, "too long to translate at once") || !strings.Contains(got, "at most 3") || !strings.Contains(got, "Split it") {
 			t.Errorf("message %q", got)
 		}
+		requestsEach(t, s, 1)
 	})
 
 	t.Run("out of allowance", func(t *testing.T) {
@@ -710,6 +747,7 @@ func TestKeyboard(t *testing.T) {
 	if got := text(t, ctx, ".row .cell.en"); !strings.Contains(got, "The mayor of Lyon opened the new bridge on Monday.") {
 		t.Errorf("English %q", got)
 	}
+	requestsEach(t, s, 1)
 	// On to the copy button, and Enter.
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](`window.__copied = null;
 navigator.clipboard.writeText = (t) => { window.__copied = t; return Promise.resolve(); }; true`))
