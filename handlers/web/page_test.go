@@ -28,6 +28,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"passerelle/article"
+	"passerelle/article/fetch"
 	"passerelle/article/language"
 	"passerelle/cache"
 	"passerelle/gateway"
@@ -472,6 +473,36 @@ func TestOtherInputs(t *testing.T) {
 		t.Errorf("message %q", got)
 	}
 	requestsEach(t, s, 2)
+}
+
+// TestAddressFetchedOnce: an article given by its address is fetched
+// once, by the one request that translates it, and shown as the page's
+// article.
+func TestAddressFetchedOnce(t *testing.T) {
+	var fetched atomic.Int64
+	paragraphs := strings.Split(seed(t), "\n\n")[1:7]
+	news := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetched.Add(1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!doctype html><html lang=fr><body><article><h1>Premier sommet Poutine-Kim pour raviver des liens «historiques»</h1><p>"+
+			strings.Join(paragraphs, "</p><p>")+"</p></article></body></html>")
+	}))
+	t.Cleanup(news.Close)
+	s := newSite(t, siteOptions{delay: 20 * time.Millisecond, gateway: func(o *gateway.Options) {
+		o.Fetcher = fetch.New(fetch.Options{AllowHosts: []string{strings.TrimPrefix(news.URL, "http://")}})
+	}})
+	ctx := tab(t, 1280, 900, false)
+	open(t, ctx, s)
+	do(t, ctx, chromedp.Click(chromedp.CSS("label[for=kind-url]")), chromedp.SetValue(chromedp.CSS("#in-url"), news.URL+"/sommet"))
+	do(t, ctx, chromedp.Click(chromedp.CSS("#go")))
+	waitFor(t, ctx, "the article", waitDone)
+	if rows := eval[[]rowBoxes](t, ctx, geometry); len(rows) != 7 || rows[1].French != paragraphs[0] || !strings.HasPrefix(rows[1].English, "The unprecedented summit") {
+		t.Errorf("the fetched article's rows: %+v", rows)
+	}
+	if n := fetched.Load(); n != 1 {
+		t.Errorf("the article's page was fetched %d times, want once", n)
+	}
+	requestsEach(t, s, 1)
 }
 
 // TestPhone: at 390px the paragraphs stack, French above English; the page
