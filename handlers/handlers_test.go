@@ -343,10 +343,15 @@ func TestWebPage(t *testing.T) {
 	if script.Code != http.StatusOK || !strings.HasPrefix(script.Header().Get("Content-Type"), "text/javascript") {
 		t.Fatalf("GET /assets/app.js = %d %q", script.Code, script.Header().Get("Content-Type"))
 	}
-	for _, want := range []string{"/v1/articles", "/v1/extract", "/v1/providers", "text/event-stream", "textContent", "sessionStorage"} {
+	for _, want := range []string{"/v1/articles", "/v1/providers", "text/event-stream", "textContent", "sessionStorage"} {
 		if !strings.Contains(script.Body.String(), want) {
 			t.Errorf("the script lacks %q", want)
 		}
+	}
+	// The stream tells the article first: asking /v1/extract as well would
+	// cost a second request, and a second fetch of an address.
+	if strings.Contains(script.Body.String(), "/v1/extract") {
+		t.Errorf("the script asks /v1/extract")
 	}
 	if strings.Contains(script.Body.String(), "innerHTML") {
 		t.Errorf("the script sets innerHTML: article text must be set as text")
