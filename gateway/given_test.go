@@ -175,4 +175,9 @@ func TestSegmentsBoundsAndForm(t *testing.T) {
 			t.Errorf("%s: err = %v, want %s", tt.name, err, tt.code)
 		}
 	}
+	// Texts are not an article's paragraphs: the message counts what was sent.
+	_, err := svc.Translate(ctx, tests[0].req)
+	if msg := ErrorMessage(err); msg != "the request has 4 texts; at most 3 are accepted" {
+		t.Errorf("message = %q", msg)
+	}
 }

@@ -57,7 +57,7 @@ func (s *Service) plan(ctx context.Context, req Request, wantSummary bool) (plan
 	if err != nil {
 		return plan{}, err
 	}
-	if err := s.checkBounds(doc); err != nil {
+	if err := s.checkBounds(doc, len(req.Segments) > 0); err != nil {
 		return plan{}, err
 	}
 	p := plan{doc: doc, meta: meta, target: target, cache: req.Cache, requestedSource: req.SourceLang, format: formatOf(req), progress: req.Progress, onStart: req.Started}
@@ -139,13 +139,18 @@ func (p plan) detectionDoc() article.Document {
 	return article.Document{Paragraphs: p.textsOf(p.segments)}
 }
 
-// checkBounds returns the error an article over the configured bounds gets.
-func (s *Service) checkBounds(doc article.Document) error {
+// checkBounds returns the error an article over the configured bounds
+// gets; texts given as they are (given) are counted as texts.
+func (s *Service) checkBounds(doc article.Document, given bool) error {
+	what, unit := "the article", "paragraphs"
+	if given {
+		what, unit = "the request", "texts"
+	}
 	if s.maxParagraphs > 0 && len(doc.Paragraphs) > s.maxParagraphs {
-		return Errorf(CodeTooLarge, "the article has %d paragraphs; at most %d are accepted", len(doc.Paragraphs), s.maxParagraphs)
+		return Errorf(CodeTooLarge, "%s has %d %s; at most %d are accepted", what, len(doc.Paragraphs), unit, s.maxParagraphs)
 	}
 	if n := doc.Characters(); s.maxCharacters > 0 && n > s.maxCharacters {
-		return Errorf(CodeTooLarge, "the article has %d characters; at most %d are accepted", n, s.maxCharacters)
+		return Errorf(CodeTooLarge, "%s has %d characters; at most %d are accepted", what, n, s.maxCharacters)
 	}
 	return nil
 }
