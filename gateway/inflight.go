@@ -106,6 +106,13 @@ type segmentFlight struct {
 // yet cached is as good as cached: it is waited for (at no wait) only when
 // the request reads the cache.
 func (f *segmentFlights) claim(keys []string, readCache bool) (owned []int, waits map[int]*segmentFlight) {
+	return f.take(keys, readCache, true)
+}
+
+// take is claim, registering a flight for each key it owns only when
+// register is set: a request that does not register owns its paragraphs
+// alone, and no other request waits on them.
+func (f *segmentFlights) take(keys []string, readCache, register bool) (owned []int, waits map[int]*segmentFlight) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.m == nil {
@@ -119,7 +126,9 @@ func (f *segmentFlights) claim(keys []string, readCache bool) (owned []int, wait
 			waits[j] = fl
 			continue
 		}
-		f.m[k] = &segmentFlight{done: make(chan struct{})}
+		if register {
+			f.m[k] = &segmentFlight{done: make(chan struct{})}
+		}
 		owned = append(owned, j)
 	}
 	return owned, waits

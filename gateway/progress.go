@@ -52,20 +52,7 @@ func (r *translationRun) claim(keys []string) (owned []int, waits map[int]*segme
 	if r.p.progress == nil {
 		return r.h.claim(keys, readCache)
 	}
-	f := &r.s.segmentFlights
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for j, k := range keys {
-		if fl, busy := f.m[k]; busy && (readCache || !fl.finished()) {
-			if waits == nil {
-				waits = map[int]*segmentFlight{}
-			}
-			waits[j] = fl
-			continue
-		}
-		owned = append(owned, j)
-	}
-	return owned, waits
+	return r.s.segmentFlights.take(keys, readCache, false)
 }
 
 // finish is holds.finish for what claim claimed: nothing, for a request
