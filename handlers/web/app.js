@@ -278,29 +278,24 @@
   }
 
   // ---- The rows: French beside English. ----
+  // el makes an element of the page: tag, class and text.
+  function el(tag, className, text) {
+    const e = document.createElement(tag);
+    e.className = className;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  // cell is one language's half of a row: its label, then its text.
+  function cell(lang, label, text, extraClass) {
+    const c = el("div", "cell " + lang + (extraClass ? " " + extraClass : ""));
+    c.lang = lang;
+    c.append(el("span", "cell-lang", label), el("p", "", text));
+    return c;
+  }
   function row(index, french) {
-    const r = document.createElement("div");
-    r.className = "row" + (index < 0 ? " title" : "");
+    const r = el("div", "row" + (index < 0 ? " title" : ""));
     r.dataset.index = String(index);
-    const fr = document.createElement("div");
-    fr.className = "cell fr";
-    fr.lang = "fr";
-    const en = document.createElement("div");
-    en.className = "cell en pending";
-    en.lang = "en";
-    const frLabel = document.createElement("span");
-    frLabel.className = "cell-lang";
-    frLabel.textContent = "French";
-    const enLabel = document.createElement("span");
-    enLabel.className = "cell-lang";
-    enLabel.textContent = "English";
-    const frText = document.createElement("p");
-    frText.textContent = french;
-    const enText = document.createElement("p");
-    enText.textContent = "Translating…";
-    fr.append(frLabel, frText);
-    en.append(enLabel, enText);
-    r.append(fr, en);
+    r.append(cell("fr", "French", french), cell("en", "English", "Translating…", "pending"));
     return r;
   }
   // buildRows lays out the article as the stream's first event gives it:
