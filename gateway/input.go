@@ -142,9 +142,21 @@ func CheckURL(rawURL string) error {
 	return nil
 }
 
+// CheckPageURL is CheckURL for this service: it also refuses every
+// address when fetching by URL is turned off here, as a request with it
+// would be refused.
+func (s *Service) CheckPageURL(rawURL string) error {
+	if s.fetcher == nil {
+		return errFetchOff
+	}
+	return CheckURL(rawURL)
+}
+
+var errFetchOff = Errorf(CodeURLNotAllowed, "fetching articles by URL is turned off here: send the page in \"html\"")
+
 func (s *Service) fetchPage(ctx context.Context, rawURL string) (fetch.Page, error) {
 	if s.fetcher == nil {
-		return fetch.Page{}, Errorf(CodeURLNotAllowed, "fetching articles by URL is turned off here: send the page in \"html\"")
+		return fetch.Page{}, errFetchOff
 	}
 	page, err := s.fetcher.Get(ctx, strings.TrimSpace(rawURL))
 	var status *fetch.StatusError

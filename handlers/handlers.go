@@ -44,6 +44,9 @@ type Gateway interface {
 	// CheckProvider refuses a provider name a request may not choose for
 	// a task (wantSummary: the task summarizes), as the request would be.
 	CheckProvider(name string, wantSummary bool) error
+	// CheckPageURL refuses an article's URL as a request with it would
+	// be, before anything is fetched (fetching off, not http).
+	CheckPageURL(rawURL string) error
 	// DetectLanguage tells the language of a text as the gateway decides
 	// an article's: an ISO 639-1 code and a confidence from 0 to 1, "" when
 	// unsure.

@@ -208,7 +208,7 @@ func (h *handler) jobArticles(ctx context.Context, in jobRequest, p jobParams) (
 		}
 		req, err := decodeArticle(raw)
 		if err == nil {
-			err = checkJobArticle(withJobParams(req, p))
+			err = h.checkJobArticle(withJobParams(req, p))
 		}
 		if err == nil && req.Provider != "" && req.Provider != p.Provider {
 			err = h.gw.CheckProvider(req.Provider, summarizes)
@@ -223,7 +223,7 @@ func (h *handler) jobArticles(ctx context.Context, in jobRequest, p jobParams) (
 			return nil, gateway.Errorf(gateway.CodeInvalidRequest, "urls[%d] is empty", i)
 		}
 		a := articleRequest{URL: strings.TrimSpace(u)}
-		if err := checkJobArticle(withJobParams(gateway.Request{URL: a.URL}, p)); err != nil {
+		if err := h.checkJobArticle(withJobParams(gateway.Request{URL: a.URL}, p)); err != nil {
 			return nil, &gateway.Error{Code: gateway.ErrorCode(err), Message: fmt.Sprintf("urls[%d]: %s", i, gateway.ErrorMessage(err)), Err: err}
 		}
 		raw, _ := json.Marshal(a)
@@ -255,12 +255,12 @@ func (h *handler) jobArticles(ctx context.Context, in jobRequest, p jobParams) (
 
 // checkJobArticle returns the error the article's endpoint would answer
 // req with for its form alone, its URL's included: nothing is fetched.
-func checkJobArticle(req gateway.Request) error {
+func (h *handler) checkJobArticle(req gateway.Request) error {
 	if err := gateway.CheckInput(req); err != nil {
 		return err
 	}
 	if strings.TrimSpace(req.URL) != "" {
-		return gateway.CheckURL(req.URL)
+		return h.gw.CheckPageURL(req.URL)
 	}
 	return nil
 }

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 
+	"passerelle/article/fetch"
 	"passerelle/gateway"
 	"passerelle/jobs"
 )
@@ -106,7 +109,16 @@ func jobsRouter(t *testing.T, maxArticles int) http.Handler {
 // jobsRouterWith is jobsRouter over a gateway with edit's options.
 func jobsRouterWith(t *testing.T, maxArticles int, edit func(*gateway.Options)) http.Handler {
 	t.Helper()
-	svc := markService(t, edit)
+	svc := markService(t, func(o *gateway.Options) {
+		// Fetching is on, to nowhere: an article given by URL fails
+		// when it is worked on, at once.
+		o.Fetcher = fetch.New(fetch.Options{LookupIP: func(context.Context, string) ([]netip.Addr, error) {
+			return nil, errors.New("no network in these tests")
+		}})
+		if edit != nil {
+			edit(o)
+		}
+	})
 	engine := jobs.NewMemory(jobs.Options{Workers: 2, Poll: 10 * time.Millisecond})
 	opts := Options{Jobs: engine, MaxJobArticles: maxArticles, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	engine.Start(JobWork(svc, opts))
@@ -190,6 +202,16 @@ func TestJobSubmissionRefusesWhatEveryArticleWouldFail(t *testing.T) {
 			}
 		})
 	}
+	// With fetching off, an article given by URL is refused as its
+	// endpoint refuses it.
+	off := jobsRouterWith(t, 0, func(o *gateway.Options) { o.Fetcher = nil })
+	for _, body := range []string{`{"task": "translate", "urls": ["https://example.fr/a"]}`, `{"task": "articles", "articles": [{"text": "Un."}, {"url": "https://example.fr/b"}]}`} {
+		rec := do(t, off, "POST", "/v1/jobs", body)
+		one := do(t, off, "POST", "/v1/translate", `{"url": "https://example.fr/a"}`)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), "url_not_allowed") || one.Code != rec.Code {
+			t.Errorf("fetching off: %s = %d %s; the endpoint %d %s", body, rec.Code, rec.Body, one.Code, one.Body)
+		}
+	}
 	for _, body := range []string{
 		`{"task": "translate", "provider": "mark", "articles": [{"text": "Un."}], "urls": ["http://example.fr/a"]}`,
 		`{"task": "articles", "provider": "first", "articles": [{"text": "Un.", "provider": "mark"}]}`,
@@ -200,10 +222,9 @@ func TestJobSubmissionRefusesWhatEveryArticleWouldFail(t *testing.T) {
 	}
 }
 
-// Results and events are text to the validator: lines and entries.
+// Results are text to the validator: lines (events: decodeEventStream).
 func init() {
 	openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.PlainBodyDecoder)
-	openapi3filter.RegisterBodyDecoder("text/event-stream", openapi3filter.PlainBodyDecoder)
 }
 
 // The jobs API's replies match the document.
@@ -227,9 +248,10 @@ func TestOpenAPIMatchesJobReplies(t *testing.T) {
 		}
 	}
 	lines := strings.Split(strings.TrimSpace(do(t, h, "GET", "/v1/jobs/"+j.ID+"/results", "").Body.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(strings.Join(lines, ""), `"status":400`) || !strings.Contains(strings.Join(lines, ""), `"status":200`) {
-		// The URL is refused by the test gateway (no fetcher): its line
-		// says so, the other is the summary.
+	if len(lines) != 2 || !strings.Contains(strings.Join(lines, ""), `"status":502`) || !strings.Contains(strings.Join(lines, ""), `"status":200`) {
+		// The URL's page cannot be fetched by the test gateway (its
+		// fetcher reaches no network): its line says so, the other is the
+		// summary.
 		t.Fatalf("results: %q", lines)
 	}
 	other := jobs.NewID()

@@ -155,6 +155,10 @@ func (g *liveGateway) DetectLanguage(text string) (string, float64) {
 
 func (g *liveGateway) MaxCharacters() int { return g.current.Load().MaxCharacters() }
 
+func (g *liveGateway) CheckPageURL(rawURL string) error {
+	return g.current.Load().CheckPageURL(rawURL)
+}
+
 func (g *liveGateway) Providers() []gateway.ProviderStatus {
 	return g.current.Load().Providers()
 }
