@@ -18,6 +18,9 @@ const (
 	ctxKeyRequestID = "request_id"
 	ctxKeyCache     = "cache_status"
 	ctxKeyProvider  = "provider"
+	// ctxKeyOutcome is the status a request that failed after its reply
+	// began (a stream's error event) would have had.
+	ctxKeyOutcome   = "outcome_status"
 	headerRequestID = "X-Request-ID"
 )
 
@@ -67,11 +70,16 @@ func (h *handler) accessLog(c *gin.Context) {
 	if provider := c.GetString(ctxKeyProvider); provider != "" {
 		attrs = append(attrs, slog.String("provider", provider))
 	}
+	outcome := c.Writer.Status()
+	if v, ok := c.Get(ctxKeyOutcome); ok {
+		outcome = v.(int)
+		attrs = append(attrs, slog.Int("outcome", outcome))
+	}
 	if h.opts.Metrics != nil {
-		h.opts.Metrics.Request(c.FullPath(), c.Writer.Status(), time.Since(start))
+		h.opts.Metrics.Request(c.FullPath(), outcome, time.Since(start))
 	}
 	level := slog.LevelInfo
-	if c.Writer.Status() >= http.StatusInternalServerError {
+	if outcome >= http.StatusInternalServerError {
 		level = slog.LevelWarn
 	}
 	h.log.LogAttrs(c.Request.Context(), level, "request", attrs...)

@@ -235,6 +235,9 @@ func (h *handler) streamFailure(c *gin.Context, s *eventStream, err error, retry
 	s.event("error", ev)
 	s.event("end", struct{}{})
 	s.flush()
+	// The reply's status was 200, sent before the failure: the access log
+	// and the metrics count the request by the status it would have had.
+	c.Set(ctxKeyOutcome, status)
 }
 
 // eventStream writes Server-Sent Events to one client, each write with a

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -398,4 +399,37 @@ func TestArticleStreamOfAnArticleInEnglish(t *testing.T) {
 	if src.Total != 2 || p.Index != 1 || p.Text != src.Paragraphs[1] || p.Provider != "none" {
 		t.Errorf("article %+v then paragraph %+v: want the paragraph as the article event told it, kept", src, p)
 	}
+}
+
+// A stream that fails once begun was answered 200: its access-log line
+// and its metrics say the status it would have had.
+func TestStreamFailureIsLoggedByItsOutcome(t *testing.T) {
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	srv, _ := streamServer(t, markTranslator{}, func(o *Options) {
+		o.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	})
+	res := postStream(t, context.Background(), srv.URL, `{"text": "Un paragraphe.", "provider": "nope"}`)
+	events, _ := readEvents(t, res.Body, nil)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || len(events) == 0 || events[0].name != "error" {
+		t.Fatalf("%d %+v, want 200 and an error event", res.StatusCode, events)
+	}
+	srv.Close() // the handler has returned: its log line is written
+	mu.Lock()
+	defer mu.Unlock()
+	if line := logs.String(); !strings.Contains(line, "status=200") || !strings.Contains(line, "outcome=400") {
+		t.Errorf("access log %q: want status=200 and outcome=400", line)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
