@@ -196,6 +196,9 @@ type deeplTranslation struct {
 	texts      []string
 	sourceLang string // "fr", "en", or "" to detect it
 	format     string // providers.FormatText or providers.FormatHTML
+	// xml: the texts are XML (tag_handling=xml), sent as HTML and held to
+	// their markup byte for byte (keepXMLMarkup).
+	xml bool
 	// splitLines translates each line of a text on its own (split_sentences
 	// 1, the default for text): a line break ends a sentence, as for DeepL,
 	// and every line break comes back where it was, whatever the provider.
@@ -251,7 +254,11 @@ func (h *handler) deeplTranslate(c *gin.Context) {
 		h.writeError(c, err)
 		return
 	}
-	sendUnescaped(c, layout.reply(in, res))
+	reply := layout.reply(in, res)
+	if in.xml {
+		keepXMLMarkup(in.texts, &reply)
+	}
+	sendUnescaped(c, reply)
 }
 
 // sendUnescaped answers v as JSON with its markup as it is: a translated
@@ -395,7 +402,8 @@ func parseDeepLTranslation(v url.Values) (deeplTranslation, error) {
 	case "html":
 		in.format, split = providers.FormatHTML, "nonewlines"
 	case "xml":
-		return in, gateway.Errorf(gateway.CodeInvalidRequest, "Value for 'tag_handling' not supported: Passerelle keeps the markup of HTML, not of XML; send tag_handling=html for XML-like inline tags, or the text without them.")
+		in.format, in.xml, split = providers.FormatHTML, true, "nonewlines"
+
 	default:
 		return in, unsupportedValue("tag_handling")
 	}

@@ -160,6 +160,56 @@ func TestDeepLFormatsAndSplitting(t *testing.T) {
 	}
 }
 
+// lowering "translates" by writing each segment in lower case, tags
+// included: what an HTML check lets through and XML does not.
+type lowering struct{}
+
+func (lowering) Fingerprint() string { return "lowering" }
+
+func (lowering) Translate(_ context.Context, req providers.TranslateRequest) (providers.TranslateResult, error) {
+	out := make([]string, len(req.Segments))
+	for i, s := range req.Segments {
+		out[i] = strings.ToLower(s)
+	}
+	return providers.TranslateResult{Translations: out, Model: "lowering-1"}, nil
+}
+
+// tag_handling=xml goes as HTML, each text whole, and comes back with its
+// markup byte for byte; a translation whose markup changed (a tag's case)
+// is replaced by the text as sent, with a warning.
+func TestDeepLXML(t *testing.T) {
+	xml := `<Para id="p1">Le <Term ref="T1">chat</Term> dort.<br/><!-- note --></Para>`
+	rec := &formatRecorder{}
+	r := decodeDeepL(t, doForm(t, newRouter(t, routerOptions{translator: rec}), "/v2/translate",
+		url.Values{"text": {xml}, "target_lang": {"EN-GB"}, "tag_handling": {"xml"}}))
+	if len(r.Translations) != 1 || r.Translations[0].Text != "EN "+xml || markupWarnings(r) != 0 {
+		t.Errorf("reply = %+v", r)
+	}
+	if len(rec.formats) != 1 || rec.formats[0] != providers.FormatHTML || rec.segments[0][0] != xml {
+		t.Errorf("sent %q as %q, want the text whole as html", rec.segments, rec.formats)
+	}
+
+	r = decodeDeepL(t, doForm(t, newRouter(t, routerOptions{translator: lowering{}}), "/v2/translate",
+		url.Values{"text": {xml, "Un <b>chat</b>."}, "target_lang": {"EN-GB"}, "tag_handling": {"xml"}}))
+	if len(r.Translations) != 2 || r.Translations[0].Text != xml || r.Translations[1].Text != "un <b>chat</b>." {
+		t.Errorf("translations = %+v; want the first as sent, the second lowered", r.Translations)
+	}
+	if markupWarnings(r) != 1 || r.Warnings[len(r.Warnings)-1].Text != 0 {
+		t.Errorf("warnings = %+v, want one of the markup, for text 0", r.Warnings)
+	}
+}
+
+// markupWarnings counts the warnings of r about markup.
+func markupWarnings(r deeplReply) int {
+	n := 0
+	for _, w := range r.Warnings {
+		if w.Check == "markup" {
+			n++
+		}
+	}
+	return n
+}
+
 // The same request twice: the second from the cache, as on /v1.
 func TestDeepLTranslateUsesTheCache(t *testing.T) {
 	h := newRouter(t, routerOptions{})
@@ -231,7 +281,7 @@ func TestDeepLErrors(t *testing.T) {
 		{name: "no target", h: open, form: url.Values{"text": {"Bonjour."}}, status: 400, message: "Parameter 'target_lang' not specified."},
 		{name: "German target", h: open, form: with("target_lang", "DE"), status: 400, message: "Value for 'target_lang' not supported"},
 		{name: "German source", h: open, form: with("source_lang", "de"), status: 400, message: "Value for 'source_lang' not supported"},
-		{name: "xml", h: open, form: with("tag_handling", "xml"), status: 400, message: "Value for 'tag_handling' not supported: Passerelle keeps the markup of HTML, not of XML"},
+		{name: "unknown tag handling", h: open, form: with("tag_handling", "sgml"), status: 400, message: "Value for 'tag_handling' not supported."},
 		{name: "bad split", h: open, form: with("split_sentences", "2"), status: 400, message: "Value for 'split_sentences' not supported."},
 		{name: "bad boolean", h: open, form: with("preserve_formatting", "yes"), status: 400, message: "Value for 'preserve_formatting' not supported."},
 		{name: "formality", h: open, form: with("formality", "more"), status: 400, message: "'formality' is not supported for given 'target_lang'."},
