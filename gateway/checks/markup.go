@@ -14,7 +14,8 @@ import (
 const CheckMarkup = "markup"
 
 // tag is one tag of a fragment: its kind (start, end or self-closing), its
-// name and its attributes, in order, their values decoded.
+// name and its attributes, in order, their values decoded; or a comment or
+// doctype, by its text.
 type tag struct {
 	kind  html.TokenType
 	name  string
@@ -26,6 +27,12 @@ func (t tag) equal(o tag) bool {
 }
 
 func (t tag) String() string {
+	switch t.kind {
+	case html.CommentToken:
+		return "<!--" + t.name + "-->"
+	case html.DoctypeToken:
+		return "<!DOCTYPE " + t.name + ">"
+	}
 	var b strings.Builder
 	b.WriteByte('<')
 	if t.kind == html.EndTagToken {
@@ -42,8 +49,10 @@ func (t tag) String() string {
 	return b.String()
 }
 
-// tags returns the tags of a fragment of HTML, in order. Comments and
-// doctypes are no tags; the text inside script and style is text.
+// tags returns the tags of a fragment of HTML, in order, its comments and
+// doctypes among them: they are markup, which an engine must not translate
+// (a CDATA section, a comment to HTML, came back from Apertium as
+// "<![*CDATA[To *Vladivostok]]>"). The text inside script and style is text.
 func tags(fragment string) []tag {
 	var out []tag
 	z := html.NewTokenizer(strings.NewReader(fragment))
@@ -54,6 +63,8 @@ func tags(fragment string) []tag {
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			tok := z.Token()
 			out = append(out, tag{kind: tt, name: tok.Data, attrs: tok.Attr})
+		case html.CommentToken, html.DoctypeToken:
+			out = append(out, tag{kind: tt, name: z.Token().Data})
 		}
 	}
 }

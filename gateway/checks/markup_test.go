@@ -36,6 +36,23 @@ func TestMarkup(t *testing.T) {
 	}
 }
 
+// Comments and CDATA sections are markup: an engine that translates them
+// fails the check, one that keeps them passes.
+func TestMarkupHoldsComments(t *testing.T) {
+	src := `<p>Le président a parlé <![CDATA[à Vladivostok]]>.<!-- note --></p>`
+	if f := Markup(src, `<p>The president has spoken <![CDATA[à Vladivostok]]>.<!-- note --></p>`); f != nil {
+		t.Errorf("kept comments: %v", f)
+	}
+	for _, out := range []string{
+		`<p>The president has spoken <![*CDATA[To *Vladivostok]]>.<!-- note --></p>`, // Apertium's, as it came
+		`<p>The president has spoken <![CDATA[à Vladivostok]]>.</p>`,
+	} {
+		if f := Markup(src, out); f == nil || f.Check != CheckMarkup {
+			t.Errorf("Markup(%q) = %v, want a markup failure", out, f)
+		}
+	}
+}
+
 func TestMarkupSelfClosingIsItsOwnKind(t *testing.T) {
 	if f := Markup("Un<br/>deux", "One<br>two"); f == nil {
 		t.Errorf("<br/> and <br> pass as the same tag")
