@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -284,22 +283,7 @@ func (h *handler) translateSegments(c *gin.Context, in deeplTranslation, segment
 	if source == "" {
 		source = "auto"
 	}
-	var characters int
-	req := gateway.Request{Segments: segments, Format: in.format, SourceLang: source, TargetLang: "en",
-		Cache: callerCachePolicy(c), Charge: h.characterCharge(c, &characters)}
-	ctx, cancel := h.requestContext(c.Request.Context())
-	defer cancel()
-	res, err := h.gw.Translate(ctx, req)
-	if err != nil {
-		return nil, cutByShutdown(ctx, err)
-	}
-	if res.Translation == nil || len(res.Translation.Paragraphs) != len(segments) {
-		return nil, fmt.Errorf("deepl: %d segments sent, a translation of %d returned", len(segments), paragraphsOf(res))
-	}
-	c.Set(ctxKeyCache, res.Cache.Status)
-	c.Set(ctxKeyProvider, res.Translation.Provider)
-	c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
-	return res, nil
+	return h.translateTexts(c, gateway.Request{Segments: segments, Format: in.format, SourceLang: source, TargetLang: "en"})
 }
 
 func paragraphsOf(res *gateway.Result) int {

@@ -1,7 +1,11 @@
 package handlers
 
 import (
+	"fmt"
+
 	"github.com/gin-gonic/gin"
+
+	"passerelle/gateway"
 )
 
 // A dialect is the wire format of another service's API that Passerelle
@@ -32,3 +36,25 @@ func setPresentedKey(c *gin.Context, key string) { c.Set(ctxKeyPresentedKey, key
 
 // speakErrors makes w the writer of every error of the request.
 func speakErrors(c *gin.Context, w errorWriter) { c.Set(ctxKeyErrorWriter, w) }
+
+// translateTexts makes a dialect's gateway call: req's texts as given,
+// under the caller's cache policy and charged to its allowance as any /v1
+// request is, the cache status and provider recorded for the access log
+// and X-Cache. It fails unless there is one translation per text.
+func (h *handler) translateTexts(c *gin.Context, req gateway.Request) (*gateway.Result, error) {
+	var characters int
+	req.Cache, req.Charge = callerCachePolicy(c), h.characterCharge(c, &characters)
+	ctx, cancel := h.requestContext(c.Request.Context())
+	defer cancel()
+	res, err := h.gw.Translate(ctx, req)
+	if err != nil {
+		return nil, cutByShutdown(ctx, err)
+	}
+	if res.Translation == nil || len(res.Translation.Paragraphs) != len(req.Segments) {
+		return nil, fmt.Errorf("dialect: %d texts sent, a translation of %d returned", len(req.Segments), paragraphsOf(res))
+	}
+	c.Set(ctxKeyCache, res.Cache.Status)
+	c.Set(ctxKeyProvider, res.Translation.Provider)
+	c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
+	return res, nil
+}

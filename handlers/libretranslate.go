@@ -306,30 +306,12 @@ func (h *handler) libreTranslate(c *gin.Context) {
 		h.writeError(c, missing("target"))
 		return
 	}
-	var characters int
-	req := gateway.Request{
-		Segments:   in.q,
-		Format:     in.format,
-		SourceLang: in.source,
-		TargetLang: in.target,
-		Cache:      callerCachePolicy(c),
-		Charge:     h.characterCharge(c, &characters),
-	}
-	ctx, cancel := h.requestContext(c.Request.Context())
-	defer cancel()
-	res, err := h.gw.Translate(ctx, req)
+	res, err := h.translateTexts(c, gateway.Request{Segments: in.q, Format: in.format, SourceLang: in.source, TargetLang: in.target})
 	if err != nil {
-		h.writeError(c, cutByShutdown(ctx, err))
+		h.writeError(c, err)
 		return
 	}
 	tr := res.Translation
-	if tr == nil || len(tr.Paragraphs) != len(in.q) {
-		h.writeError(c, gateway.Errorf(gateway.CodeInternal, "internal error"))
-		return
-	}
-	c.Set(ctxKeyCache, res.Cache.Status)
-	c.Set(ctxKeyProvider, tr.Provider)
-	c.Header("X-Cache", headerCacheStatus(res.Cache.Status))
 	out := libreTranslation{}
 	for _, w := range tr.Warnings {
 		out.Warnings = append(out.Warnings, warningBody{Paragraph: w.Paragraph, Code: w.Code, Check: w.Check, Message: w.Message})
