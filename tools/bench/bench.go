@@ -282,17 +282,7 @@ auth:
     - {name: bench, sha256: $KEYHASH$LIMITS}
 log: {level: info, format: json}
 `)
-	path := filepath.Join(b.dir, "gateway-"+name+".yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		return nil, "", err
-	}
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	p, err := startGateway(ctx, b.opts.gateway, b.dir, name, path, url)
-	if err != nil {
-		return nil, "", err
-	}
-	b.procs = append(b.procs, p)
-	return p, url, nil
+	return b.launch(ctx, name, cfg, port)
 }
 
 // post sends one request and returns the reply's body and header; a status
@@ -743,4 +733,20 @@ func (b *bench) memoryBound(ctx context.Context) ([]row, error) {
 		info("6", "memory cache: total RSS growth over idle", fmt.Sprintf("+%s for a bound of %s", mb(peaks[1]-idle), mb(bound)),
 			ratio(float64(peaks[1]-idle), float64(bound))),
 	}, nil
+}
+
+// launch writes cfg as the configuration of the gateway name and starts
+// it on port, stopped with the run.
+func (b *bench) launch(ctx context.Context, name, cfg string, port int) (*proc, string, error) {
+	path := filepath.Join(b.dir, "gateway-"+name+".yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		return nil, "", err
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	p, err := startGateway(ctx, b.opts.gateway, b.dir, name, path, url)
+	if err != nil {
+		return nil, "", err
+	}
+	b.procs = append(b.procs, p)
+	return p, url, nil
 }

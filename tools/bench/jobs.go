@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -67,17 +66,7 @@ log: {level: info, format: json}
 `, port, b.redisURL, slowProvider, slowProvider,
 		fmt.Sprintf("%s/delay/%d/v1", b.standinURL, b.opts.jobDelay.Milliseconds()), standinModel, concurrency,
 		b.keyHash, workers, jobsTTL)
-	path := filepath.Join(b.dir, "gateway-"+name+".yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		return nil, "", err
-	}
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	p, err := startGateway(ctx, b.opts.gateway, b.dir, name, path, url)
-	if err != nil {
-		return nil, "", err
-	}
-	b.procs = append(b.procs, p)
-	return p, url, nil
+	return b.launch(ctx, name, cfg, port)
 }
 
 // jobState is what GET /v1/jobs/{id} answers, the part read here.
