@@ -396,27 +396,14 @@ func resultLines(raw []byte, articles []*article) (lines int, perIndex map[int]i
 			continue
 		}
 		lines++
-		var r struct {
-			Index  int `json:"index"`
-			Status int `json:"status"`
-			Result *struct {
-				Translation *struct {
-					Title      string   `json:"title"`
-					Paragraphs []string `json:"paragraphs"`
-				} `json:"translation"`
-			} `json:"result"`
-			Error *struct {
-				Code string `json:"code"`
-			} `json:"error"`
-		}
+		var r articleOutcome
 		if err := json.Unmarshal(l, &r); err != nil {
 			other["not JSON"]++
 			continue
 		}
 		perIndex[r.Index]++
 		switch {
-		case r.Status == http.StatusOK && r.Result != nil && r.Result.Translation != nil && r.Index >= 0 && r.Index < len(articles) &&
-			articles[r.Index].matches(r.Result.Translation.Title, r.Result.Translation.Paragraphs):
+		case r.Index >= 0 && r.Index < len(articles) && r.translates(articles[r.Index]):
 			translated++
 		case r.Error != nil:
 			other[fmt.Sprintf("%d %s", r.Status, r.Error.Code)]++

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 )
@@ -126,4 +127,27 @@ func (a *article) edited(pick func(int) int, next func() int) *article {
 		parasEN: append([]string(nil), a.parasEN[:len(a.parasEN)-1]...)}
 	e.addParagraph(pick, next)
 	return e
+}
+
+// articleOutcome is one article's line of a batch's reply or of a job's
+// results: its index (in a job), its status, and the reply's translation
+// or the error.
+type articleOutcome struct {
+	Index  int `json:"index"`
+	Status int `json:"status"`
+	Result *struct {
+		Translation *struct {
+			Title      string   `json:"title"`
+			Paragraphs []string `json:"paragraphs"`
+		} `json:"translation"`
+	} `json:"result"`
+	Error *struct {
+		Code string `json:"code"`
+	} `json:"error"`
+}
+
+// translates reports whether o is a success holding a's own translation.
+func (o articleOutcome) translates(a *article) bool {
+	return o.Status == http.StatusOK && o.Result != nil && o.Result.Translation != nil &&
+		a.matches(o.Result.Translation.Title, o.Result.Translation.Paragraphs)
 }

@@ -140,18 +140,7 @@ func judgeShutdownReply(status int, raw []byte, articles []*article) (finished, 
 		return 0, 0, other, []string{fmt.Sprintf("the batch was answered %d, not 200: %s", status, oneLine(string(raw)))}
 	}
 	var reply struct {
-		Results []struct {
-			Status int `json:"status"`
-			Result *struct {
-				Translation *struct {
-					Title      string   `json:"title"`
-					Paragraphs []string `json:"paragraphs"`
-				} `json:"translation"`
-			} `json:"result"`
-			Error *struct {
-				Code string `json:"code"`
-			} `json:"error"`
-		} `json:"results"`
+		Results []articleOutcome `json:"results"`
 	}
 	if err := json.Unmarshal(raw, &reply); err != nil {
 		return 0, 0, other, []string{fmt.Sprintf("the batch reply is not whole JSON (%d bytes): %v", len(raw), err)}
@@ -161,8 +150,7 @@ func judgeShutdownReply(status int, raw []byte, articles []*article) (finished, 
 	}
 	for i, r := range reply.Results {
 		switch {
-		case r.Status == http.StatusOK && r.Result != nil && r.Result.Translation != nil && i < len(articles) &&
-			articles[i].matches(r.Result.Translation.Title, r.Result.Translation.Paragraphs):
+		case i < len(articles) && r.translates(articles[i]):
 			finished++
 		case r.Status == http.StatusOK:
 			other["200 without the article's translation"]++
