@@ -30,15 +30,9 @@ func (ss *segments) announce(m int) {
 		return
 	}
 	sg := &ss.list[m]
-	total := 0
-	for _, at := range ss.at {
-		if at >= 0 {
-			total++
-		}
-	}
 	for i, seg := range ss.index {
 		if seg == m {
-			ss.progress(Progress{Paragraph: ss.at[i], Total: total, Text: sg.text, Provider: sg.provider})
+			ss.progress(Progress{Paragraph: ss.at[i], Total: ss.paragraphs, Text: sg.text, Provider: sg.provider})
 		}
 	}
 }

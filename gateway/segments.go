@@ -48,8 +48,9 @@ type segments struct {
 	index []int // for each paragraph of the article, its segment in list
 	// at is, for each paragraph of the article, its place in the reply
 	// (plan.paragraphAt): -1 for the title.
-	at       []int
-	progress func(Progress) // Request.Progress; nil when not asked for
+	at         []int
+	paragraphs int            // the article's paragraphs, its title not counted
+	progress   func(Progress) // Request.Progress; nil when not asked for
 }
 
 func newSegments(p plan) *segments {
@@ -57,6 +58,9 @@ func newSegments(p plan) *segments {
 	ss := &segments{list: make([]segment, len(unique)), index: index, at: make([]int, len(index)), progress: p.progress}
 	for i := range ss.at {
 		ss.at[i] = p.paragraphAt(i)
+		if ss.at[i] >= 0 {
+			ss.paragraphs++
+		}
 	}
 	for i, u := range unique {
 		ss.list[i].source = u
