@@ -394,22 +394,12 @@ func (h *handler) jobEvents(c *gin.Context) {
 		h.writeError(c, jobError(err))
 		return
 	}
-	w := c.Writer
-	header := w.Header()
-	header.Set("Content-Type", "text/event-stream")
-	header.Set("Cache-Control", "no-store")
-	header.Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
-	c.Status(http.StatusOK)
-	rc := http.NewResponseController(w)
-	// The server's write timeout counts from the request: each write gets
-	// its own deadline instead.
-	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(2 * h.opts.jobHeartbeat)) }
-	deadline()
+	s := openSSE(c, 2*h.opts.jobHeartbeat)
 	if last == "" {
 		// Where the job is, before its history.
-		writeEvent(w, "progress", "", progressData(j.Status, j.Reason, j.Done, j.Failed, j.Total))
+		s.event("progress", "", progressData(j.Status, j.Reason, j.Done, j.Failed, j.Total))
 	}
-	_ = rc.Flush()
+	s.flush()
 	stopping := h.stopping()
 	for {
 		select {
@@ -425,31 +415,29 @@ func (h *handler) jobEvents(c *gin.Context) {
 			h.log.WarnContext(ctx, "jobs: event stream cut", "job", id, "err", err)
 			return
 		}
-		deadline()
 		if len(evs) == 0 {
-			_, _ = w.Write([]byte(": heartbeat\n\n"))
-			_ = rc.Flush()
+			s.comment("heartbeat")
 			continue
 		}
 		for _, ev := range evs {
 			last = ev.ID
 			switch ev.Kind {
 			case jobs.EventArticle:
-				writeEvent(w, "article", ev.ID, map[string]int{"index": ev.Index, "status": ev.Code})
-				writeEvent(w, "progress", ev.ID, progressData(ev.Status, ev.Reason, ev.Done, ev.Failed, ev.Total))
+				s.event("article", ev.ID, map[string]int{"index": ev.Index, "status": ev.Code})
+				s.event("progress", ev.ID, progressData(ev.Status, ev.Reason, ev.Done, ev.Failed, ev.Total))
 			case jobs.EventStatus:
-				writeEvent(w, "progress", ev.ID, progressData(ev.Status, ev.Reason, ev.Done, ev.Failed, ev.Total))
+				s.event("progress", ev.ID, progressData(ev.Status, ev.Reason, ev.Done, ev.Failed, ev.Total))
 			case jobs.EventEnd:
 				final, err := h.opts.Jobs.Job(ctx, owner, id)
 				if err != nil {
 					return
 				}
-				writeEvent(w, "end", ev.ID, jobBodyOf(final))
-				_ = rc.Flush()
+				s.event("end", ev.ID, jobBodyOf(final))
+				s.flush()
 				return
 			}
 		}
-		_ = rc.Flush()
+		s.flush()
 	}
 }
 
@@ -461,24 +449,6 @@ func progressData(st jobs.Status, reason string, done, failed, total int) any {
 		Failed int         `json:"failed"`
 		Total  int         `json:"total"`
 	}{st, reason, done, failed, total}
-}
-
-// writeEvent writes one Server-Sent Event.
-func writeEvent(w gin.ResponseWriter, event, id string, data any) {
-	raw, _ := json.Marshal(data)
-	var b bytes.Buffer
-	b.WriteString("event: ")
-	b.WriteString(event)
-	b.WriteByte('\n')
-	if id != "" {
-		b.WriteString("id: ")
-		b.WriteString(id)
-		b.WriteByte('\n')
-	}
-	b.WriteString("data: ")
-	b.Write(raw)
-	b.WriteString("\n\n")
-	_, _ = w.Write(b.Bytes())
 }
 
 // JobWork returns what a worker does with one article of a job: what the

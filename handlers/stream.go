@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"mime"
-	"net/http"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -240,47 +239,21 @@ func (h *handler) streamFailure(c *gin.Context, s *eventStream, err error, retry
 	c.Set(ctxKeyOutcome, status)
 }
 
-// eventStream writes Server-Sent Events to one client, each write with a
-// deadline of its own, and counts the paragraphs it sent.
+// eventStream is the article stream: Server-Sent Events to one client,
+// counting the paragraphs it sent.
 type eventStream struct {
-	w       gin.ResponseWriter
-	rc      *http.ResponseController
-	timeout time.Duration
-	sent    map[int]string // the text sent of each paragraph, by index
-	done    int            // paragraphs sent, the title not counted
-	total   int
+	sse
+	sent  map[int]string // the text sent of each paragraph, by index
+	done  int            // paragraphs sent, the title not counted
+	total int
 }
 
 // openStream sends the stream's headers.
 func openStream(c *gin.Context, timeout time.Duration) *eventStream {
-	header := c.Writer.Header()
-	header.Set("Content-Type", "text/event-stream")
-	header.Set("Cache-Control", "no-store")
-	header.Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
-	c.Status(http.StatusOK)
-	s := &eventStream{w: c.Writer, rc: http.NewResponseController(c.Writer), timeout: timeout, sent: map[int]string{}}
-	s.deadline()
-	c.Writer.WriteHeaderNow()
-	s.flush()
-	return s
+	return &eventStream{sse: openSSE(c, timeout), sent: map[int]string{}}
 }
 
-// deadline gives the next write its own time: the server's write timeout
-// counts from the request, which a long stream outlives.
-func (s *eventStream) deadline() { _ = s.rc.SetWriteDeadline(time.Now().Add(s.timeout)) }
-
-func (s *eventStream) flush() { _ = s.rc.Flush() }
-
-func (s *eventStream) event(name string, data any) {
-	s.deadline()
-	writeEvent(s.w, name, "", data)
-}
-
-func (s *eventStream) comment(text string) {
-	s.deadline()
-	_, _ = s.w.Write([]byte(": " + text + "\n\n"))
-	s.flush()
-}
+func (s *eventStream) event(name string, data any) { s.sse.event(name, "", data) }
 
 // progress sends the "article" event, when src is told, then a
 // "paragraph" event for each paragraph announced.
